@@ -1,0 +1,52 @@
+"""Checks: plain functions ``(resources, policy, as_of) -> list[Finding]``.
+
+A check never raises for a defect of the deployment: it returns blocker findings that say which
+file, line and field, what was expected and what was found. It raises
+:class:`~live_gate.resources.deployment.UnreadableInput` only where it cannot read what it must
+judge, which the gate reports as an error (NO-GO) with the same precision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from live_gate.findings import Finding, Severity
+
+
+class Findings(list[Finding]):
+    """Findings of one requirement, with the file they are about by default."""
+
+    def __init__(self, requirement: str, file: str | None = None) -> None:
+        super().__init__()
+        self.requirement = requirement
+        self.file = file
+
+    def block(self, rule: str, message: str, **where: Any) -> None:
+        self._add(Severity.BLOCKER, rule, message, where)
+
+    def warn(self, rule: str, message: str, **where: Any) -> None:
+        self._add(Severity.WARNING, rule, message, where)
+
+    def _add(self, severity: Severity, rule: str, message: str, where: dict[str, Any]) -> None:
+        file = where.pop("file", self.file)
+        self.append(
+            Finding(
+                requirement=self.requirement,
+                rule=rule,
+                message=message,
+                severity=severity,
+                file=file,
+                line=where.pop("line", None),
+                field=where.pop("field", None),
+                expected=_text(where.pop("expected", None)),
+                found=_text(where.pop("found", None)),
+            )
+        )
+        if where:
+            raise TypeError(f"unknown finding attributes: {sorted(where)}")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else repr(value)

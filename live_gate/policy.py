@@ -1,0 +1,142 @@
+"""The gate's policy: every threshold the runbook leaves open, with documented defaults.
+
+Defaults are drawn from the bot's own code where FORMATS.md gives one; each field says where its
+default comes from. ``--gate-config FILE`` (YAML or JSON) overrides them and is validated against
+``schemas/gate_config.schema.json``; an unknown key is an error, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from live_gate.timeutil import InvalidInstant, parse_instant
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RiskCaps:
+    # Defaults: the bot's `aggressive` profile (core.yaml:42-49), the most permissive profile the
+    # bot ships. A live profile looser than that is beyond anything upstream considers sane.
+    max_daily_loss_pct: float = 0.03
+    hard_drawdown_pct: float = 0.20
+    max_position_pct: float = 0.10
+    max_open_positions: int = 10
+
+
+@dataclass(frozen=True)
+class Waiver:
+    requirement: str
+    environment: str
+    reason: str
+    approved_by: tuple[str, ...]
+    expires_at: str
+
+    def active_at(self, as_of: datetime) -> bool:
+        try:
+            return parse_instant(self.expires_at) > as_of
+        except InvalidInstant:
+            return False
+
+
+@dataclass(frozen=True)
+class Policy:
+    # Runbook §1 asks for "current" sign-offs without a number; a quarter, the bot's default key
+    # rotation interval (observability.key_rotation.default_interval_days = 90).
+    signoff_max_age_days: float = 90.0
+    # The bot warns about licences issued more than 5 minutes in the future (license.py); the same
+    # tolerance applies to sign-off timestamps.
+    clock_skew_seconds: float = 300.0
+    # Runbook §1 KYC/AML, column "Akceptacja": Compliance + Security.
+    required_signer_roles: tuple[str, ...] = ("compliance", "security")
+    # bootstrap._validate_live_signatures requires all three for a live environment.
+    required_document_categories: tuple[str, ...] = ("compliance", "risk", "penetration")
+    risk_caps: RiskCaps = field(default_factory=RiskCaps)
+    # alert_audit.retention_days default in the bot (models.py:27-34).
+    alert_audit_min_retention_days: int = 730
+    # The compliance register (ACT-2), relative to the config folder like every document.
+    compliance_register_path: str = "compliance/register.yaml"
+    waivers: tuple[Waiver, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["required_signer_roles"] = list(self.required_signer_roles)
+        data["required_document_categories"] = list(self.required_document_categories)
+        data["waivers"] = [
+            {**asdict(w), "approved_by": list(w.approved_by)} for w in self.waivers
+        ]
+        return data
+
+    def waiver_for(self, requirement: str, environment: str, as_of: datetime) -> Waiver | None:
+        for waiver in self.waivers:
+            if (
+                waiver.requirement == requirement
+                and waiver.environment == environment
+                and waiver.active_at(as_of)
+            ):
+                return waiver
+        return None
+
+
+def policy_schema() -> dict[str, Any]:
+    text = files("live_gate").joinpath("schemas/gate_config.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def policy_from_mapping(raw: Any) -> Policy:
+    if raw is None:
+        raw = {}
+    validator = jsonschema.Draft202012Validator(policy_schema())
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise PolicyError(f"gate config is invalid at {where}: {first.message}")
+    defaults = Policy()
+    caps = RiskCaps(**{**asdict(defaults.risk_caps), **raw.get("risk_caps", {})})
+    waivers = tuple(
+        Waiver(
+            requirement=w["requirement"],
+            environment=w["environment"],
+            reason=w["reason"],
+            approved_by=tuple(w["approved_by"]),
+            expires_at=w["expires_at"],
+        )
+        for w in raw.get("waivers", [])
+    )
+    for waiver in waivers:
+        try:
+            parse_instant(waiver.expires_at)
+        except InvalidInstant as exc:
+            raise PolicyError(f"gate config waiver for {waiver.requirement}: {exc}") from exc
+    simple = {
+        k: (tuple(v) if isinstance(v, list) else v)
+        for k, v in raw.items()
+        if k not in ("risk_caps", "waivers")
+    }
+    return Policy(**{**asdict(defaults), **simple, "risk_caps": caps, "waivers": waivers})
+
+
+def load_policy(path: Path | None) -> Policy:
+    if path is None:
+        return Policy()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read gate config {path}: {exc.strerror}") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"gate config {path} is not valid YAML/JSON: {exc}") from exc
+    return policy_from_mapping(raw)

@@ -1,0 +1,325 @@
+"""Build the reference deployment for an evaluation instant.
+
+Everything is derived from ``as_of`` (sign-offs ten days before it, alert logs in the days before
+it), so the deployment is byte-for-byte deterministic for a given ``as_of`` and never goes stale.
+Keys under ``secrets/`` are demo keys, unique strings that exist nowhere else, so the self-tests
+can prove that no secret reaches the report, the evidence or the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from live_gate import signing
+from live_gate.timeutil import iso
+
+REFERENCE_LIVE_ENV = "binance_live"
+REFERENCE_PAPER_ENV = "binance_paper"
+
+# Demo HMAC keys. Never used outside the reference deployment; the self-tests look for them in
+# every output to prove that secrets do not leak.
+DEMO_KEYS: dict[str, str] = {
+    "kl-compliance-demo": "demo-compliance-hmac-7f3c9a1e5b2d4c6a8e0f1a3b5c7d9e1f",
+    "kl-risk-demo": "demo-risk-hmac-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e0b",
+    "kl-security-demo": "demo-security-hmac-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b",
+}
+
+SIGNOFFS = {
+    "compliance": ("compliance:a.nowak", "Anna Nowak"),
+    "security": ("security:p.wisniewski", "Piotr Wiśniewski"),
+    "risk": ("risk:k.zielinska", "Katarzyna Zielińska"),
+}
+
+# (name, folder, file, signer role, key id)
+DOCUMENTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("kyc_packet", "compliance/live/binance", "kyc_packet.pdf", "compliance", "kl-compliance-demo"),
+    ("risk_profile_alignment", "risk/live/binance", "risk_profile_alignment.pdf", "risk",
+     "kl-risk-demo"),
+    ("penetration_report", "security/live/binance", "penetration_report.pdf", "security",
+     "kl-security-demo"),
+    ("alerting_playbook", "sre/live/binance", "alerting_playbook.pdf", "compliance",
+     "kl-compliance-demo"),
+)
+
+ALERT_CHANNELS = ["telegram:primary", "sms:orange_local", "email:ops"]
+
+
+def _risk_profiles() -> dict[str, Any]:
+    # The bot's own profiles (core.yaml:1-75).
+    return {
+        "conservative": {
+            "max_daily_loss_pct": 0.01, "max_position_pct": 0.03, "target_volatility": 0.07,
+            "max_leverage": 2.0, "stop_loss_atr_multiple": 1.0, "max_open_positions": 3,
+            "hard_drawdown_pct": 0.05,
+            "data_quality": {"max_gap_minutes": 1440.0, "min_ok_ratio": 0.92},
+        },
+        "balanced": {
+            "max_daily_loss_pct": 0.015, "max_position_pct": 0.05, "target_volatility": 0.11,
+            "max_leverage": 3.0, "stop_loss_atr_multiple": 1.5, "max_open_positions": 5,
+            "hard_drawdown_pct": 0.1,
+            "data_quality": {"max_gap_minutes": 2160.0, "min_ok_ratio": 0.9},
+        },
+    }
+
+
+def _throttle() -> dict[str, Any]:
+    return {"window_seconds": 180, "exclude_severities": ["critical"],
+            "exclude_categories": ["health"], "max_entries": 4096}
+
+
+def _audit() -> dict[str, Any]:
+    return {"backend": "file", "directory": "audit/alerts",
+            "filename_pattern": "alerts-%Y%m%d.jsonl", "retention_days": 730, "fsync": True}
+
+
+def _journal() -> dict[str, Any]:
+    return {"backend": "file", "directory": "audit/decisions",
+            "filename_pattern": "decisions-%Y%m%d.jsonl", "retention_days": 730, "fsync": True}
+
+
+def _document_bytes(name: str, as_of: datetime) -> bytes:
+    # A small, valid-looking PDF whose content is deterministic for the instant.
+    text = f"KryptoLowca live readiness - {name} - prepared {iso(as_of - timedelta(days=12))}"
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text.encode("utf-8") + b"\n%%EOF\n"
+    )
+
+
+def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    signed_at = iso(as_of - timedelta(days=10))
+    live_env: dict[str, Any] = {
+        "exchange": "binance_spot",
+        "environment": "live",
+        "keychain_key": "binance_live_trading",
+        "credential_purpose": "trading",
+        "data_cache_path": "./var/data/binance_live",
+        "risk_profile": "conservative",
+        "default_strategy": "core_daily_trend",
+        "default_controller": "daily_trend_core",
+        "alert_channels": list(ALERT_CHANNELS),
+        "ip_allowlist": ["203.0.113.10", "203.0.113.11"],
+        "required_permissions": ["read", "trade"],
+        "forbidden_permissions": ["withdraw"],
+        "instrument_universe": "core_spot",
+        "alert_throttle": _throttle(),
+        "alert_audit": _audit(),
+        "decision_journal": _journal(),
+        "live_readiness": {
+            "checklist_id": f"stage6-binance-{as_of.year}q{(as_of.month - 1) // 3 + 1}",
+            "signed": True,
+            "signed_by": ["compliance", "security", "risk"],
+            "signed_at": signed_at,
+            "signature_path": "compliance/live/binance/checklist.sig",
+            "required_documents": [d["name"] for d in documents],
+            "documents": documents,
+        },
+    }
+    paper_env: dict[str, Any] = {
+        "exchange": "binance_spot",
+        "environment": "paper",
+        "keychain_key": "binance_paper_trading",
+        "credential_purpose": "trading",
+        "data_cache_path": "./var/data/binance_paper",
+        "risk_profile": "balanced",
+        "default_strategy": "core_daily_trend",
+        "default_controller": "daily_trend_core",
+        "alert_channels": ["telegram:primary", "email:ops"],
+        "ip_allowlist": [],
+        "required_permissions": ["read", "trade"],
+        "forbidden_permissions": ["withdraw"],
+        "instrument_universe": "core_spot",
+        "data_quality": {"max_gap_minutes": 240, "min_ok_ratio": 0.95},
+        "adapter_settings": {
+            "paper_trading": {
+                "valuation_asset": "USDT",
+                "position_size": 0.1,
+                "initial_balances": {"USDT": 100000.0},
+                "default_market": {"min_quantity": 0.001, "min_notional": 10.0},
+                "ledger_directory": "audit/ledger",
+                "ledger_retention_days": 730,
+                "ledger_fsync": True,
+            }
+        },
+        "alert_throttle": {**_throttle(), "window_seconds": 300},
+        "alert_audit": _audit(),
+        "decision_journal": _journal(),
+    }
+    signoffs = [SIGNOFFS[role][0] for role in ("compliance", "security", "risk")]
+    return {
+        "risk_profiles": _risk_profiles(),
+        "permission_profiles": {
+            "trading_default": {"required_permissions": ["read", "trade"],
+                                "forbidden_permissions": ["withdraw"]},
+        },
+        "runtime_entrypoints": {
+            "auto_trader_live": {
+                "environment": REFERENCE_LIVE_ENV,
+                "description": "AutoTrader runtime for the Binance live window.",
+                "controller": "daily_trend_core",
+                "strategy": "core_daily_trend",
+                "risk_profile": "conservative",
+                "tags": ["live", "autotrader"],
+                "trusted_auto_confirm": False,
+                "compliance": {
+                    "live_allowed": True,
+                    "signed": True,
+                    "risk_profiles": ["conservative"],
+                    "signoffs": signoffs,
+                    "require_signoff": True,
+                },
+            },
+            "auto_trader": {
+                "environment": REFERENCE_PAPER_ENV,
+                "description": "AutoTrader runtime (paper).",
+                "controller": "daily_trend_core",
+                "strategy": "core_daily_trend",
+                "risk_profile": "balanced",
+                "tags": ["desktop", "autotrader"],
+                "trusted_auto_confirm": False,
+                "compliance": {
+                    "live_allowed": False,
+                    "signed": False,
+                    "risk_profiles": ["balanced"],
+                    "signoffs": [],
+                    "require_signoff": True,
+                },
+            },
+        },
+        "environments": {REFERENCE_PAPER_ENV: paper_env, REFERENCE_LIVE_ENV: live_env},
+        "alerts": {
+            "telegram_channels": {
+                "primary": {"chat_id": "100200300", "token_secret": "telegram_primary_token",
+                            "parse_mode": "MarkdownV2"},
+            },
+            "email_channels": {
+                "ops": {"host": "smtp.example.com", "port": 587,
+                        "from_address": "bot@example.com", "recipients": ["ops@example.com"],
+                        "credential_secret": "smtp_ops_credentials", "use_tls": True},
+            },
+            "sms_providers": {
+                "orange_local": {"provider": "orange_pl",
+                                 "api_base_url": "https://api.orange.pl/sms/v1",
+                                 "from_number": "+48500100100", "recipients": ["+48555111222"],
+                                 "allow_alphanumeric_sender": True, "sender_id": "BOT-ORANGE",
+                                 "credential_key": "orange_sms_credentials"},
+            },
+        },
+    }
+
+
+def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
+    """A few days of the bot's own alert traffic, in FileAlertAuditLog's key order."""
+    records = []
+    for days_back, hour, category, severity, title in (
+        (3, 8, "health", "info", "Heartbeat"),
+        (2, 14, "risk", "warning", "Daily loss at 60% of limit"),
+        (1, 9, "alerting_test", "critical", "Alert integration test"),
+        (0, 0, "health", "info", "Heartbeat"),
+    ):
+        when = (as_of - timedelta(days=days_back)).replace(hour=hour, minute=0, second=0,
+                                                            microsecond=0)
+        if when > as_of:
+            when = as_of.replace(microsecond=0)
+        stamp = when.isoformat()
+        for channel in channels:
+            records.append({
+                "channel": channel, "category": category, "title": title,
+                "severity": severity, "timestamp": stamp, "created_at": stamp,
+                "ctx_environment": "reference", "body": f"{title} ({category})",
+            })
+    return records
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+
+
+def _write_alert_logs(root: Path, env_name: str, as_of: datetime, channels: list[str]) -> None:
+    directory = root / "var" / "data" / env_name / "audit" / "alerts"
+    by_file: dict[str, list[str]] = {}
+    for record in _alert_records(as_of, channels):
+        record["ctx_environment"] = env_name
+        name = datetime.fromisoformat(record["timestamp"]).strftime("alerts-%Y%m%d.jsonl")
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        by_file.setdefault(name, []).append(line)
+    for name, lines in by_file.items():
+        _write(directory / name, "\n".join(lines) + "\n")
+
+
+def build(target: Path, as_of: datetime) -> Path:
+    """Write the reference deployment into ``target`` (which must be empty or absent)."""
+    target = target.absolute()
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(f"{target} is not empty; the reference deployment needs an empty "
+                              "folder")
+    config_dir = target / "config"
+    for key_id, secret in DEMO_KEYS.items():
+        _write(target / "secrets" / "hmac" / f"{signing.normalise_key_id(key_id)}.key",
+               secret + "\n")
+    signed_at = iso(as_of - timedelta(days=10))
+    documents: list[dict[str, Any]] = []
+    for name, folder, filename, role, key_id in DOCUMENTS:
+        relative = f"{folder}/{filename}"
+        content = _document_bytes(name, as_of)
+        _write(config_dir / relative, content)
+        digest = signing.sha256_file(config_dir / relative)
+        payload = {
+            "document": {"name": name, "path": relative, "sha256": digest,
+                         "signed_by": [role], "signed_at": signed_at},
+            "hashes": {"sha256": digest},
+            "generated_at": signed_at,
+        }
+        envelope = signing.sign(payload, DEMO_KEYS[key_id].encode("utf-8"), key_id)
+        signature_relative = relative.rsplit(".", 1)[0] + ".sig"
+        _write(config_dir / signature_relative, json.dumps(envelope, indent=2, sort_keys=True))
+        documents.append({
+            "name": name, "path": relative, "sha256": digest,
+            "signature_path": signature_relative, "signed": True, "signed_by": [role],
+            "signed_at": signed_at, "required": True,
+        })
+    core = _core_config(as_of, documents)
+    checklist = core["environments"][REFERENCE_LIVE_ENV]["live_readiness"]
+    checklist_payload = {
+        "checklist_id": checklist["checklist_id"], "environment": REFERENCE_LIVE_ENV,
+        "signed_by": checklist["signed_by"], "signed_at": signed_at,
+        "documents": {d["name"]: d["sha256"] for d in documents},
+    }
+    _write(config_dir / checklist["signature_path"],
+           json.dumps(signing.sign(checklist_payload, DEMO_KEYS["kl-compliance-demo"].encode(),
+                                   "kl-compliance-demo"), indent=2, sort_keys=True))
+    header = (
+        "# Reference deployment of live-gate, generated for "
+        f"{iso(as_of)} by `live-gate example`.\n"
+        "# Formats: the bot's (bot_core) core.yaml; keys under secrets/ are demo keys.\n"
+    )
+    _write(config_dir / "core.yaml",
+           header + yaml.safe_dump(core, sort_keys=False, allow_unicode=True, width=100))
+    register = {
+        "schema": "live_gate.compliance_register",
+        "schema_version": 1,
+        "register_id": f"kl-compliance-register-{as_of.year}",
+        "updated_at": iso(as_of - timedelta(days=14)),
+        "valid_until": iso(as_of + timedelta(days=90)),
+        "maintained_by": "compliance",
+        "environments": {
+            REFERENCE_LIVE_ENV: {
+                "required_signoffs": [
+                    {"signoff": SIGNOFFS[role][0], "role": role, "name": SIGNOFFS[role][1]}
+                    for role in ("compliance", "security", "risk")
+                ]
+            }
+        },
+    }
+    _write(config_dir / "compliance" / "register.yaml",
+           yaml.safe_dump(register, sort_keys=False, allow_unicode=True))
+    _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
+    _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
+    return target

@@ -1,0 +1,114 @@
+"""YAML as the bot reads it (PyYAML safe_load: the last duplicate key wins), with line numbers.
+
+The bot's own core.yaml defines four environments twice (FORMATS.md §0.2). A strict loader would
+reject the file; the bot silently keeps the last definition. We keep the last one too, so that we
+judge what the bot will run, but we record every duplicate so the report can name it, and we keep
+the line of every key so that every finding can point at a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    path: str
+    first_line: int
+    duplicate_line: int
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+
+    def line_of(self, *path: str | int) -> int | None:
+        """Line of the deepest existing prefix of ``path`` (1-based), so a missing key still
+        points at the mapping that should have held it."""
+        probe: KeyPath = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return None
+
+
+class YamlError(ValueError):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.constructor = yaml.SafeLoader("")  # a constructor for scalars only
+        self.lines: dict[KeyPath, int] = {}
+        self.duplicates: list[DuplicateKey] = []
+
+    def build(self, node: Node, path: KeyPath) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, ScalarNode):
+            return self.constructor.construct_object(node, deep=True)
+        if isinstance(node, SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            self.constructor.flatten_mapping(node)  # YAML merge keys, as safe_load does
+            result: dict[Any, Any] = {}
+            first_seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = self.constructor.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    raise YamlError("unhashable mapping key", key_node.start_mark.line + 1)
+                key_line = key_node.start_mark.line + 1
+                child_path = (*path, str(key))
+                if key in first_seen:
+                    self.duplicates.append(
+                        DuplicateKey(dotted(child_path), first_seen[key], key_line)
+                    )
+                    # the last definition wins: forget line numbers of the shadowed one
+                    for stale in [p for p in self.lines if p[: len(child_path)] == child_path]:
+                        del self.lines[stale]
+                first_seen[key] = key_line
+                self.lines[child_path] = key_line
+                result[key] = self.build(value_node, child_path)
+            return result
+        raise YamlError(f"unsupported YAML node {type(node).__name__}", node.start_mark.line + 1)
+
+
+def parse_yaml(text: str) -> YamlDocument:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise YamlError(f"not valid YAML: {exc.problem or exc}", line) from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(f"not valid YAML: {exc}", None) from exc
+    if root is None:
+        return YamlDocument(data=None)
+    builder = _Builder()
+    try:
+        data = builder.build(root, ())
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise YamlError(f"not valid YAML: {exc.problem}", line) from exc
+    return YamlDocument(data=data, lines=builder.lines, duplicates=builder.duplicates)
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    return parse_yaml(path.read_text(encoding="utf-8"))
