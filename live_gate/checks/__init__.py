@@ -20,6 +20,13 @@ class Findings(list[Finding]):
         super().__init__()
         self.requirement = requirement
         self.file = file
+        # files the check read, relative to the deployment root: they become the evidence's
+        # artifacts, with their SHA-256
+        self.artifacts: list[str] = []
+
+    def read(self, relative: str) -> None:
+        if relative not in self.artifacts:
+            self.artifacts.append(relative)
 
     def block(self, rule: str, message: str, **where: Any) -> None:
         self._add(Severity.BLOCKER, rule, message, where)

@@ -166,6 +166,7 @@ def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
     bad = 0
     for path in log_files:
         relative = path.relative_to(environment.deployment.root).as_posix()
+        out.read(relative)
         for entry in read_lines(path, relative):
             if entry.problem is None:
                 continue

@@ -102,10 +102,11 @@ def check_entrypoint_compliance(environment: Environment) -> Findings:
     return out
 
 
-def check_live_readiness(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
-    """The live-readiness checklist is signed by the required roles, current, and every required
-    document exists inside the deployment with a true digest and a verifying signature
-    (strict verification as ``bootstrap._validate_live_signatures``)."""
+def check_live_readiness_signoff(environment: Environment, policy: Policy,
+                                 as_of: datetime) -> Findings:
+    """The live-readiness checklist is signed, by the required roles, recently enough, and its
+    signature artifact exists (``bootstrap.build_live_readiness_checklist`` item
+    ``live_checklist``, plus the age the runbook's "aktualność sign-offów" asks for)."""
     deployment = environment.deployment
     out = Findings(REQUIREMENT, deployment.config_file)
     checklist = read_live_readiness(environment)
@@ -162,7 +163,9 @@ def check_live_readiness(environment: Environment, policy: Policy, as_of: dateti
     else:
         confined = _confine(out, deployment.resolve_document, checklist.signature_path,
                             line=line("signature_path"), field=f"{field}.signature_path")
-        if confined is not None and not confined.path.is_file():
+        if confined is not None and confined.path.is_file():
+            out.read(confined.relative)
+        elif confined is not None:
             out.block(
                 "readiness.signature_missing",
                 "the live-readiness checklist's signature artifact does not exist",
@@ -172,6 +175,33 @@ def check_live_readiness(environment: Environment, policy: Policy, as_of: dateti
                 found="no such file",
             )
 
+    return out
+
+
+def check_live_readiness_documents(environment: Environment, policy: Policy,
+                                   as_of: datetime) -> Findings:
+    """Every required document of the checklist exists inside the deployment, its SHA-256 is 64
+    hex digits and matches the file, its HMAC signature verifies, its sign-off is current, and
+    the verified documents cover the categories the bot requires for a live bootstrap."""
+    deployment = environment.deployment
+    out = Findings(REQUIREMENT, deployment.config_file)
+    checklist = read_live_readiness(environment)
+    if checklist is None:
+        out.block(
+            "readiness.missing",
+            f"environment {environment.name} has no live_readiness checklist, so no signed "
+            "document vouches for it",
+            line=environment.line(),
+            field=f"environments.{environment.name}.live_readiness.documents",
+            expected="the signed documents of a live_readiness checklist",
+            found="absent",
+        )
+        return out
+
+    def line(*path: str | int) -> int | None:
+        return environment.line("live_readiness", *path)
+
+    field = f"environments.{environment.name}.live_readiness"
     to_verify, undefined = checklist.documents_to_verify()
     for name in undefined:
         out.block(
@@ -311,6 +341,7 @@ def _check_document(out: Findings, environment: Environment, document: Checklist
                           line=line("path"), field=f"{field}.path",
                           expected=f"a file at {confined.relative}", found="no such file")
             else:
+                out.read(confined.relative)
                 actual = signing.sha256_file(confined.path)
                 if declared_ok and str(declared).lower() != actual:
                     out.block("document.sha256_mismatch",
@@ -339,6 +370,7 @@ def _verify_signature(out: Findings, environment: Environment, label: str, sig: 
                   line=line, field=field, expected=f"a file at {sig.relative}",
                   found="no such file")
         return
+    out.read(sig.relative)
     try:
         envelope = parse_signature_file(sig.path.read_bytes())
     except MalformedSignature as exc:

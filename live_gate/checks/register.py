@@ -43,6 +43,7 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
                   expected=f"a register at {relative} (schema compliance_register)",
                   found="no such file")
         return out
+    out.read(relative)
     try:
         document = load_yaml(confined.path)
     except (OSError, UnicodeDecodeError) as exc:

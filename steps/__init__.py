@@ -1,0 +1,1 @@
+"""Step definitions: thin glue between the Gherkin features and the ``live_gate`` library."""

@@ -1,0 +1,5 @@
+"""Binds every feature of the runbook (features/) to pytest. Requirements are traced by tag."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")
