@@ -894,6 +894,8 @@ def _closing_lines(run: GateRun) -> list[str]:
     for outcome in run.outcomes:
         if outcome.status.value in ("failed", "error"):
             lines.append(run.redactor.text(f"  {outcome.id} {outcome.status.value}: {outcome.reason}"))
+    for warning in run.warnings:
+        lines.append(f"  warning: {warning}")
     for problem in run.problems:
         lines.append(f"  run problem: {problem}")
     lines.append(f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "

@@ -1,0 +1,44 @@
+"""``live-gate``: commands around the gate (the gate itself runs as ``pytest -m live_gate``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
+from live_gate.timeutil import InvalidInstant, iso, parse_instant, utc_now
+
+
+def _example(args: argparse.Namespace) -> int:
+    try:
+        as_of = parse_instant(args.as_of) if args.as_of else utc_now()
+    except InvalidInstant as exc:
+        print(f"live-gate example: --as-of: {exc}", file=sys.stderr)
+        return 2
+    try:
+        target = build(Path(args.dir), as_of)
+    except FileExistsError as exc:
+        print(f"live-gate example: {exc}", file=sys.stderr)
+        return 2
+    print(f"reference deployment for {iso(as_of)} written to {target}")
+    print(f"  live environment: {REFERENCE_LIVE_ENV}; paper environment: {REFERENCE_PAPER_ENV}")
+    print(f"  judge it: pytest -m live_gate --deployment {target} --as-of {iso(as_of)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="live-gate", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    example = sub.add_parser("example", help="write the reference deployment to DIR")
+    example.add_argument("dir", metavar="DIR")
+    example.add_argument("--as-of", default=None, metavar="ISO-8601",
+                         help="instant the deployment is built for (default: now)")
+    example.set_defaults(func=_example)
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
