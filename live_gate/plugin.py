@@ -179,6 +179,8 @@ def _reexec_with_project_config(config: pytest.Config) -> None:
     if config.inipath is not None and Path(config.inipath) == expected:
         return
     args = list(config.invocation_params.args)
+    if args != sys.argv[1:]:
+        return  # pytest.main() inside another program: never replace that process
     if not any(a in ("--deployment", "--evidence-dir", "--gate-config") for a in args):
         return
     sys.stdout.flush()

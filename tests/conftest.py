@@ -1,0 +1,115 @@
+"""Self-test helpers: the reference deployment, ways to break it, and the gate run in-process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from live_gate.evidence import validation_errors
+from live_gate.reference import build
+from live_gate.reference.builder import DEMO_KEYS
+from live_gate.timeutil import parse_instant
+
+pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-20T12:00:00Z"
+
+
+@dataclass
+class GateResult:
+    exit_code: int
+    output: str
+    bundle: Path
+    evidence: dict[str, Any]
+
+    @property
+    def verdict(self) -> str:
+        return str(self.evidence["verdict"])
+
+    def requirement(self, requirement_id: str) -> dict[str, Any]:
+        for requirement in self.evidence["requirements"]:
+            if requirement["id"] == requirement_id:
+                return dict(requirement)
+        raise AssertionError(f"{requirement_id} not in evidence: "
+                             f"{[r['id'] for r in self.evidence['requirements']]}")
+
+    def status(self, requirement_id: str) -> str:
+        return str(self.requirement(requirement_id)["status"])
+
+    def rules(self, requirement_id: str) -> set[str]:
+        return {f["rule"] for f in self.requirement(requirement_id)["findings"]
+                if f["severity"] == "blocker"}
+
+    def report(self) -> str:
+        return (self.bundle / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Path:
+    return build(tmp_path / "deployment", parse_instant(AS_OF))
+
+
+@pytest.fixture
+def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateResult]:
+    """Run the gate in-process (pytester) on a deployment; return verdict, output and evidence.
+
+    Every evidence file produced is validated against the published schema, and no demo secret
+    may appear in the terminal output, the evidence or the report.
+    """
+    counter = {"n": 0}
+
+    def run(deployment: Path | None, *extra: str, as_of: str | None = AS_OF,
+            phase: str = "live_gate", project: Path = REPO) -> GateResult:
+        counter["n"] += 1
+        evidence_dir = tmp_path / f"evidence-{counter['n']}"
+        args = [f"--rootdir={project}", "-c", str(project / "pyproject.toml"),
+                str(project / "steps"), "-m", phase, f"--evidence-dir={evidence_dir}"]
+        if as_of is not None:
+            args.append(f"--as-of={as_of}")
+        if deployment is not None:
+            args.append(f"--deployment={deployment}")
+        result = pytester.runpytest_inprocess(*args, *extra)
+        output = result.stdout.str() + result.stderr.str()
+        bundles = sorted(p for p in evidence_dir.glob("*/*") if p.is_dir())
+        assert len(bundles) == 1, f"expected one evidence bundle, found {bundles}\n{output}"
+        evidence = json.loads((bundles[0] / "evidence.json").read_text(encoding="utf-8"))
+        assert validation_errors(evidence) == [], validation_errors(evidence)
+        gate = GateResult(int(result.ret), output, bundles[0], evidence)
+        everything = output + json.dumps(evidence) + gate.report()
+        for secret in DEMO_KEYS.values():
+            assert secret not in everything, "a demo secret leaked into the gate's output"
+        assert (gate.exit_code == 0) == (gate.verdict == "GO"), output
+        return gate
+
+    return run
+
+
+def edit_core(deployment: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = deployment / "config" / "core.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def live_env(data: dict[str, Any]) -> dict[str, Any]:
+    env: dict[str, Any] = data["environments"]["binance_live"]
+    return env
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the gate's own project (features, steps, config) to break in self-tests."""
+    target.mkdir(parents=True)
+    for name in ("features", "steps"):
+        shutil.copytree(REPO / name, target / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copy2(REPO / name, target / name)
+    return target
