@@ -733,6 +733,9 @@ def _finish(run: GateRun, session: pytest.Session) -> None:
     run.verdict = decide(run.outcomes, run.problems)
     if run.verdict is Verdict.NO_GO and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif run.verdict is Verdict.GO and exitstatus == pytest.ExitCode.TESTS_FAILED:
+        # every failed scenario belongs to a requirement waived by the policy
+        session.exitstatus = pytest.ExitCode.OK
     run.exit_status = int(session.exitstatus)
 
 
