@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,8 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
     counter = {"n": 0}
 
     def run(deployment: Path | None, *extra: str, as_of: str | None = AS_OF,
-            phase: str = "live_gate", project: Path = REPO) -> GateResult:
+            phase: str = "live_gate", project: Path = REPO,
+            subprocess_run: bool = False) -> GateResult:
         counter["n"] += 1
         evidence_dir = tmp_path / f"evidence-{counter['n']}"
         args = [f"--rootdir={project}", "-c", str(project / "pyproject.toml"),
@@ -76,13 +79,19 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
             args.append(f"--as-of={as_of}")
         if deployment is not None:
             args.append(f"--deployment={deployment}")
-        result = pytester.runpytest_inprocess(*args, *extra)
-        output = result.stdout.str() + result.stderr.str()
+        if subprocess_run or project != REPO:
+            # a separate interpreter: the only way to load another project's `steps` package
+            done = subprocess.run([sys.executable, "-m", "pytest", *args, *extra], cwd=project,
+                                  capture_output=True, text=True, check=False, timeout=300)
+            exit_code, output = done.returncode, done.stdout + done.stderr
+        else:
+            result = pytester.runpytest_inprocess(*args, *extra)
+            exit_code, output = int(result.ret), result.stdout.str() + result.stderr.str()
         bundles = sorted(p for p in evidence_dir.glob("*/*") if p.is_dir())
         assert len(bundles) == 1, f"expected one evidence bundle, found {bundles}\n{output}"
         evidence = json.loads((bundles[0] / "evidence.json").read_text(encoding="utf-8"))
         assert validation_errors(evidence) == [], validation_errors(evidence)
-        gate = GateResult(int(result.ret), output, bundles[0], evidence)
+        gate = GateResult(exit_code, output, bundles[0], evidence)
         everything = output + json.dumps(evidence) + gate.report()
         for secret in DEMO_KEYS.values():
             assert secret not in everything, "a demo secret leaked into the gate's output"
