@@ -1,0 +1,101 @@
+"""The bot's own configuration (../shared/real-world): loaded despite its duplicate keys,
+judged NO-GO for every live environment with true, specific reasons, and never written to."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from live_gate.resources.deployment import Deployment
+from tests.conftest import REPO
+
+REAL_WORLD = Path(os.environ.get("LIVE_GATE_REAL_WORLD", REPO.parent / "shared" / "real-world"))
+pytestmark = pytest.mark.skipif(not (REAL_WORLD / "config" / "core.yaml").is_file(),
+                                reason="../shared/real-world is not beside this checkout")
+
+LIVE_ENVIRONMENTS = [
+    "binance_live", "binance_futures_live", "deribit_futures_live", "bitmex_futures_live",
+    "kraken_live", "kraken_futures_live", "nowa_gielda_live", "coinbase_futures_live",
+    "zonda_live",
+]
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, float, str]]:
+    state = {}
+    for path in sorted(root.rglob("*")):
+        stat = path.lstat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        state[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime, digest)
+    return state
+
+
+def test_the_real_config_loads_with_its_duplicate_keys_reported() -> None:
+    deployment = Deployment(REAL_WORLD)
+    assert sorted(deployment.live_environment_names()) == sorted(LIVE_ENVIRONMENTS)
+    assert len(deployment.environment_names()) == 27
+    duplicated = {d.path: (d.first_line, d.duplicate_line) for d in deployment.duplicate_keys}
+    assert duplicated == {
+        "environments.coinbase_paper": (1553, 2198),
+        "environments.okx_paper": (1605, 2247),
+        "environments.kucoin_paper": (1694, 2298),
+        "environments.bybit_paper": (1743, 2347),
+    }
+
+
+@pytest.mark.parametrize("environment", LIVE_ENVIRONMENTS)
+def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run_gate) -> None:
+    before = _snapshot(REAL_WORLD)
+    gate = run_gate(REAL_WORLD, "--env", environment)
+    assert _snapshot(REAL_WORLD) == before, "the gate wrote into the deployment it judged"
+    assert gate.verdict == "NO-GO" and gate.exit_code != 0
+    # §0.5: no runtime entrypoint is bound to any live environment
+    assert gate.status("PRE-1") == "failed"
+    assert "entrypoint.none_bound" in gate.rules("PRE-1")
+    assert any("environments.coinbase_paper is defined twice" in w
+               for w in gate.evidence["warnings"])
+    # the upstream has no compliance register
+    assert "register.missing" in gate.rules("ACT-2")
+    # the conservative profile's limits are sound: PRE-2 passes, and saying otherwise would lie
+    assert gate.status("PRE-2") == "passed"
+    assert gate.status("PRE-3") == "failed"
+
+
+@pytest.mark.parametrize(("environment", "rules"), [
+    # §1.1: live_readiness with signed documents that are not shipped and sign-offs from 2024
+    ("binance_live", {"document.file_missing", "signoff.stale", "document.category_missing"}),
+    # §0.3: a 63-hex-digit digest
+    ("deribit_futures_live", {"document.sha256_malformed", "document.file_missing"}),
+    ("bitmex_futures_live", {"document.sha256_malformed"}),
+    # no live_readiness at all
+    ("kraken_live", {"readiness.missing"}),
+    ("zonda_live", {"readiness.missing"}),
+])
+def test_pre1_reasons(environment: str, rules: set[str], run_gate) -> None:
+    gate = run_gate(REAL_WORLD, "--env", environment)
+    assert rules <= gate.rules("PRE-1"), gate.rules("PRE-1")
+
+
+@pytest.mark.parametrize(("environment", "rules"), [
+    ("nowa_gielda_live", {"audit.missing"}),
+    ("coinbase_futures_live", {"throttle.missing", "audit.missing"}),
+    # the audit directory under var/data/<env>/ is not shipped: no alert was ever recorded
+    ("binance_live", {"audit.directory_absent"}),
+])
+def test_pre3_reasons(environment: str, rules: set[str], run_gate) -> None:
+    gate = run_gate(REAL_WORLD, "--env", environment)
+    assert gate.rules("PRE-3") == rules
+
+
+def test_real_world_needs_an_explicit_environment(run_gate) -> None:
+    gate = run_gate(REAL_WORLD)
+    assert gate.verdict == "NO-GO"
+    assert "choose the environment to judge with --env" in "\n".join(gate.evidence["run_problems"])
+
+
+def test_terminal_names_file_and_line(run_gate) -> None:
+    gate = run_gate(REAL_WORLD, "--env", "deribit_futures_live")
+    assert "config/core.yaml:2002" in gate.output  # the 63-digit digest
+    assert "expected: 64 hexadecimal digits" in gate.output
