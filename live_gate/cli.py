@@ -32,8 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     example = sub.add_parser("example", help="write the reference deployment to DIR")
     example.add_argument("dir", metavar="DIR")
-    example.add_argument("--as-of", default=None, metavar="ISO-8601",
-                         help="instant the deployment is built for (default: now)")
+    example.add_argument(
+        "--as-of",
+        default=None,
+        metavar="ISO-8601",
+        help="instant the deployment is built for (default: now)",
+    )
     example.set_defaults(func=_example)
     args = parser.parse_args(argv)
     code: int = args.func(args)

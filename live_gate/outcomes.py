@@ -71,8 +71,9 @@ class RequirementOutcome:
 _SEVERITY_ORDER = (Status.ERROR, Status.FAILED, Status.PASSED, Status.NOT_APPLICABLE)
 
 
-def aggregate(requirement_id: str, catalogue: Catalogue,
-              scenarios: list[ScenarioRecord]) -> RequirementOutcome:
+def aggregate(
+    requirement_id: str, catalogue: Catalogue, scenarios: list[ScenarioRecord]
+) -> RequirementOutcome:
     requirement = catalogue.get(requirement_id)
     statuses = [s.effective_status() for s in scenarios]
     status = Status.NOT_APPLICABLE
@@ -93,8 +94,12 @@ def aggregate(requirement_id: str, catalogue: Catalogue,
         if others > 1:
             reason += f" (and {others - 1} more scenario(s) not met)"
     return RequirementOutcome(
-        id=requirement.id, title=requirement.title, owners=requirement.owners, status=status,
-        reason=reason, scenarios=scenarios,
+        id=requirement.id,
+        title=requirement.title,
+        owners=requirement.owners,
+        status=status,
+        reason=reason,
+        scenarios=scenarios,
     )
 
 

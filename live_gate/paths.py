@@ -49,8 +49,10 @@ class DeploymentPaths:
         if not text:
             raise PathEscapesDeployment(configured, "is empty")
         normalised = text.replace("\\", "/")
-        if normalised.startswith("/") or PurePosixPath(normalised).is_absolute() or (
-            len(normalised) > 1 and normalised[1] == ":"
+        if (
+            normalised.startswith("/")
+            or PurePosixPath(normalised).is_absolute()
+            or (len(normalised) > 1 and normalised[1] == ":")
         ):
             raise PathEscapesDeployment(configured, "is absolute; it must be inside the deployment")
         lexical = Path(os.path.normpath(base.absolute() / normalised))

@@ -49,7 +49,11 @@ from live_gate.resources.deployment import Deployment, Environment, UnreadableIn
 from live_gate.signing import sha256_file
 from live_gate.timeutil import InvalidInstant, bundle_stamp, iso, parse_instant, utc_now
 
-PHASE_KINDS = {"live_gate": ("live",), "live_close": ("live",), "paper_nightly": ("paper", "testnet")}
+PHASE_KINDS = {
+    "live_gate": ("live",),
+    "live_close": ("live",),
+    "paper_nightly": ("paper", "testnet"),
+}
 
 
 class RequirementNotMet(AssertionError):
@@ -113,20 +117,48 @@ GATE_RUN = pytest.StashKey[GateRun]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("live-gate", "live-gate: paper to live acceptance")
-    group.addoption("--deployment", default=None, metavar="DIR",
-                    help="the bot's working directory (default: the bundled reference deployment, "
-                    "built for --as-of)")
-    group.addoption("--env", dest="gate_env", default=None, metavar="NAME",
-                    help="environment to judge (default: the deployment's only environment of "
-                    "the kind the phase judges)")
-    group.addoption("--as-of", dest="as_of", default=None, metavar="ISO-8601",
-                    help="instant every freshness rule is judged at (default: now)")
-    group.addoption("--evidence-dir", dest="evidence_dir", default="reports", metavar="DIR",
-                    help="where evidence bundles are written (default: reports/)")
-    group.addoption("--gate-config", dest="gate_config", default=None, metavar="FILE",
-                    help="policy file (YAML/JSON, schema live_gate/schemas/gate_config.schema.json)")
-    group.addoption("--operator", dest="gate_operator", default=None,
-                    help="who runs the gate (default: $LIVE_GATE_OPERATOR or the login name)")
+    group.addoption(
+        "--deployment",
+        default=None,
+        metavar="DIR",
+        help="the bot's working directory (default: the bundled reference deployment, "
+        "built for --as-of)",
+    )
+    group.addoption(
+        "--env",
+        dest="gate_env",
+        default=None,
+        metavar="NAME",
+        help="environment to judge (default: the deployment's only environment of "
+        "the kind the phase judges)",
+    )
+    group.addoption(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        metavar="ISO-8601",
+        help="instant every freshness rule is judged at (default: now)",
+    )
+    group.addoption(
+        "--evidence-dir",
+        dest="evidence_dir",
+        default="reports",
+        metavar="DIR",
+        help="where evidence bundles are written (default: reports/)",
+    )
+    group.addoption(
+        "--gate-config",
+        dest="gate_config",
+        default=None,
+        metavar="FILE",
+        help="policy file (YAML/JSON, schema live_gate/schemas/gate_config.schema.json)",
+    )
+    group.addoption(
+        "--operator",
+        dest="gate_operator",
+        default=None,
+        help="who runs the gate (default: $LIVE_GATE_OPERATOR or the login name)",
+    )
 
 
 def _is_gate_run(config: pytest.Config) -> bool:
@@ -186,9 +218,11 @@ def _reexec_with_project_config(config: pytest.Config) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     env = {**os.environ, "LIVE_GATE_REEXEC": "1"}
-    os.execve(sys.executable,
-              [sys.executable, "-m", "pytest", f"--rootdir={project}", "-c", str(expected),
-               *args], env)
+    os.execve(
+        sys.executable,
+        [sys.executable, "-m", "pytest", f"--rootdir={project}", "-c", str(expected), *args],
+        env,
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -210,8 +244,10 @@ def pytest_configure(config: pytest.Config) -> None:
     phase, named = _phase_from_markexpr(markexpr)
     problems: list[str] = []
     if len(named) > 1:
-        problems.append(f"-m {markexpr!r} names several phases ({', '.join(named)}); a run "
-                        "judges exactly one phase")
+        problems.append(
+            f"-m {markexpr!r} names several phases ({', '.join(named)}); a run "
+            "judges exactly one phase"
+        )
     phase = phase or "live_gate"
 
     as_of = generated_at
@@ -230,9 +266,16 @@ def pytest_configure(config: pytest.Config) -> None:
             problems.append(f"--gate-config: {exc}")
 
     evidence_root = Path(os.path.abspath(str(config.getoption("evidence_dir"))))
-    run = GateRun(phase=phase, as_of=as_of, generated_at=generated_at, catalogue=catalogue,
-                  policy=policy, evidence_root=evidence_root, operator=_operator(config),
-                  host=socket.gethostname())
+    run = GateRun(
+        phase=phase,
+        as_of=as_of,
+        generated_at=generated_at,
+        catalogue=catalogue,
+        policy=policy,
+        evidence_root=evidence_root,
+        operator=_operator(config),
+        host=socket.gethostname(),
+    )
     for text in problems:
         run.problem(text)
     config.stash[GATE_RUN] = run
@@ -257,8 +300,9 @@ def _open_deployment(run: GateRun, config: pytest.Config) -> None:
     # Secrets are gathered before anything is read, so that even a parse error cannot echo one.
     run.redactor.add(collect_secrets(run.deployment_root))
     if not run.deployment_root.is_dir():
-        run.load_error = UnreadableInput(f"the deployment folder {run.deployment_root} does not "
-                                         "exist")
+        run.load_error = UnreadableInput(
+            f"the deployment folder {run.deployment_root} does not exist"
+        )
         run.problem(str(run.load_error))
         run.env_name = run.env_name or "unknown"
         return
@@ -278,9 +322,11 @@ def _open_deployment(run: GateRun, config: pytest.Config) -> None:
     kinds = PHASE_KINDS[run.phase]
     if not run.env_name:
         candidates = [
-            name for name in run.deployment.environment_names()
-            if str((run.deployment.section("environments").get(name) or {}).get("environment",
-                                                                                  "")).lower()
+            name
+            for name in run.deployment.environment_names()
+            if str(
+                (run.deployment.section("environments").get(name) or {}).get("environment", "")
+            ).lower()
             in kinds
         ]
         if len(candidates) == 1:
@@ -309,8 +355,10 @@ def _open_deployment(run: GateRun, config: pytest.Config) -> None:
         if duplicate.path.startswith(f"environments.{run.env_name}.") or (
             duplicate.path == f"environments.{run.env_name}"
         ):
-            run.problem(f"the configuration of {run.env_name} is ambiguous: {duplicate.path} is "
-                        f"defined at lines {duplicate.first_line} and {duplicate.duplicate_line}")
+            run.problem(
+                f"the configuration of {run.env_name} is ambiguous: {duplicate.path} is "
+                f"defined at lines {duplicate.first_line} and {duplicate.duplicate_line}"
+            )
 
 
 def _prepare_bundle(run: GateRun, config: pytest.Config) -> None:
@@ -369,17 +417,20 @@ def _phases(item: pytest.Item) -> tuple[str, ...]:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     run = config.stash.get(GATE_RUN, None)
     if run is None:
         return
     explicit_phase, _ = _phase_from_markexpr(str(config.option.markexpr or ""))
     keep, other_phase = [], []
     for item in items:
-        record = ScenarioRecord(nodeid=item.nodeid,
-                                requirements=_requirement_ids(item, run.catalogue),
-                                phases=_phases(item))
+        record = ScenarioRecord(
+            nodeid=item.nodeid,
+            requirements=_requirement_ids(item, run.catalogue),
+            phases=_phases(item),
+        )
         run.records[item.nodeid] = record
         if not record.requirements:
             run.problem(f"{item.nodeid} is not tagged with a requirement ID of the catalogue")
@@ -415,8 +466,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     run.selected = [item.nodeid for item in session.items]
     selected = set(run.selected)
     skipped_required = [
-        nodeid for nodeid, record in run.records.items()
-        if run.phase in record.phases and nodeid not in selected
+        nodeid
+        for nodeid, record in run.records.items()
+        if run.phase in record.phases
+        and nodeid not in selected
         and nodeid not in run.own_deselected
     ]
     if skipped_required:
@@ -494,7 +547,9 @@ def as_of(gate_run: GateRun) -> datetime:
 
 
 @pytest.fixture
-def gate_check(request: pytest.FixtureRequest, gate_run: GateRun) -> Callable[[list[Finding]], None]:
+def gate_check(
+    request: pytest.FixtureRequest, gate_run: GateRun
+) -> Callable[[list[Finding]], None]:
     """Record a check's findings on the current scenario; fail it if any finding blocks."""
     record = gate_run.records[request.node.nodeid]
 
@@ -547,33 +602,49 @@ def _step_record(request: pytest.FixtureRequest, step: Any) -> StepRecord | None
     return None
 
 
-def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any,
-                          step_func: Any, step_func_args: Any) -> None:
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Any,
+    step_func_args: Any,
+) -> None:
     found = _step_record(request, step)
     if found:
         found.status = "passed"
 
 
-def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any,
-                          step_func: Any, step_func_args: Any, exception: Exception) -> None:
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Any,
+    step_func_args: Any,
+    exception: Exception,
+) -> None:
     found = _step_record(request, step)
     if found:
         found.status = "failed"
 
 
-def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: Any, scenario: Any,
-                                      step: Any, exception: Exception) -> None:
+def pytest_bdd_step_func_lookup_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
+) -> None:
     found = _step_record(request, step)
     if found:
         found.status = "undefined"
     run = request.config.stash.get(GATE_RUN, None)
     if run is not None:
-        run.problem(f"missing step definition for '{step.keyword} {step.name}' "
-                    f"({request.node.nodeid})")
+        run.problem(
+            f"missing step definition for '{step.keyword} {step.name}' ({request.node.nodeid})"
+        )
 
 
-def _classify(run: GateRun, record: ScenarioRecord, excinfo: pytest.ExceptionInfo[BaseException],
-              when: str) -> tuple[Status, str]:
+def _classify(
+    run: GateRun, record: ScenarioRecord, excinfo: pytest.ExceptionInfo[BaseException], when: str
+) -> tuple[Status, str]:
     error = excinfo.value
     if isinstance(error, RequirementNotMet):
         return Status.FAILED, str(error)
@@ -586,13 +657,16 @@ def _classify(run: GateRun, record: ScenarioRecord, excinfo: pytest.ExceptionInf
     if isinstance(error, AssertionError):
         return Status.FAILED, f"{error}"
     tb = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-3))
-    return Status.ERROR, (f"the check itself failed during {when} ({name}: {error}); this is a "
-                          f"gate defect, and the requirement counts as not verified\n{tb}")
+    return Status.ERROR, (
+        f"the check itself failed during {when} ({name}: {error}); this is a "
+        f"gate defect, and the requirement counts as not verified\n{tb}"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item,
-                              call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
     outcome = yield
     run = item.config.stash.get(GATE_RUN, None)
     if run is None:
@@ -606,8 +680,9 @@ def pytest_runtest_makereport(item: pytest.Item,
             record.status = Status.NOT_APPLICABLE
             record.message = record.not_applicable_reason
         else:
-            reason = result.longrepr[2] if isinstance(result.longrepr, tuple) else str(
-                result.longrepr)
+            reason = (
+                result.longrepr[2] if isinstance(result.longrepr, tuple) else str(result.longrepr)
+            )
             record.status = Status.ERROR
             record.message = f"a required scenario was skipped ({reason}); skipped is not passed"
     elif call.excinfo is not None and result.failed:
@@ -628,7 +703,8 @@ def pytest_runtest_makereport(item: pytest.Item,
         except ImportError:  # pragma: no cover
             return
         html = run.redactor.text(report.scenario_extra(record, remedy))
-        result.extras = [*getattr(result, "extras", []), extras.html(html)]
+        # pytest-html reads `report.extras` (TOOLING_NOTES.md §C), an attribute it adds itself
+        result.extras = [*getattr(result, "extras", []), extras.html(html)]  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- report hooks
@@ -664,8 +740,9 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
     cells.insert(2, f"<td>{escape(name)}</td>")
 
 
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
-                                session: pytest.Session) -> None:
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
     run = session.config.stash.get(GATE_RUN, None)
     if run is None:
         return
@@ -674,14 +751,17 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     facts = {k: v for k, v in _facts(run).items()}
     covered, uncovered = _coverage(run)
     remedies = {r.id: r.remedy for r in run.catalogue.requirements}
-    prefix.extend(run.redactor.text(html) for html in (
-        report.verdict_banner(run.verdict, facts),
-        report.run_problems(run.problems),
-        report.requirements_table(run.outcomes),
-        report.findings_section(run.outcomes, remedies),
-        report.coverage_section(run.catalogue, covered, uncovered),
-        report.warnings_section(run.warnings),
-    ))
+    prefix.extend(
+        run.redactor.text(html)
+        for html in (
+            report.verdict_banner(run.verdict, facts),
+            report.run_problems(run.problems),
+            report.requirements_table(run.outcomes),
+            report.findings_section(run.outcomes, remedies),
+            report.coverage_section(run.catalogue, covered, uncovered),
+            report.warnings_section(run.warnings),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- verdict and evidence
@@ -695,8 +775,9 @@ def _coverage(run: GateRun) -> tuple[list[str], dict[str, str]]:
         if requirement.id in covered:
             continue
         if run.phase not in requirement.phases:
-            uncovered[requirement.id] = (f"not part of phase {run.phase} (runs in "
-                                         f"{', '.join(requirement.phases)})")
+            uncovered[requirement.id] = (
+                f"not part of phase {run.phase} (runs in {', '.join(requirement.phases)})"
+            )
         elif requirement.id in implemented:
             uncovered[requirement.id] = "scenarios exist but none ran in this run"
         else:
@@ -720,11 +801,16 @@ def _finish(run: GateRun, session: pytest.Session) -> None:
             waiver = run.policy.waiver_for(outcome.id, run.env_name, run.as_of)
             if waiver is not None:
                 outcome.status = Status.WAIVED
-                outcome.reason = (f"waived until {waiver.expires_at} by "
-                                  f"{', '.join(waiver.approved_by)}: {waiver.reason} "
-                                  f"(finding: {outcome.reason})")
-                outcome.waiver = {"reason": waiver.reason, "approved_by": list(waiver.approved_by),
-                                  "expires_at": waiver.expires_at}
+                outcome.reason = (
+                    f"waived until {waiver.expires_at} by "
+                    f"{', '.join(waiver.approved_by)}: {waiver.reason} "
+                    f"(finding: {outcome.reason})"
+                )
+                outcome.waiver = {
+                    "reason": waiver.reason,
+                    "approved_by": list(waiver.approved_by),
+                    "expires_at": waiver.expires_at,
+                }
     exitstatus = int(session.exitstatus)
     if exitstatus not in (0, 1) and not run.problems:
         run.problem(f"pytest ended with exit status {exitstatus}")
@@ -761,30 +847,38 @@ def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
     requirements = []
     for outcome in run.outcomes:
         requirement = run.catalogue.get(outcome.id)
-        findings = [f.to_json() for s in outcome.scenarios for f in s.findings
-                    if f.requirement == outcome.id]
-        requirements.append({
-            "id": outcome.id,
-            "title": outcome.title,
-            "owners": list(outcome.owners),
-            "status": outcome.status.value,
-            "reason": outcome.reason,
-            "remedy": requirement.remedy,
-            "waiver": outcome.waiver,
-            "findings": findings,
-            "scenarios": [
-                {
-                    "name": s.name or s.nodeid,
-                    "feature": s.feature,
-                    "status": s.effective_status().value,
-                    "message": s.effective_message(),
-                    "steps": [{"keyword": st.keyword, "text": st.text, "status": st.status}
-                              for st in s.steps],
-                }
-                for s in outcome.scenarios
-            ],
-            "artifacts": _artifacts(run, outcome.scenarios),
-        })
+        findings = [
+            f.to_json()
+            for s in outcome.scenarios
+            for f in s.findings
+            if f.requirement == outcome.id
+        ]
+        requirements.append(
+            {
+                "id": outcome.id,
+                "title": outcome.title,
+                "owners": list(outcome.owners),
+                "status": outcome.status.value,
+                "reason": outcome.reason,
+                "remedy": requirement.remedy,
+                "waiver": outcome.waiver,
+                "findings": findings,
+                "scenarios": [
+                    {
+                        "name": s.name or s.nodeid,
+                        "feature": s.feature,
+                        "status": s.effective_status().value,
+                        "message": s.effective_message(),
+                        "steps": [
+                            {"keyword": st.keyword, "text": st.text, "status": st.status}
+                            for st in s.steps
+                        ],
+                    }
+                    for s in outcome.scenarios
+                ],
+                "artifacts": _artifacts(run, outcome.scenarios),
+            }
+        )
     evidence: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "verdict": run.verdict.value,
@@ -819,6 +913,7 @@ def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, Any, Any]:
     run = session.config.stash.get(GATE_RUN, None)
+    evidence: dict[str, Any] | None = None
     if run is not None:
         try:
             _finish(run, session)
@@ -827,31 +922,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
             run.verdict = Verdict.NO_GO
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
             run.exit_status = int(session.exitstatus)
+        # decided before pytest-html renders, so the report and the evidence never disagree
+        evidence = _prepare_evidence(run, session)
     try:
         result = yield  # pytest-html writes report.html here
     finally:
-        if run is not None:
-            _write_bundle(run, session)
+        if run is not None and evidence is not None:
+            _write_bundle(run, evidence)
     return result
 
 
-def _write_bundle(run: GateRun, session: pytest.Session) -> None:
-    assert run.bundle is not None
+def _prepare_evidence(run: GateRun, session: pytest.Session) -> dict[str, Any]:
     command = [run.redactor.text(a) for a in ["pytest", *session.config.invocation_params.args]]
     try:
         evidence = build_evidence(run, command)
+        errors = validation_errors(evidence)
     except Exception as exc:
-        run.problem(f"the gate failed while building the evidence: {type(exc).__name__}: {exc}")
-        run.verdict = Verdict.NO_GO
-        evidence = _minimal_evidence(run, command)
-    errors = validation_errors(evidence)
+        errors = [f"{type(exc).__name__}: {exc}"]
     if errors:
-        run.problem("evidence.json does not match its schema: " + "; ".join(errors[:3]))
+        run.problem("the evidence does not match its schema: " + "; ".join(errors[:3]))
         run.verdict = Verdict.NO_GO
-        evidence["verdict"] = Verdict.NO_GO.value
-        evidence["run_problems"] = list(run.problems)
-    if run.verdict is Verdict.NO_GO and session.exitstatus == 0:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        run.exit_status = int(session.exitstatus)
+        evidence = _minimal_evidence(run, command)
+    return evidence
+
+
+def _write_bundle(run: GateRun, evidence: dict[str, Any]) -> None:
+    assert run.bundle is not None
     if not (run.bundle / "report.html").exists():
         # pytest-html did not run (e.g. disabled with -p no:html): the bundle still needs a report
         (run.bundle / "report.html").write_text(_fallback_report(run), encoding="utf-8")
@@ -860,22 +959,37 @@ def _write_bundle(run: GateRun, session: pytest.Session) -> None:
 
 
 def _minimal_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
-    return run.redactor.data({
-        "schema": SCHEMA_ID, "verdict": Verdict.NO_GO.value, "environment": run.env_name,
-        "deployment": str(run.deployment_root), "phase": run.phase, "as_of": iso(run.as_of),
-        "generated_at": iso(run.generated_at), "gate_version": __version__,
-        "policy": run.policy.to_json(), "run_problems": list(run.problems), "command": command,
-        "coverage": {"catalogue_size": len(run.catalogue.requirements), "covered": [],
-                     "uncovered": list(run.catalogue.ids())},
-        "requirements": [],
-    })
+    minimal: dict[str, Any] = run.redactor.data(
+        {
+            "schema": SCHEMA_ID,
+            "verdict": Verdict.NO_GO.value,
+            "environment": run.env_name,
+            "deployment": str(run.deployment_root),
+            "phase": run.phase,
+            "as_of": iso(run.as_of),
+            "generated_at": iso(run.generated_at),
+            "gate_version": __version__,
+            "policy": run.policy.to_json(),
+            "run_problems": list(run.problems),
+            "command": command,
+            "coverage": {
+                "catalogue_size": len(run.catalogue.requirements),
+                "covered": [],
+                "uncovered": list(run.catalogue.ids()),
+            },
+            "requirements": [],
+        }
+    )
+    return minimal
 
 
 def _fallback_report(run: GateRun) -> str:
     body = report.verdict_banner(run.verdict, _facts(run)) + report.run_problems(run.problems)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>live-gate "
-            f"{run.env_name}: {run.verdict.value}</title></head><body>{run.redactor.text(body)}"
-            "</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>live-gate "
+        f"{run.env_name}: {run.verdict.value}</title></head><body>{run.redactor.text(body)}"
+        "</body></html>"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -888,8 +1002,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
         for line in lines:
-            terminal.write_line(line, bold=True, red=run.verdict is Verdict.NO_GO,
-                                green=run.verdict is Verdict.GO)
+            terminal.write_line(
+                line, bold=True, red=run.verdict is Verdict.NO_GO, green=run.verdict is Verdict.GO
+            )
     else:
         print("\n".join(lines), file=sys.stderr)
 
@@ -898,13 +1013,16 @@ def _closing_lines(run: GateRun) -> list[str]:
     lines = [""]
     for outcome in run.outcomes:
         if outcome.status.value in ("failed", "error"):
-            lines.append(run.redactor.text(f"  {outcome.id} {outcome.status.value}: {outcome.reason}"))
+            lines.append(
+                run.redactor.text(f"  {outcome.id} {outcome.status.value}: {outcome.reason}")
+            )
     for warning in run.warnings:
         lines.append(f"  warning: {warning}")
     for problem in run.problems:
         lines.append(f"  run problem: {problem}")
-    lines.append(f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
-                 f"as of {iso(run.as_of)})")
+    lines.append(
+        f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
+        f"as of {iso(run.as_of)})"
+    )
     lines.append(f"live-gate evidence: {run.bundle} (report.html, evidence.json, SHA256SUMS)")
     return lines
-

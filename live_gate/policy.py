@@ -72,9 +72,7 @@ class Policy:
         data = asdict(self)
         data["required_signer_roles"] = list(self.required_signer_roles)
         data["required_document_categories"] = list(self.required_document_categories)
-        data["waivers"] = [
-            {**asdict(w), "approved_by": list(w.approved_by)} for w in self.waivers
-        ]
+        data["waivers"] = [{**asdict(w), "approved_by": list(w.approved_by)} for w in self.waivers]
         return data
 
     def waiver_for(self, requirement: str, environment: str, as_of: datetime) -> Waiver | None:

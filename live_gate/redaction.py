@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,8 @@ def collect_secrets(deployment_root: Path) -> set[str]:
                 continue
             text = raw.decode("utf-8", "ignore")
             candidates = [text, text.strip(), *text.splitlines()]
-            try:
+            with contextlib.suppress(json.JSONDecodeError, ValueError):
                 candidates += _key_file_values(json.loads(text))
-            except (json.JSONDecodeError, ValueError):
-                pass
             secrets.update(c.strip() for c in candidates if len(c.strip()) >= MIN_SECRET_LENGTH)
     return secrets
 

@@ -11,7 +11,10 @@ from live_gate.findings import Finding
 from live_gate.outcomes import RequirementOutcome, ScenarioRecord, Verdict
 
 STATUS_LABEL = {
-    "passed": "passed", "failed": "failed", "error": "error", "waived": "waived",
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "waived": "waived",
     "not_applicable": "not applicable",
 }
 
@@ -82,7 +85,11 @@ def findings_section(outcomes: list[RequirementOutcome], remedies: dict[str, str
         )
     if not blocks:
         return ""
-    return '<div class="gate-section"><h3>What blocks, and what to do</h3>' + "".join(blocks) + "</div>"
+    return (
+        '<div class="gate-section"><h3>What blocks, and what to do</h3>'
+        + "".join(blocks)
+        + "</div>"
+    )
 
 
 def finding_html(finding: Finding) -> str:
@@ -95,9 +102,8 @@ def finding_html(finding: Finding) -> str:
         meta.append(f"expected: {finding.expected}")
     if finding.found is not None:
         meta.append(f"found: {finding.found}")
-    return (
-        f"{escape(finding.message)}"
-        + (f'<div class="finding-meta">{escape(chr(10).join(meta))}</div>' if meta else "")
+    return f"{escape(finding.message)}" + (
+        f'<div class="finding-meta">{escape(chr(10).join(meta))}</div>' if meta else ""
     )
 
 
@@ -113,8 +119,10 @@ def coverage_section(catalogue: Catalogue, covered: list[str], uncovered: dict[s
         f"requirements: {escape(', '.join(covered) or 'none')}.</p>"
         + (
             '<table class="gate"><tr><th>Not checked</th><th>Requirement</th><th>Why</th></tr>'
-            + items + "</table>"
-            if items else ""
+            + items
+            + "</table>"
+            if items
+            else ""
         )
         + "</div>"
     )
@@ -144,15 +152,23 @@ def scenario_extra(record: ScenarioRecord, remedy: str | None) -> str:
     blocking = [f for f in record.findings if f.blocking]
     advisory = [f for f in record.findings if not f.blocking]
     if blocking:
-        lines.append('<ul class="findings">' + "".join(
-            f"<li>{finding_html(f)}</li>" for f in blocking) + "</ul>")
+        lines.append(
+            '<ul class="findings">'
+            + "".join(f"<li>{finding_html(f)}</li>" for f in blocking)
+            + "</ul>"
+        )
         if remedy:
             lines.append(f'<div class="remedy"><b>Runbook:</b> {escape(remedy)}</div>')
     if advisory:
-        lines.append("<p><b>Warnings:</b></p><ul class=\"findings\">" + "".join(
-            f"<li>{finding_html(f)}</li>" for f in advisory) + "</ul>")
+        lines.append(
+            '<p><b>Warnings:</b></p><ul class="findings">'
+            + "".join(f"<li>{finding_html(f)}</li>" for f in advisory)
+            + "</ul>"
+        )
     if record.artifacts:
-        lines.append("<p><b>Artifacts inspected:</b> " + escape(", ".join(record.artifacts)) + "</p>")
+        lines.append(
+            "<p><b>Artifacts inspected:</b> " + escape(", ".join(record.artifacts)) + "</p>"
+        )
     return "".join(lines)
 
 

@@ -88,9 +88,7 @@ def normalise_payload_paths(payload: Any) -> Any:
 
 def strip_digests(payload: Any) -> Any:
     if isinstance(payload, dict):
-        return {
-            k: strip_digests(v) for k, v in payload.items() if k not in ("sha256", "hashes")
-        }
+        return {k: strip_digests(v) for k, v in payload.items() if k not in ("sha256", "hashes")}
     if isinstance(payload, list):
         return [strip_digests(v) for v in payload]
     return payload

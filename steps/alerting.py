@@ -20,7 +20,9 @@ def throttle_spares_critical(judged: Environment, gate_check: Check) -> None:
     gate_check(check_alert_throttle(judged))
 
 
-@then("alerts are audited to files kept at least as long as the policy requires, and every "
-      "audit record parses")
+@then(
+    "alerts are audited to files kept at least as long as the policy requires, and every "
+    "audit record parses"
+)
 def audit_log_sound(judged: Environment, policy: Policy, gate_check: Check) -> None:
     gate_check(check_alert_audit(judged, policy))

@@ -10,6 +10,10 @@ from live_gate.resources.deployment import Environment
 
 
 @then("every sign-off the current compliance register requires for the environment is present")
-def register_signoffs_present(judged: Environment, policy: Policy, as_of: datetime,
-                              gate_check: Callable[[list[Finding]], None]) -> None:
+def register_signoffs_present(
+    judged: Environment,
+    policy: Policy,
+    as_of: datetime,
+    gate_check: Callable[[list[Finding]], None],
+) -> None:
     gate_check(check_register(judged, policy, as_of))

@@ -8,8 +8,11 @@ from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
 
 
-@then("the environment's risk profile sets its four limits, positive, consistent and within "
-      "the policy's caps")
-def risk_limits_sound(judged: Environment, policy: Policy,
-                      gate_check: Callable[[list[Finding]], None]) -> None:
+@then(
+    "the environment's risk profile sets its four limits, positive, consistent and within "
+    "the policy's caps"
+)
+def risk_limits_sound(
+    judged: Environment, policy: Policy, gate_check: Callable[[list[Finding]], None]
+) -> None:
     gate_check(check_risk_limits(judged, policy))

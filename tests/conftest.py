@@ -40,15 +40,19 @@ class GateResult:
         for requirement in self.evidence["requirements"]:
             if requirement["id"] == requirement_id:
                 return dict(requirement)
-        raise AssertionError(f"{requirement_id} not in evidence: "
-                             f"{[r['id'] for r in self.evidence['requirements']]}")
+        raise AssertionError(
+            f"{requirement_id} not in evidence: {[r['id'] for r in self.evidence['requirements']]}"
+        )
 
     def status(self, requirement_id: str) -> str:
         return str(self.requirement(requirement_id)["status"])
 
     def rules(self, requirement_id: str) -> set[str]:
-        return {f["rule"] for f in self.requirement(requirement_id)["findings"]
-                if f["severity"] == "blocker"}
+        return {
+            f["rule"]
+            for f in self.requirement(requirement_id)["findings"]
+            if f["severity"] == "blocker"
+        }
 
     def report(self) -> str:
         return (self.bundle / "report.html").read_text(encoding="utf-8")
@@ -68,21 +72,39 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
     """
     counter = {"n": 0}
 
-    def run(deployment: Path | None, *extra: str, as_of: str | None = AS_OF,
-            phase: str = "live_gate", project: Path = REPO,
-            subprocess_run: bool = False) -> GateResult:
+    def run(
+        deployment: Path | None,
+        *extra: str,
+        as_of: str | None = AS_OF,
+        phase: str = "live_gate",
+        project: Path = REPO,
+        subprocess_run: bool = False,
+    ) -> GateResult:
         counter["n"] += 1
         evidence_dir = tmp_path / f"evidence-{counter['n']}"
-        args = [f"--rootdir={project}", "-c", str(project / "pyproject.toml"),
-                str(project / "steps"), "-m", phase, f"--evidence-dir={evidence_dir}"]
+        args = [
+            f"--rootdir={project}",
+            "-c",
+            str(project / "pyproject.toml"),
+            str(project / "steps"),
+            "-m",
+            phase,
+            f"--evidence-dir={evidence_dir}",
+        ]
         if as_of is not None:
             args.append(f"--as-of={as_of}")
         if deployment is not None:
             args.append(f"--deployment={deployment}")
         if subprocess_run or project != REPO:
             # a separate interpreter: the only way to load another project's `steps` package
-            done = subprocess.run([sys.executable, "-m", "pytest", *args, *extra], cwd=project,
-                                  capture_output=True, text=True, check=False, timeout=300)
+            done = subprocess.run(
+                [sys.executable, "-m", "pytest", *args, *extra],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
             exit_code, output = done.returncode, done.stdout + done.stderr
         else:
             result = pytester.runpytest_inprocess(*args, *extra)
@@ -117,8 +139,7 @@ def copy_project(target: Path) -> Path:
     """A copy of the gate's own project (features, steps, config) to break in self-tests."""
     target.mkdir(parents=True)
     for name in ("features", "steps"):
-        shutil.copytree(REPO / name, target / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy2(REPO / name, target / name)
     return target

@@ -49,7 +49,9 @@ def test_scenarios_are_tagged_from_the_catalogue(path: Path) -> None:
         phases = {t for t in tags if t in PHASES}
         assert phases and phases <= set(requirement.phases), (name, phases)
     assert len(families) == 1, f"{path.name}: one feature file per requirement family"
-    feature_line = next(line for line in path.read_text().splitlines() if line.startswith("Feature:"))
+    feature_line = next(
+        line for line in path.read_text().splitlines() if line.startswith("Feature:")
+    )
     assert next(iter(families)) in feature_line
 
 

@@ -76,12 +76,14 @@ def delete(relative: str) -> Mutation:
             target.rmdir()
         else:
             target.unlink()
+
     return apply
 
 
 def write(relative: str, data: bytes) -> Mutation:
     def apply(root: Path) -> None:
         (root / relative).write_bytes(data)
+
     return apply
 
 
@@ -89,6 +91,7 @@ def append(relative: str, data: bytes) -> Mutation:
     def apply(root: Path) -> None:
         with (root / relative).open("ab") as handle:
             handle.write(data)
+
     return apply
 
 
@@ -98,6 +101,7 @@ def edit_json(relative: str, change: Callable[[dict[str, Any]], None]) -> Mutati
         data = json.loads(path.read_text())
         change(data)
         path.write_text(json.dumps(data))
+
     return apply
 
 
@@ -131,6 +135,7 @@ def edit_register(change: Callable[[dict[str, Any]], None]) -> Mutation:
         data = yaml.safe_load(path.read_text())
         change(data)
         path.write_text(yaml.safe_dump(data, sort_keys=False))
+
     return apply
 
 
@@ -145,66 +150,143 @@ def corrupt_audit_line(root: Path) -> None:
 
 def audit_record_missing_field(root: Path) -> None:
     with first_audit_file(root).open("ab") as handle:
-        handle.write(b'{"channel":"telegram:primary","category":"risk","title":"t",'
-                     b'"severity":"critical","timestamp":"2026-11-19T10:00:00+00:00"}\n')
+        handle.write(
+            b'{"channel":"telegram:primary","category":"risk","title":"t",'
+            b'"severity":"critical","timestamp":"2026-11-19T10:00:00+00:00"}\n'
+        )
 
 
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
-    ("no entrypoint bound", entrypoint(lambda e: e.__setitem__("environment", "binance_paper")),
-     "PRE-1", "entrypoint.none_bound"),
-    ("no compliance packet", entrypoint(lambda e: e.pop("compliance")),
-     "PRE-1", "entrypoint.compliance_missing"),
+    (
+        "no entrypoint bound",
+        entrypoint(lambda e: e.__setitem__("environment", "binance_paper")),
+        "PRE-1",
+        "entrypoint.none_bound",
+    ),
+    (
+        "no compliance packet",
+        entrypoint(lambda e: e.pop("compliance")),
+        "PRE-1",
+        "entrypoint.compliance_missing",
+    ),
     ("live not allowed", compliance("live_allowed", False), "PRE-1", "entrypoint.live_not_allowed"),
     ("packet unsigned", compliance("signed", False), "PRE-1", "entrypoint.unsigned"),
-    ("profile not permitted", compliance("risk_profiles", ["balanced"]),
-     "PRE-1", "entrypoint.risk_profile_not_permitted"),
+    (
+        "profile not permitted",
+        compliance("risk_profiles", ["balanced"]),
+        "PRE-1",
+        "entrypoint.risk_profile_not_permitted",
+    ),
     ("no sign-offs", compliance("signoffs", []), "PRE-1", "entrypoint.signoff_missing"),
     # PRE-1: the live-readiness checklist
     ("no checklist", drop_env_key("live_readiness"), "PRE-1", "readiness.missing"),
     ("checklist unsigned", readiness("signed", False), "PRE-1", "readiness.unsigned"),
-    ("checklist lacks security", readiness("signed_by", ["compliance"]),
-     "PRE-1", "readiness.signer_roles_missing"),
+    (
+        "checklist lacks security",
+        readiness("signed_by", ["compliance"]),
+        "PRE-1",
+        "readiness.signer_roles_missing",
+    ),
     ("checklist stale", readiness("signed_at", "2026-05-01T00:00:00Z"), "PRE-1", "signoff.stale"),
-    ("checklist from the future", readiness("signed_at", "2026-12-24T00:00:00Z"),
-     "PRE-1", "signoff.in_future"),
-    ("checklist date unreadable", readiness("signed_at", "last tuesday"),
-     "PRE-1", "signoff.date_invalid"),
-    ("checklist signature gone", delete(f"{DOCS}/checklist.sig"),
-     "PRE-1", "readiness.signature_missing"),
+    (
+        "checklist from the future",
+        readiness("signed_at", "2026-12-24T00:00:00Z"),
+        "PRE-1",
+        "signoff.in_future",
+    ),
+    (
+        "checklist date unreadable",
+        readiness("signed_at", "last tuesday"),
+        "PRE-1",
+        "signoff.date_invalid",
+    ),
+    (
+        "checklist signature gone",
+        delete(f"{DOCS}/checklist.sig"),
+        "PRE-1",
+        "readiness.signature_missing",
+    ),
     # PRE-1: strict document verification
     ("document missing", delete(KYC_PDF), "PRE-1", "document.file_missing"),
     ("document altered", append(KYC_PDF, b"tampered"), "PRE-1", "document.sha256_mismatch"),
-    ("digest of 63 hex digits", document(0, "sha256", "a" * 63),
-     "PRE-1", "document.sha256_malformed"),
+    (
+        "digest of 63 hex digits",
+        document(0, "sha256", "a" * 63),
+        "PRE-1",
+        "document.sha256_malformed",
+    ),
     ("digest absent", document(0, "sha256", None), "PRE-1", "document.sha256_missing"),
-    ("signature tampered",
-     edit_json(KYC_SIG, lambda d: d["signature"].__setitem__("value", "AAAA" + d["signature"]["value"][4:])),
-     "PRE-1", "document.signature_invalid"),
+    (
+        "signature tampered",
+        edit_json(
+            KYC_SIG,
+            lambda d: d["signature"].__setitem__("value", "AAAA" + d["signature"]["value"][4:]),
+        ),
+        "PRE-1",
+        "document.signature_invalid",
+    ),
     ("signature not JSON", write(KYC_SIG, b"not json"), "PRE-1", "document.signature_malformed"),
-    ("signature SHA384", edit_json(KYC_SIG, lambda d: d["signature"].__setitem__("algorithm", "HMAC-SHA384")),
-     "PRE-1", "document.signature_algorithm"),
+    (
+        "signature SHA384",
+        edit_json(KYC_SIG, lambda d: d["signature"].__setitem__("algorithm", "HMAC-SHA384")),
+        "PRE-1",
+        "document.signature_algorithm",
+    ),
     ("signature file gone", delete(KYC_SIG), "PRE-1", "document.signature_missing"),
-    ("signing key gone", delete("secrets/hmac/kl_compliance_demo.key"),
-     "PRE-1", "document.key_missing"),
-    ("signature vouches for another file", resign_kyc_with_other_digest,
-     "PRE-1", "document.signed_digest_mismatch"),
+    (
+        "signing key gone",
+        delete("secrets/hmac/kl_compliance_demo.key"),
+        "PRE-1",
+        "document.key_missing",
+    ),
+    (
+        "signature vouches for another file",
+        resign_kyc_with_other_digest,
+        "PRE-1",
+        "document.signed_digest_mismatch",
+    ),
     ("document unsigned", document(0, "signed", False), "PRE-1", "document.unsigned"),
     ("document without signers", document(0, "signed_by", []), "PRE-1", "document.signers_missing"),
-    ("document sign-off stale", document(0, "signed_at", "2026-01-01T00:00:00Z"),
-     "PRE-1", "signoff.stale"),
-    ("required document undefined", readiness("required_documents", ["kyc_packet", "ghost"]),
-     "PRE-1", "document.undefined"),
-    ("no penetration report",
-     env(lambda e: e["live_readiness"].update(
-         documents=[d for d in e["live_readiness"]["documents"] if "penetration" not in d["name"]],
-         required_documents=[n for n in e["live_readiness"]["required_documents"]
-                             if "penetration" not in n])),
-     "PRE-1", "document.category_missing"),
-    ("document path climbs out", document(0, "path", "../../outside.pdf"),
-     "PRE-1", "path.escapes_deployment"),
-    ("document path absolute", document(0, "path", "/etc/hostname"),
-     "PRE-1", "path.escapes_deployment"),
+    (
+        "document sign-off stale",
+        document(0, "signed_at", "2026-01-01T00:00:00Z"),
+        "PRE-1",
+        "signoff.stale",
+    ),
+    (
+        "required document undefined",
+        readiness("required_documents", ["kyc_packet", "ghost"]),
+        "PRE-1",
+        "document.undefined",
+    ),
+    (
+        "no penetration report",
+        env(
+            lambda e: e["live_readiness"].update(
+                documents=[
+                    d for d in e["live_readiness"]["documents"] if "penetration" not in d["name"]
+                ],
+                required_documents=[
+                    n for n in e["live_readiness"]["required_documents"] if "penetration" not in n
+                ],
+            )
+        ),
+        "PRE-1",
+        "document.category_missing",
+    ),
+    (
+        "document path climbs out",
+        document(0, "path", "../../outside.pdf"),
+        "PRE-1",
+        "path.escapes_deployment",
+    ),
+    (
+        "document path absolute",
+        document(0, "path", "/etc/hostname"),
+        "PRE-1",
+        "path.escapes_deployment",
+    ),
     ("document is a symlink out", symlink_document_outside, "PRE-1", "path.escapes_deployment"),
     # PRE-2: risk limits
     ("profile undefined", env_key("risk_profile", "yolo"), "PRE-2", "profile.undefined"),
@@ -212,57 +294,125 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ("limit not numeric", profile("max_daily_loss_pct", "0.01"), "PRE-2", "limit.not_numeric"),
     ("limit zero", profile("max_position_pct", 0.0), "PRE-2", "limit.not_positive"),
     ("limit above cap", profile("hard_drawdown_pct", 0.5), "PRE-2", "limit.above_cap"),
-    ("daily loss above drawdown", core(lambda d: d["risk_profiles"]["conservative"].update(
-        max_daily_loss_pct=0.03, hard_drawdown_pct=0.02)), "PRE-2", "limits.inconsistent"),
+    (
+        "daily loss above drawdown",
+        core(
+            lambda d: d["risk_profiles"]["conservative"].update(
+                max_daily_loss_pct=0.03, hard_drawdown_pct=0.02
+            )
+        ),
+        "PRE-2",
+        "limits.inconsistent",
+    ),
     ("fractional position count", profile("max_open_positions", 2.5), "PRE-2", "limit.not_integer"),
     ("percent instead of fraction", profile("max_position_pct", 3), "PRE-2", "limit.not_fraction"),
     # PRE-3: alerts and audit
     ("no alert channel", env_key("alert_channels", []), "PRE-3", "channels.empty"),
-    ("channel undefined", env_key("alert_channels", ["telegram:nobody"]),
-     "PRE-3", "channel.undefined"),
-    ("channel type unknown", env_key("alert_channels", ["pager:ops"]),
-     "PRE-3", "channel.unsupported_type"),
+    (
+        "channel undefined",
+        env_key("alert_channels", ["telegram:nobody"]),
+        "PRE-3",
+        "channel.undefined",
+    ),
+    (
+        "channel type unknown",
+        env_key("alert_channels", ["pager:ops"]),
+        "PRE-3",
+        "channel.unsupported_type",
+    ),
     ("channel malformed", env_key("alert_channels", ["telegram"]), "PRE-3", "channel.malformed"),
     ("offline mode", env_key("offline_mode", True), "PRE-3", "channels.offline"),
     ("no throttle", drop_env_key("alert_throttle"), "PRE-3", "throttle.missing"),
-    ("throttle may suppress critical", block_key("alert_throttle", "exclude_severities", []),
-     "PRE-3", "throttle.throttles_critical"),
-    ("throttle window zero", block_key("alert_throttle", "window_seconds", 0),
-     "PRE-3", "throttle.window_invalid"),
+    (
+        "throttle may suppress critical",
+        block_key("alert_throttle", "exclude_severities", []),
+        "PRE-3",
+        "throttle.throttles_critical",
+    ),
+    (
+        "throttle window zero",
+        block_key("alert_throttle", "window_seconds", 0),
+        "PRE-3",
+        "throttle.window_invalid",
+    ),
     ("no audit", drop_env_key("alert_audit"), "PRE-3", "audit.missing"),
-    ("memory audit", block_key("alert_audit", "backend", "memory"),
-     "PRE-3", "audit.backend_not_file"),
-    ("short retention", block_key("alert_audit", "retention_days", 30),
-     "PRE-3", "audit.retention_short"),
-    ("retention disabled", block_key("alert_audit", "retention_days", 0),
-     "PRE-3", "audit.retention_disabled"),
-    ("audit without directory", block_key("alert_audit", "directory", ""),
-     "PRE-3", "audit.directory_missing"),
+    (
+        "memory audit",
+        block_key("alert_audit", "backend", "memory"),
+        "PRE-3",
+        "audit.backend_not_file",
+    ),
+    (
+        "short retention",
+        block_key("alert_audit", "retention_days", 30),
+        "PRE-3",
+        "audit.retention_short",
+    ),
+    (
+        "retention disabled",
+        block_key("alert_audit", "retention_days", 0),
+        "PRE-3",
+        "audit.retention_disabled",
+    ),
+    (
+        "audit without directory",
+        block_key("alert_audit", "directory", ""),
+        "PRE-3",
+        "audit.directory_missing",
+    ),
     ("audit directory absent", delete(AUDIT_DIR), "PRE-3", "audit.directory_absent"),
-    ("audit files absent", block_key("alert_audit", "filename_pattern", "other-%Y%m%d.jsonl"),
-     "PRE-3", "audit.no_files"),
+    (
+        "audit files absent",
+        block_key("alert_audit", "filename_pattern", "other-%Y%m%d.jsonl"),
+        "PRE-3",
+        "audit.no_files",
+    ),
     ("audit line not JSON", corrupt_audit_line, "PRE-3", "audit.line_invalid"),
     ("audit record incomplete", audit_record_missing_field, "PRE-3", "audit.line_invalid"),
-    ("audit directory climbs out", block_key("alert_audit", "directory", "../../../../etc"),
-     "PRE-3", "path.escapes_deployment"),
+    (
+        "audit directory climbs out",
+        block_key("alert_audit", "directory", "../../../../etc"),
+        "PRE-3",
+        "path.escapes_deployment",
+    ),
     ("data cache is a symlink out", symlink_cache_outside, "PRE-3", "path.escapes_deployment"),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
-    ("register expired", edit_register(lambda r: r.__setitem__("valid_until", "2026-11-01T00:00:00Z")),
-     "ACT-2", "register.expired"),
-    ("register from the future", edit_register(lambda r: r.__setitem__("updated_at", "2027-01-01T00:00:00Z")),
-     "ACT-2", "register.from_future"),
-    ("environment not in register", edit_register(lambda r: r["environments"].clear()),
-     "ACT-2", "register.environment_absent"),
-    ("register sign-off missing", compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"]),
-     "ACT-2", "register.signoff_missing"),
+    (
+        "register expired",
+        edit_register(lambda r: r.__setitem__("valid_until", "2026-11-01T00:00:00Z")),
+        "ACT-2",
+        "register.expired",
+    ),
+    (
+        "register from the future",
+        edit_register(lambda r: r.__setitem__("updated_at", "2027-01-01T00:00:00Z")),
+        "ACT-2",
+        "register.from_future",
+    ),
+    (
+        "environment not in register",
+        edit_register(lambda r: r["environments"].clear()),
+        "ACT-2",
+        "register.environment_absent",
+    ),
+    (
+        "register sign-off missing",
+        compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"]),
+        "ACT-2",
+        "register.signoff_missing",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("defect", "mutate", "requirement", "rule"), DEFECTS,
-                         ids=[d[0].replace(" ", "-") for d in DEFECTS])
-def test_seeded_defect_is_no_go(defect: str, mutate: Mutation, requirement: str, rule: str,
-                                reference: Path, run_gate) -> None:
+@pytest.mark.parametrize(
+    ("defect", "mutate", "requirement", "rule"),
+    DEFECTS,
+    ids=[d[0].replace(" ", "-") for d in DEFECTS],
+)
+def test_seeded_defect_is_no_go(
+    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path, run_gate
+) -> None:
     mutate(reference)
     gate = run_gate(reference)
     assert gate.verdict == "NO-GO", gate.output
@@ -275,12 +425,16 @@ def test_seeded_defect_is_no_go(defect: str, mutate: Mutation, requirement: str,
     assert all(f.get("file") for f in findings), findings
 
 
-@pytest.mark.parametrize(("mutate", "requirement"), [
-    (edit_register(lambda r: r.pop("register_id")), "ACT-2"),
-    (write("config/compliance/register.yaml", b"environments: [unclosed"), "ACT-2"),
-])
-def test_unreadable_register_is_an_error(mutate: Mutation, requirement: str, reference: Path,
-                                         run_gate) -> None:
+@pytest.mark.parametrize(
+    ("mutate", "requirement"),
+    [
+        (edit_register(lambda r: r.pop("register_id")), "ACT-2"),
+        (write("config/compliance/register.yaml", b"environments: [unclosed"), "ACT-2"),
+    ],
+)
+def test_unreadable_register_is_an_error(
+    mutate: Mutation, requirement: str, reference: Path, run_gate
+) -> None:
     mutate(reference)
     gate = run_gate(reference)
     assert gate.verdict == "NO-GO"
@@ -300,11 +454,21 @@ def test_policy_caps_come_from_the_gate_config(reference: Path, tmp_path: Path, 
 def test_a_waiver_turns_a_failure_into_waived(reference: Path, tmp_path: Path, run_gate) -> None:
     compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"])(reference)
     policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump({"waivers": [{
-        "requirement": "ACT-2", "environment": "binance_live",
-        "reason": "security sign-off delegated during the audit freeze",
-        "approved_by": ["compliance:a.nowak", "cro:j.kowalski"],
-        "expires_at": "2026-11-30T00:00:00Z"}]}))
+    policy.write_text(
+        yaml.safe_dump(
+            {
+                "waivers": [
+                    {
+                        "requirement": "ACT-2",
+                        "environment": "binance_live",
+                        "reason": "security sign-off delegated during the audit freeze",
+                        "approved_by": ["compliance:a.nowak", "cro:j.kowalski"],
+                        "expires_at": "2026-11-30T00:00:00Z",
+                    }
+                ]
+            }
+        )
+    )
     gate = run_gate(reference, f"--gate-config={policy}")
     assert gate.status("ACT-2") == "waived"
     assert gate.verdict == "GO", gate.output

@@ -21,7 +21,9 @@ def test_the_gate_does_not_write_into_the_deployment(reference: Path, run_gate) 
 
 def test_a_secret_echoed_by_a_finding_is_redacted(reference: Path, run_gate) -> None:
     # an operator pasted a key where a channel name belongs: the finding quotes the entry
-    edit_core(reference, lambda d: live_env(d).__setitem__("alert_channels", [f"telegram:{SECRET}"]))
+    edit_core(
+        reference, lambda d: live_env(d).__setitem__("alert_channels", [f"telegram:{SECRET}"])
+    )
     gate = run_gate(reference)  # run_gate asserts no demo secret appears anywhere
     assert gate.verdict == "NO-GO"
     assert "channel.undefined" in gate.rules("PRE-3")
@@ -38,9 +40,22 @@ def test_a_secret_in_an_unparseable_config_is_redacted(reference: Path, run_gate
 def test_a_secret_in_a_malformed_audit_record_is_redacted(reference: Path, run_gate) -> None:
     audit = sorted((reference / "var/data/binance_live/audit/alerts").iterdir())[0]
     with audit.open("a") as handle:
-        handle.write(json.dumps({"channel": "telegram:primary", "category": "x", "title": "t",
-                                 "severity": "info", "timestamp": "t", "created_at": "t",
-                                 "body": "b", "ctx_token": 1, SECRET: SECRET}) + "\n")
+        handle.write(
+            json.dumps(
+                {
+                    "channel": "telegram:primary",
+                    "category": "x",
+                    "title": "t",
+                    "severity": "info",
+                    "timestamp": "t",
+                    "created_at": "t",
+                    "body": "b",
+                    "ctx_token": 1,
+                    SECRET: SECRET,
+                }
+            )
+            + "\n"
+        )
     gate = run_gate(reference)
     assert gate.verdict == "NO-GO"
     assert "audit.line_invalid" in gate.rules("PRE-3")

@@ -93,7 +93,9 @@ def test_duplicate_keys_in_the_judged_environment_block(reference: Path, run_gat
     path = reference / "config/core.yaml"
     text = path.read_text().replace(
         "    keychain_key: binance_live_trading\n",
-        "    keychain_key: binance_live_trading\n    keychain_key: binance_live_other\n", 1)
+        "    keychain_key: binance_live_trading\n    keychain_key: binance_live_other\n",
+        1,
+    )
     path.write_text(text)
     gate = run_gate(reference)
     assert gate.verdict == "NO-GO"
@@ -106,8 +108,11 @@ def _project_with(tmp_path: Path, feature: str, steps: str = "") -> Path:
     if steps:
         (project / "steps" / "extra.py").write_text(steps)
         conftest = project / "conftest.py"
-        conftest.write_text(conftest.read_text().replace(
-            '"steps.register",', '"steps.register",\n    "steps.extra",'))
+        conftest.write_text(
+            conftest.read_text().replace(
+                '"steps.register",', '"steps.register",\n    "steps.extra",'
+            )
+        )
     return project
 
 
@@ -128,11 +133,12 @@ def test_missing_step_definition(reference: Path, tmp_path: Path, run_gate) -> N
 
 
 def test_skipped_required_scenario(reference: Path, tmp_path: Path, run_gate) -> None:
-    steps = ("import pytest\nfrom pytest_bdd import then\n\n"
-             "@then('the check decides to skip')\n"
-             "def _() -> None:\n    pytest.skip('not today')\n")
-    project = _project_with(tmp_path, EXTRA_FEATURE.format(step="the check decides to skip"),
-                            steps)
+    steps = (
+        "import pytest\nfrom pytest_bdd import then\n\n"
+        "@then('the check decides to skip')\n"
+        "def _() -> None:\n    pytest.skip('not today')\n"
+    )
+    project = _project_with(tmp_path, EXTRA_FEATURE.format(step="the check decides to skip"), steps)
     gate = run_gate(reference, project=project)
     assert gate.verdict == "NO-GO"
     assert gate.status("PRE-2") == "error"
@@ -140,9 +146,11 @@ def test_skipped_required_scenario(reference: Path, tmp_path: Path, run_gate) ->
 
 
 def test_a_crashing_check_is_an_error(reference: Path, tmp_path: Path, run_gate) -> None:
-    steps = ("from pytest_bdd import then\n\n"
-             "@then('the check crashes')\n"
-             "def _() -> None:\n    raise RuntimeError('boom')\n")
+    steps = (
+        "from pytest_bdd import then\n\n"
+        "@then('the check crashes')\n"
+        "def _() -> None:\n    raise RuntimeError('boom')\n"
+    )
     project = _project_with(tmp_path, EXTRA_FEATURE.format(step="the check crashes"), steps)
     gate = run_gate(reference, project=project)
     assert gate.verdict == "NO-GO"
@@ -151,8 +159,10 @@ def test_a_crashing_check_is_an_error(reference: Path, tmp_path: Path, run_gate)
 
 
 def test_untagged_scenario(reference: Path, tmp_path: Path, run_gate) -> None:
-    feature = EXTRA_FEATURE.format(step="the environment's risk profile sets its four limits, "
-                                   "positive, consistent and within the policy's caps")
+    feature = EXTRA_FEATURE.format(
+        step="the environment's risk profile sets its four limits, "
+        "positive, consistent and within the policy's caps"
+    )
     project = _project_with(tmp_path, feature.replace("@PRE-2 @owner-risk ", ""))
     gate = run_gate(reference, project=project)
     assert gate.verdict == "NO-GO"

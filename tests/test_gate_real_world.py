@@ -13,12 +13,20 @@ from live_gate.resources.deployment import Deployment
 from tests.conftest import REPO
 
 REAL_WORLD = Path(os.environ.get("LIVE_GATE_REAL_WORLD", REPO.parent / "shared" / "real-world"))
-pytestmark = pytest.mark.skipif(not (REAL_WORLD / "config" / "core.yaml").is_file(),
-                                reason="../shared/real-world is not beside this checkout")
+pytestmark = pytest.mark.skipif(
+    not (REAL_WORLD / "config" / "core.yaml").is_file(),
+    reason="../shared/real-world is not beside this checkout",
+)
 
 LIVE_ENVIRONMENTS = [
-    "binance_live", "binance_futures_live", "deribit_futures_live", "bitmex_futures_live",
-    "kraken_live", "kraken_futures_live", "nowa_gielda_live", "coinbase_futures_live",
+    "binance_live",
+    "binance_futures_live",
+    "deribit_futures_live",
+    "bitmex_futures_live",
+    "kraken_live",
+    "kraken_futures_live",
+    "nowa_gielda_live",
+    "coinbase_futures_live",
     "zonda_live",
 ]
 
@@ -54,8 +62,9 @@ def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run
     # §0.5: no runtime entrypoint is bound to any live environment
     assert gate.status("PRE-1") == "failed"
     assert "entrypoint.none_bound" in gate.rules("PRE-1")
-    assert any("environments.coinbase_paper is defined twice" in w
-               for w in gate.evidence["warnings"])
+    assert any(
+        "environments.coinbase_paper is defined twice" in w for w in gate.evidence["warnings"]
+    )
     # the upstream has no compliance register
     assert "register.missing" in gate.rules("ACT-2")
     # the conservative profile's limits are sound: PRE-2 passes, and saying otherwise would lie
@@ -63,27 +72,33 @@ def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run
     assert gate.status("PRE-3") == "failed"
 
 
-@pytest.mark.parametrize(("environment", "rules"), [
-    # §1.1: live_readiness with signed documents that are not shipped and sign-offs from 2024
-    ("binance_live", {"document.file_missing", "signoff.stale", "document.category_missing"}),
-    # §0.3: a 63-hex-digit digest
-    ("deribit_futures_live", {"document.sha256_malformed", "document.file_missing"}),
-    ("bitmex_futures_live", {"document.sha256_malformed"}),
-    # no live_readiness at all
-    ("kraken_live", {"readiness.missing"}),
-    ("zonda_live", {"readiness.missing"}),
-])
+@pytest.mark.parametrize(
+    ("environment", "rules"),
+    [
+        # §1.1: live_readiness with signed documents that are not shipped and sign-offs from 2024
+        ("binance_live", {"document.file_missing", "signoff.stale", "document.category_missing"}),
+        # §0.3: a 63-hex-digit digest
+        ("deribit_futures_live", {"document.sha256_malformed", "document.file_missing"}),
+        ("bitmex_futures_live", {"document.sha256_malformed"}),
+        # no live_readiness at all
+        ("kraken_live", {"readiness.missing"}),
+        ("zonda_live", {"readiness.missing"}),
+    ],
+)
 def test_pre1_reasons(environment: str, rules: set[str], run_gate) -> None:
     gate = run_gate(REAL_WORLD, "--env", environment)
     assert rules <= gate.rules("PRE-1"), gate.rules("PRE-1")
 
 
-@pytest.mark.parametrize(("environment", "rules"), [
-    ("nowa_gielda_live", {"audit.missing"}),
-    ("coinbase_futures_live", {"throttle.missing", "audit.missing"}),
-    # the audit directory under var/data/<env>/ is not shipped: no alert was ever recorded
-    ("binance_live", {"audit.directory_absent"}),
-])
+@pytest.mark.parametrize(
+    ("environment", "rules"),
+    [
+        ("nowa_gielda_live", {"audit.missing"}),
+        ("coinbase_futures_live", {"throttle.missing", "audit.missing"}),
+        # the audit directory under var/data/<env>/ is not shipped: no alert was ever recorded
+        ("binance_live", {"audit.directory_absent"}),
+    ],
+)
 def test_pre3_reasons(environment: str, rules: set[str], run_gate) -> None:
     gate = run_gate(REAL_WORLD, "--env", environment)
     assert gate.rules("PRE-3") == rules

@@ -15,7 +15,10 @@ def test_reference_deployment_is_go_in_live_gate(reference: Path, run_gate) -> N
     assert gate.verdict == "GO", gate.output
     assert gate.exit_code == 0
     assert {r["id"]: r["status"] for r in gate.evidence["requirements"]} == {
-        "PRE-1": "passed", "PRE-2": "passed", "PRE-3": "passed", "ACT-2": "passed",
+        "PRE-1": "passed",
+        "PRE-2": "passed",
+        "PRE-3": "passed",
+        "ACT-2": "passed",
     }
     assert gate.evidence["environment"] == "binance_live"
     assert gate.evidence["deployment"] == str(reference)
@@ -46,8 +49,13 @@ def test_bundle_is_complete_and_checksummed(reference: Path, run_gate) -> None:
     assert gate.bundle.parent.name == "binance_live"
     names = sorted(p.name for p in gate.bundle.iterdir())
     assert names == ["SHA256SUMS", "evidence.json", "report.html"]
-    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=gate.bundle,
-                           capture_output=True, text=True, check=False)
+    check = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"],
+        cwd=gate.bundle,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "evidence.json: OK" in check.stdout and "report.html: OK" in check.stdout
 

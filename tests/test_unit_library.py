@@ -56,7 +56,9 @@ def test_paths_inside_are_resolved(tmp_path: Path) -> None:
     assert resolved.relative == "config/docs/a.pdf"
 
 
-@pytest.mark.parametrize("configured", ["/etc/passwd", "../x", "a/../../x", "C:\\x", "\\\\srv\\x", ""])
+@pytest.mark.parametrize(
+    "configured", ["/etc/passwd", "../x", "a/../../x", "C:\\x", "\\\\srv\\x", ""]
+)
 def test_paths_leaving_the_deployment_are_refused(tmp_path: Path, configured: str) -> None:
     with pytest.raises(PathEscapesDeployment):
         DeploymentPaths(tmp_path / "root").resolve(tmp_path / "root", configured)
@@ -126,23 +128,45 @@ def test_instants() -> None:
 
 
 def test_policy_defaults_and_overrides() -> None:
-    policy = policy_from_mapping({"risk_caps": {"max_open_positions": 4},
-                                  "required_signer_roles": ["compliance"]})
+    policy = policy_from_mapping(
+        {"risk_caps": {"max_open_positions": 4}, "required_signer_roles": ["compliance"]}
+    )
     assert policy.risk_caps.max_open_positions == 4
     assert policy.risk_caps.max_daily_loss_pct == Policy().risk_caps.max_daily_loss_pct
     assert policy.required_signer_roles == ("compliance",)
     assert policy.to_json()["risk_caps"]["max_open_positions"] == 4
 
 
-@pytest.mark.parametrize("raw", [
-    {"unknown": 1},
-    {"risk_caps": {"max_daily_loss_pct": 2}},
-    {"signoff_max_age_days": -1},
-    {"waivers": [{"requirement": "PRE-1", "environment": "e", "reason": "because reasons",
-                  "approved_by": ["one"], "expires_at": "2026-01-01T00:00:00Z"}]},
-    {"waivers": [{"requirement": "PRE-1", "environment": "e", "reason": "because reasons",
-                  "approved_by": ["one", "two"], "expires_at": "whenever"}]},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"unknown": 1},
+        {"risk_caps": {"max_daily_loss_pct": 2}},
+        {"signoff_max_age_days": -1},
+        {
+            "waivers": [
+                {
+                    "requirement": "PRE-1",
+                    "environment": "e",
+                    "reason": "because reasons",
+                    "approved_by": ["one"],
+                    "expires_at": "2026-01-01T00:00:00Z",
+                }
+            ]
+        },
+        {
+            "waivers": [
+                {
+                    "requirement": "PRE-1",
+                    "environment": "e",
+                    "reason": "because reasons",
+                    "approved_by": ["one", "two"],
+                    "expires_at": "whenever",
+                }
+            ]
+        },
+    ],
+)
 def test_policy_rejects_invalid_values(raw: dict[str, object]) -> None:
     with pytest.raises(PolicyError):
         policy_from_mapping(raw)
@@ -152,17 +176,24 @@ def test_policy_rejects_invalid_values(raw: dict[str, object]) -> None:
 
 
 def _record(status: Status | None, message: str = "") -> ScenarioRecord:
-    return ScenarioRecord(nodeid="n", requirements=("PRE-2",), phases=("live_gate",),
-                          status=status, message=message)
+    return ScenarioRecord(
+        nodeid="n", requirements=("PRE-2",), phases=("live_gate",), status=status, message=message
+    )
 
 
 def test_requirement_status_is_the_worst_scenario() -> None:
     catalogue = load_catalogue()
     assert aggregate("PRE-2", catalogue, [_record(Status.PASSED)]).status is Status.PASSED
-    assert aggregate("PRE-2", catalogue, [_record(Status.PASSED), _record(Status.FAILED, "x")]
-                     ).status is Status.FAILED
-    assert aggregate("PRE-2", catalogue, [_record(Status.FAILED, "x"), _record(Status.ERROR, "y")]
-                     ).status is Status.ERROR
+    assert (
+        aggregate("PRE-2", catalogue, [_record(Status.PASSED), _record(Status.FAILED, "x")]).status
+        is Status.FAILED
+    )
+    assert (
+        aggregate(
+            "PRE-2", catalogue, [_record(Status.FAILED, "x"), _record(Status.ERROR, "y")]
+        ).status
+        is Status.ERROR
+    )
     # a scenario that never finished counts as an error, never as passed
     assert aggregate("PRE-2", catalogue, [_record(None)]).status is Status.ERROR
 
@@ -180,9 +211,17 @@ def test_verdict_fails_closed() -> None:
 
 
 def test_finding_explains_itself() -> None:
-    finding = Finding("PRE-2", "limit.above_cap", "too high", Severity.BLOCKER,
-                      file="config/core.yaml", line=7, field="risk_profiles.x.y",
-                      expected="<= 1", found="2")
+    finding = Finding(
+        "PRE-2",
+        "limit.above_cap",
+        "too high",
+        Severity.BLOCKER,
+        file="config/core.yaml",
+        line=7,
+        field="risk_profiles.x.y",
+        expected="<= 1",
+        found="2",
+    )
     text = finding.explain()
     assert "config/core.yaml:7" in text and "expected: <= 1" in text and "found: 2" in text
 
@@ -194,7 +233,8 @@ def test_secrets_are_collected_and_redacted(tmp_path: Path) -> None:
     (tmp_path / "secrets" / "hmac").mkdir(parents=True)
     (tmp_path / "secrets" / "hmac" / "a.key").write_text("super-secret-value\n")
     (tmp_path / "secrets" / "keys.json").write_text(
-        '{"keys": {"k1": "hex:' + b"another-secret".hex() + '"}}')
+        '{"keys": {"k1": "hex:' + b"another-secret".hex() + '"}}'
+    )
     redactor = Redactor(collect_secrets(tmp_path))
     assert redactor.text("x super-secret-value y") == f"x {REDACTED} y"
     assert redactor.text("another-secret") == REDACTED

@@ -102,8 +102,9 @@ def check_entrypoint_compliance(environment: Environment) -> Findings:
     return out
 
 
-def check_live_readiness_signoff(environment: Environment, policy: Policy,
-                                 as_of: datetime) -> Findings:
+def check_live_readiness_signoff(
+    environment: Environment, policy: Policy, as_of: datetime
+) -> Findings:
     """The live-readiness checklist is signed, by the required roles, recently enough, and its
     signature artifact exists (``bootstrap.build_live_readiness_checklist`` item
     ``live_checklist``, plus the age the runbook's "aktualność sign-offów" asks for)."""
@@ -148,8 +149,13 @@ def check_live_readiness_signoff(environment: Environment, policy: Policy,
             found=list(checklist.signed_by),
         )
     _check_signed_at(
-        out, "the live-readiness checklist", checklist.signed_at, policy, as_of,
-        line=line("signed_at"), field=f"{field}.signed_at",
+        out,
+        "the live-readiness checklist",
+        checklist.signed_at,
+        policy,
+        as_of,
+        line=line("signed_at"),
+        field=f"{field}.signed_at",
     )
     if not checklist.signature_path:
         out.block(
@@ -161,8 +167,13 @@ def check_live_readiness_signoff(environment: Environment, policy: Policy,
             found="absent",
         )
     else:
-        confined = _confine(out, deployment.resolve_document, checklist.signature_path,
-                            line=line("signature_path"), field=f"{field}.signature_path")
+        confined = _confine(
+            out,
+            deployment.resolve_document,
+            checklist.signature_path,
+            line=line("signature_path"),
+            field=f"{field}.signature_path",
+        )
         if confined is not None and confined.path.is_file():
             out.read(confined.relative)
         elif confined is not None:
@@ -178,8 +189,9 @@ def check_live_readiness_signoff(environment: Environment, policy: Policy,
     return out
 
 
-def check_live_readiness_documents(environment: Environment, policy: Policy,
-                                   as_of: datetime) -> Findings:
+def check_live_readiness_documents(
+    environment: Environment, policy: Policy, as_of: datetime
+) -> Findings:
     """Every required document of the checklist exists inside the deployment, its SHA-256 is 64
     hex digits and matches the file, its HMAC signature verifies, its sign-off is current, and
     the verified documents cover the categories the bot requires for a live bootstrap."""
@@ -241,15 +253,24 @@ def check_live_readiness_documents(environment: Environment, policy: Policy,
                 line=line("documents"),
                 field=f"{field}.documents",
                 expected=f"a required, signed and verified {category} document "
-                + ("(name contains 'penetration' or 'pentest')" if category == "penetration"
-                   else f"(signed_by contains '{category}')"),
+                + (
+                    "(name contains 'penetration' or 'pentest')"
+                    if category == "penetration"
+                    else f"(signed_by contains '{category}')"
+                ),
                 found="categories verified: " + (", ".join(sorted(verified_categories)) or "none"),
             )
     return out
 
 
-def _confine(out: Findings, resolve: Callable[[str], ConfinedPath], configured: str, *,
-             line: int | None, field: str) -> ConfinedPath | None:
+def _confine(
+    out: Findings,
+    resolve: Callable[[str], ConfinedPath],
+    configured: str,
+    *,
+    line: int | None,
+    field: str,
+) -> ConfinedPath | None:
     try:
         confined: ConfinedPath = resolve(configured)
     except PathEscapesDeployment as exc:
@@ -265,36 +286,67 @@ def _confine(out: Findings, resolve: Callable[[str], ConfinedPath], configured: 
     return confined
 
 
-def _check_signed_at(out: Findings, what: str, value: object, policy: Policy, as_of: datetime,
-                     *, line: int | None, field: str) -> None:
+def _check_signed_at(
+    out: Findings,
+    what: str,
+    value: object,
+    policy: Policy,
+    as_of: datetime,
+    *,
+    line: int | None,
+    field: str,
+) -> None:
     if value is None or value == "":
-        out.block("signoff.date_missing", f"{what} has no sign-off date", line=line, field=field,
-                  expected="an ISO-8601 signed_at", found="absent")
+        out.block(
+            "signoff.date_missing",
+            f"{what} has no sign-off date",
+            line=line,
+            field=field,
+            expected="an ISO-8601 signed_at",
+            found="absent",
+        )
         return
     try:
         signed_at = parse_instant(str(value))
     except InvalidInstant:
-        out.block("signoff.date_invalid", f"{what} has an unreadable sign-off date", line=line,
-                  field=field, expected="an ISO-8601 timestamp", found=value)
+        out.block(
+            "signoff.date_invalid",
+            f"{what} has an unreadable sign-off date",
+            line=line,
+            field=field,
+            expected="an ISO-8601 timestamp",
+            found=value,
+        )
         return
     age = as_of - signed_at
     if age < -timedelta(seconds=policy.clock_skew_seconds):
-        out.block("signoff.in_future", f"{what} is signed in the future of the evaluation instant",
-                  line=line, field=field, expected=f"signed at or before {iso(as_of)}",
-                  found=iso(signed_at))
+        out.block(
+            "signoff.in_future",
+            f"{what} is signed in the future of the evaluation instant",
+            line=line,
+            field=field,
+            expected=f"signed at or before {iso(as_of)}",
+            found=iso(signed_at),
+        )
     elif age > timedelta(days=policy.signoff_max_age_days):
         out.block(
             "signoff.stale",
             f"{what} sign-off is {age.days} days old at {iso(as_of)}",
-            line=line, field=field,
+            line=line,
+            field=field,
             expected=f"signed within {policy.signoff_max_age_days:g} days "
             f"(on or after {iso(as_of - timedelta(days=policy.signoff_max_age_days))})",
             found=iso(signed_at),
         )
 
 
-def _check_document(out: Findings, environment: Environment, document: ChecklistDocument,
-                    policy: Policy, as_of: datetime) -> bool:
+def _check_document(
+    out: Findings,
+    environment: Environment,
+    document: ChecklistDocument,
+    policy: Policy,
+    as_of: datetime,
+) -> bool:
     """Strict verification of one document; True when it fully verifies."""
     deployment = environment.deployment
     field = f"environments.{environment.name}.live_readiness.documents[{document.index}]"
@@ -306,85 +358,173 @@ def _check_document(out: Findings, environment: Environment, document: Checklist
     label = f"document {document.name!r}"
     before = len(out)
     if document.signed is not True:
-        out.block("document.unsigned", f"{label} is not signed", line=line("signed"),
-                  field=f"{field}.signed", expected="true", found=document.signed)
+        out.block(
+            "document.unsigned",
+            f"{label} is not signed",
+            line=line("signed"),
+            field=f"{field}.signed",
+            expected="true",
+            found=document.signed,
+        )
     if not document.signed_by:
-        out.block("document.signers_missing", f"{label} names no signer", line=line("signed_by"),
-                  field=f"{field}.signed_by", expected="at least one signer role", found="[]")
-    _check_signed_at(out, label, document.signed_at, policy, as_of, line=line("signed_at"),
-                     field=f"{field}.signed_at")
+        out.block(
+            "document.signers_missing",
+            f"{label} names no signer",
+            line=line("signed_by"),
+            field=f"{field}.signed_by",
+            expected="at least one signer role",
+            found="[]",
+        )
+    _check_signed_at(
+        out,
+        label,
+        document.signed_at,
+        policy,
+        as_of,
+        line=line("signed_at"),
+        field=f"{field}.signed_at",
+    )
 
     declared = document.sha256
     declared_ok = isinstance(declared, str) and bool(signing.SHA256_HEX.match(declared))
     if declared is None or declared == "":
-        out.block("document.sha256_missing", f"{label} declares no SHA-256 digest",
-                  line=line(), field=f"{field}.sha256", expected="64 hexadecimal digits",
-                  found="absent")
+        out.block(
+            "document.sha256_missing",
+            f"{label} declares no SHA-256 digest",
+            line=line(),
+            field=f"{field}.sha256",
+            expected="64 hexadecimal digits",
+            found="absent",
+        )
     elif not declared_ok:
         shown = str(declared)
-        out.block("document.sha256_malformed",
-                  f"{label} declares a SHA-256 digest that is not 64 hexadecimal digits "
-                  f"({len(shown)} characters)",
-                  line=line("sha256"), field=f"{field}.sha256", expected="64 hexadecimal digits",
-                  found=shown)
+        out.block(
+            "document.sha256_malformed",
+            f"{label} declares a SHA-256 digest that is not 64 hexadecimal digits "
+            f"({len(shown)} characters)",
+            line=line("sha256"),
+            field=f"{field}.sha256",
+            expected="64 hexadecimal digits",
+            found=shown,
+        )
 
     actual: str | None = None
     if not document.path:
-        out.block("document.path_missing", f"{label} has no path", line=line(),
-                  field=f"{field}.path", expected="a path relative to config/", found="absent")
+        out.block(
+            "document.path_missing",
+            f"{label} has no path",
+            line=line(),
+            field=f"{field}.path",
+            expected="a path relative to config/",
+            found="absent",
+        )
     else:
-        confined = _confine(out, deployment.resolve_document, document.path, line=line("path"),
-                            field=f"{field}.path")
+        confined = _confine(
+            out,
+            deployment.resolve_document,
+            document.path,
+            line=line("path"),
+            field=f"{field}.path",
+        )
         if confined is not None:
             if not confined.path.is_file():
-                out.block("document.file_missing", f"{label} does not exist in the deployment",
-                          line=line("path"), field=f"{field}.path",
-                          expected=f"a file at {confined.relative}", found="no such file")
+                out.block(
+                    "document.file_missing",
+                    f"{label} does not exist in the deployment",
+                    line=line("path"),
+                    field=f"{field}.path",
+                    expected=f"a file at {confined.relative}",
+                    found="no such file",
+                )
             else:
                 out.read(confined.relative)
                 actual = signing.sha256_file(confined.path)
                 if declared_ok and str(declared).lower() != actual:
-                    out.block("document.sha256_mismatch",
-                              f"{label}: the file's SHA-256 does not match the declared digest",
-                              file=confined.relative, field=f"{field}.sha256",
-                              expected=str(declared).lower(), found=actual)
+                    out.block(
+                        "document.sha256_mismatch",
+                        f"{label}: the file's SHA-256 does not match the declared digest",
+                        file=confined.relative,
+                        field=f"{field}.sha256",
+                        expected=str(declared).lower(),
+                        found=actual,
+                    )
 
     if not document.signature_path:
-        out.block("document.signature_missing", f"{label} has no signature artifact",
-                  line=line(), field=f"{field}.signature_path",
-                  expected="a signature file (HMAC-SHA256)", found="absent")
+        out.block(
+            "document.signature_missing",
+            f"{label} has no signature artifact",
+            line=line(),
+            field=f"{field}.signature_path",
+            expected="a signature file (HMAC-SHA256)",
+            found="absent",
+        )
     else:
-        confined_sig = _confine(out, deployment.resolve_document, document.signature_path,
-                                line=line("signature_path"), field=f"{field}.signature_path")
+        confined_sig = _confine(
+            out,
+            deployment.resolve_document,
+            document.signature_path,
+            line=line("signature_path"),
+            field=f"{field}.signature_path",
+        )
         if confined_sig is not None:
-            _verify_signature(out, environment, label, confined_sig, actual,
-                              line=line("signature_path"), field=f"{field}.signature_path")
+            _verify_signature(
+                out,
+                environment,
+                label,
+                confined_sig,
+                actual,
+                line=line("signature_path"),
+                field=f"{field}.signature_path",
+            )
     # The category counts documents whose integrity and signature hold; a stale sign-off already
     # blocks on its own and must not also hide which categories are present.
     return not any(not f.rule.startswith("signoff.") for f in out[before:])
 
 
-def _verify_signature(out: Findings, environment: Environment, label: str, sig: ConfinedPath,
-                      file_digest: str | None, *, line: int | None, field: str) -> None:
+def _verify_signature(
+    out: Findings,
+    environment: Environment,
+    label: str,
+    sig: ConfinedPath,
+    file_digest: str | None,
+    *,
+    line: int | None,
+    field: str,
+) -> None:
     deployment = environment.deployment
     if not sig.path.is_file():
-        out.block("document.signature_missing", f"{label}: the signature file does not exist",
-                  line=line, field=field, expected=f"a file at {sig.relative}",
-                  found="no such file")
+        out.block(
+            "document.signature_missing",
+            f"{label}: the signature file does not exist",
+            line=line,
+            field=field,
+            expected=f"a file at {sig.relative}",
+            found="no such file",
+        )
         return
     out.read(sig.relative)
     try:
         envelope = parse_signature_file(sig.path.read_bytes())
     except MalformedSignature as exc:
-        out.block("document.signature_malformed", f"{label}: the signature file is malformed: {exc}",
-                  file=sig.relative, expected='{"payload": {...}, "signature": {"algorithm": '
-                  '"HMAC-SHA256", "key_id": ..., "value": ...}}', found=str(exc))
+        out.block(
+            "document.signature_malformed",
+            f"{label}: the signature file is malformed: {exc}",
+            file=sig.relative,
+            expected='{"payload": {...}, "signature": {"algorithm": '
+            '"HMAC-SHA256", "key_id": ..., "value": ...}}',
+            found=str(exc),
+        )
         return
     algorithm = envelope.signature["algorithm"]
     if algorithm != "HMAC-SHA256":
-        out.block("document.signature_algorithm", f"{label}: unsupported signature algorithm",
-                  file=sig.relative, field="signature.algorithm", expected="HMAC-SHA256",
-                  found=algorithm)
+        out.block(
+            "document.signature_algorithm",
+            f"{label}: unsupported signature algorithm",
+            file=sig.relative,
+            field="signature.algorithm",
+            expected="HMAC-SHA256",
+            found=algorithm,
+        )
         return
     key_id = str(envelope.signature["key_id"])
     key_name = signing.normalise_key_id(key_id)
@@ -398,30 +538,46 @@ def _verify_signature(out: Findings, environment: Environment, label: str, sig: 
             key_path = candidate
             break
     if key_path is None:
-        out.block("document.key_missing",
-                  f"{label}: no HMAC key for key_id {key_id!r}",
-                  file=sig.relative, field="signature.key_id",
-                  expected=f"config/secrets/hmac/{key_name}.key or secrets/hmac/{key_name}.key",
-                  found="no such key file")
+        out.block(
+            "document.key_missing",
+            f"{label}: no HMAC key for key_id {key_id!r}",
+            file=sig.relative,
+            field="signature.key_id",
+            expected=f"config/secrets/hmac/{key_name}.key or secrets/hmac/{key_name}.key",
+            found="no such key file",
+        )
         return
     key = signing.read_key_file(key_path.path)
     payload = signing.normalise_payload_paths(envelope.payload)
-    if not (signing.verify(payload, envelope.signature, key)
-            or signing.verify(signing.strip_digests(payload), envelope.signature, key)):
-        out.block("document.signature_invalid",
-                  f"{label}: the HMAC signature does not verify with key {key_id!r}",
-                  file=sig.relative, field="signature.value",
-                  expected=f"a valid HMAC-SHA256 by {key_path.relative}",
-                  found="signature mismatch")
+    if not (
+        signing.verify(payload, envelope.signature, key)
+        or signing.verify(signing.strip_digests(payload), envelope.signature, key)
+    ):
+        out.block(
+            "document.signature_invalid",
+            f"{label}: the HMAC signature does not verify with key {key_id!r}",
+            file=sig.relative,
+            field="signature.value",
+            expected=f"a valid HMAC-SHA256 by {key_path.relative}",
+            found="signature mismatch",
+        )
         return
     signed_digest = signing.payload_digest(envelope.payload)
     if signed_digest is None:
-        out.block("document.signed_digest_missing",
-                  f"{label}: the signed payload does not state the document's SHA-256",
-                  file=sig.relative, field="payload.sha256", expected="the file's digest",
-                  found="absent")
+        out.block(
+            "document.signed_digest_missing",
+            f"{label}: the signed payload does not state the document's SHA-256",
+            file=sig.relative,
+            field="payload.sha256",
+            expected="the file's digest",
+            found="absent",
+        )
     elif file_digest is not None and signed_digest.lower() != file_digest:
-        out.block("document.signed_digest_mismatch",
-                  f"{label}: the signature vouches for a different file than the one shipped",
-                  file=sig.relative, field="payload.hashes.sha256", expected=file_digest,
-                  found=signed_digest)
+        out.block(
+            "document.signed_digest_mismatch",
+            f"{label}: the signature vouches for a different file than the one shipped",
+            file=sig.relative,
+            field="payload.hashes.sha256",
+            expected=file_digest,
+            found=signed_digest,
+        )

@@ -33,15 +33,23 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
     try:
         confined = deployment.resolve_document(configured)
     except PathEscapesDeployment as exc:
-        out.block("path.escapes_deployment", f"the compliance register path {exc.reason}",
-                  field="gate policy compliance_register_path",
-                  expected="a relative path inside the deployment", found=configured)
+        out.block(
+            "path.escapes_deployment",
+            f"the compliance register path {exc.reason}",
+            field="gate policy compliance_register_path",
+            expected="a relative path inside the deployment",
+            found=configured,
+        )
         return out
     relative = confined.relative
     if not confined.path.is_file():
-        out.block("register.missing", "the deployment has no compliance register", file=relative,
-                  expected=f"a register at {relative} (schema compliance_register)",
-                  found="no such file")
+        out.block(
+            "register.missing",
+            "the deployment has no compliance register",
+            file=relative,
+            expected=f"a register at {relative} (schema compliance_register)",
+            found="no such file",
+        )
         return out
     out.read(relative)
     try:
@@ -57,7 +65,8 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
         raise UnreadableInput(
             f"the compliance register does not match its schema at {where}: {first.message}",
-            relative, document.line_of(*first.absolute_path),
+            relative,
+            document.line_of(*first.absolute_path),
         )
     register = document.data
     for key in ("updated_at", "valid_until"):
@@ -65,34 +74,54 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
             try:
                 parse_instant(str(register[key]))
             except InvalidInstant as exc:
-                raise UnreadableInput(f"compliance register {key}: {exc}", relative,
-                                      document.line_of(key)) from exc
+                raise UnreadableInput(
+                    f"compliance register {key}: {exc}", relative, document.line_of(key)
+                ) from exc
     valid_until = register.get("valid_until")
     if valid_until and parse_instant(str(valid_until)) <= as_of:
-        out.block("register.expired", "the compliance register is no longer current",
-                  file=relative, line=document.line_of("valid_until"), field="valid_until",
-                  expected=f"valid after {iso(as_of)}", found=str(valid_until))
+        out.block(
+            "register.expired",
+            "the compliance register is no longer current",
+            file=relative,
+            line=document.line_of("valid_until"),
+            field="valid_until",
+            expected=f"valid after {iso(as_of)}",
+            found=str(valid_until),
+        )
     if parse_instant(str(register["updated_at"])) > as_of:
-        out.block("register.from_future", "the compliance register is dated after the "
-                  "evaluation instant", file=relative, line=document.line_of("updated_at"),
-                  field="updated_at", expected=f"at or before {iso(as_of)}",
-                  found=str(register["updated_at"]))
+        out.block(
+            "register.from_future",
+            "the compliance register is dated after the evaluation instant",
+            file=relative,
+            line=document.line_of("updated_at"),
+            field="updated_at",
+            expected=f"at or before {iso(as_of)}",
+            found=str(register["updated_at"]),
+        )
     entry = register["environments"].get(environment.name)
     if entry is None:
-        out.block("register.environment_absent",
-                  f"the compliance register names no signers for {environment.name}",
-                  file=relative, line=document.line_of("environments"),
-                  field=f"environments.{environment.name}",
-                  expected=f"required_signoffs for {environment.name}", found="absent")
+        out.block(
+            "register.environment_absent",
+            f"the compliance register names no signers for {environment.name}",
+            file=relative,
+            line=document.line_of("environments"),
+            field=f"environments.{environment.name}",
+            expected=f"required_signoffs for {environment.name}",
+            found="absent",
+        )
         return out
     required = entry["required_signoffs"]
     bound = environment.bound_entrypoints()
     if not bound:
-        out.block("register.no_entrypoint",
-                  f"no runtime entrypoint is bound to {environment.name}, so none carries the "
-                  "register's sign-offs", line=deployment.line("runtime_entrypoints"),
-                  field="runtime_entrypoints.*.environment",
-                  expected=", ".join(r["signoff"] for r in required), found="no entrypoint")
+        out.block(
+            "register.no_entrypoint",
+            f"no runtime entrypoint is bound to {environment.name}, so none carries the "
+            "register's sign-offs",
+            line=deployment.line("runtime_entrypoints"),
+            field="runtime_entrypoints.*.environment",
+            expected=", ".join(r["signoff"] for r in required),
+            found="no entrypoint",
+        )
         return out
     known = {r["signoff"].lower() for r in required}
     for entrypoint in bound:
@@ -103,15 +132,21 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
         field = f"runtime_entrypoints.{entrypoint.name}.compliance.signoffs"
         for item in missing:
             who = f" ({item['name']})" if item.get("name") else ""
-            out.block("register.signoff_missing",
-                      f"entrypoint {entrypoint.name} lacks the {item['role']} sign-off "
-                      f"{item['signoff']!r}{who} required by register {register['register_id']}",
-                      line=line or entrypoint.line, field=field,
-                      expected=f"includes {item['signoff']!r}",
-                      found=sorted(compliance.signoffs) if compliance else "no compliance packet")
+            out.block(
+                "register.signoff_missing",
+                f"entrypoint {entrypoint.name} lacks the {item['role']} sign-off "
+                f"{item['signoff']!r}{who} required by register {register['register_id']}",
+                line=line or entrypoint.line,
+                field=field,
+                expected=f"includes {item['signoff']!r}",
+                found=sorted(compliance.signoffs) if compliance else "no compliance packet",
+            )
         for extra in sorted(present - known):
-            out.warn("register.signoff_unknown",
-                     f"entrypoint {entrypoint.name} carries sign-off {extra!r}, which the current "
-                     f"register {register['register_id']} does not list",
-                     line=line or entrypoint.line, field=field)
+            out.warn(
+                "register.signoff_unknown",
+                f"entrypoint {entrypoint.name} carries sign-off {extra!r}, which the current "
+                f"register {register['register_id']} does not list",
+                line=line or entrypoint.line,
+                field=field,
+            )
     return out

@@ -38,12 +38,27 @@ SIGNOFFS = {
 # (name, folder, file, signer role, key id)
 DOCUMENTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("kyc_packet", "compliance/live/binance", "kyc_packet.pdf", "compliance", "kl-compliance-demo"),
-    ("risk_profile_alignment", "risk/live/binance", "risk_profile_alignment.pdf", "risk",
-     "kl-risk-demo"),
-    ("penetration_report", "security/live/binance", "penetration_report.pdf", "security",
-     "kl-security-demo"),
-    ("alerting_playbook", "sre/live/binance", "alerting_playbook.pdf", "compliance",
-     "kl-compliance-demo"),
+    (
+        "risk_profile_alignment",
+        "risk/live/binance",
+        "risk_profile_alignment.pdf",
+        "risk",
+        "kl-risk-demo",
+    ),
+    (
+        "penetration_report",
+        "security/live/binance",
+        "penetration_report.pdf",
+        "security",
+        "kl-security-demo",
+    ),
+    (
+        "alerting_playbook",
+        "sre/live/binance",
+        "alerting_playbook.pdf",
+        "compliance",
+        "kl-compliance-demo",
+    ),
 )
 
 ALERT_CHANNELS = ["telegram:primary", "sms:orange_local", "email:ops"]
@@ -53,14 +68,22 @@ def _risk_profiles() -> dict[str, Any]:
     # The bot's own profiles (core.yaml:1-75).
     return {
         "conservative": {
-            "max_daily_loss_pct": 0.01, "max_position_pct": 0.03, "target_volatility": 0.07,
-            "max_leverage": 2.0, "stop_loss_atr_multiple": 1.0, "max_open_positions": 3,
+            "max_daily_loss_pct": 0.01,
+            "max_position_pct": 0.03,
+            "target_volatility": 0.07,
+            "max_leverage": 2.0,
+            "stop_loss_atr_multiple": 1.0,
+            "max_open_positions": 3,
             "hard_drawdown_pct": 0.05,
             "data_quality": {"max_gap_minutes": 1440.0, "min_ok_ratio": 0.92},
         },
         "balanced": {
-            "max_daily_loss_pct": 0.015, "max_position_pct": 0.05, "target_volatility": 0.11,
-            "max_leverage": 3.0, "stop_loss_atr_multiple": 1.5, "max_open_positions": 5,
+            "max_daily_loss_pct": 0.015,
+            "max_position_pct": 0.05,
+            "target_volatility": 0.11,
+            "max_leverage": 3.0,
+            "stop_loss_atr_multiple": 1.5,
+            "max_open_positions": 5,
             "hard_drawdown_pct": 0.1,
             "data_quality": {"max_gap_minutes": 2160.0, "min_ok_ratio": 0.9},
         },
@@ -68,26 +91,38 @@ def _risk_profiles() -> dict[str, Any]:
 
 
 def _throttle() -> dict[str, Any]:
-    return {"window_seconds": 180, "exclude_severities": ["critical"],
-            "exclude_categories": ["health"], "max_entries": 4096}
+    return {
+        "window_seconds": 180,
+        "exclude_severities": ["critical"],
+        "exclude_categories": ["health"],
+        "max_entries": 4096,
+    }
 
 
 def _audit() -> dict[str, Any]:
-    return {"backend": "file", "directory": "audit/alerts",
-            "filename_pattern": "alerts-%Y%m%d.jsonl", "retention_days": 730, "fsync": True}
+    return {
+        "backend": "file",
+        "directory": "audit/alerts",
+        "filename_pattern": "alerts-%Y%m%d.jsonl",
+        "retention_days": 730,
+        "fsync": True,
+    }
 
 
 def _journal() -> dict[str, Any]:
-    return {"backend": "file", "directory": "audit/decisions",
-            "filename_pattern": "decisions-%Y%m%d.jsonl", "retention_days": 730, "fsync": True}
+    return {
+        "backend": "file",
+        "directory": "audit/decisions",
+        "filename_pattern": "decisions-%Y%m%d.jsonl",
+        "retention_days": 730,
+        "fsync": True,
+    }
 
 
 def _document_bytes(name: str, as_of: datetime) -> bytes:
     # A small, valid-looking PDF whose content is deterministic for the instant.
     text = f"KryptoLowca live readiness - {name} - prepared {iso(as_of - timedelta(days=12))}"
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text.encode("utf-8") + b"\n%%EOF\n"
-    )
+    return b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text.encode("utf-8") + b"\n%%EOF\n"
 
 
 def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, Any]:
@@ -153,8 +188,10 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
     return {
         "risk_profiles": _risk_profiles(),
         "permission_profiles": {
-            "trading_default": {"required_permissions": ["read", "trade"],
-                                "forbidden_permissions": ["withdraw"]},
+            "trading_default": {
+                "required_permissions": ["read", "trade"],
+                "forbidden_permissions": ["withdraw"],
+            },
         },
         "runtime_entrypoints": {
             "auto_trader_live": {
@@ -193,20 +230,32 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
         "environments": {REFERENCE_PAPER_ENV: paper_env, REFERENCE_LIVE_ENV: live_env},
         "alerts": {
             "telegram_channels": {
-                "primary": {"chat_id": "100200300", "token_secret": "telegram_primary_token",
-                            "parse_mode": "MarkdownV2"},
+                "primary": {
+                    "chat_id": "100200300",
+                    "token_secret": "telegram_primary_token",
+                    "parse_mode": "MarkdownV2",
+                },
             },
             "email_channels": {
-                "ops": {"host": "smtp.example.com", "port": 587,
-                        "from_address": "bot@example.com", "recipients": ["ops@example.com"],
-                        "credential_secret": "smtp_ops_credentials", "use_tls": True},
+                "ops": {
+                    "host": "smtp.example.com",
+                    "port": 587,
+                    "from_address": "bot@example.com",
+                    "recipients": ["ops@example.com"],
+                    "credential_secret": "smtp_ops_credentials",
+                    "use_tls": True,
+                },
             },
             "sms_providers": {
-                "orange_local": {"provider": "orange_pl",
-                                 "api_base_url": "https://api.orange.pl/sms/v1",
-                                 "from_number": "+48500100100", "recipients": ["+48555111222"],
-                                 "allow_alphanumeric_sender": True, "sender_id": "BOT-ORANGE",
-                                 "credential_key": "orange_sms_credentials"},
+                "orange_local": {
+                    "provider": "orange_pl",
+                    "api_base_url": "https://api.orange.pl/sms/v1",
+                    "from_number": "+48500100100",
+                    "recipients": ["+48555111222"],
+                    "allow_alphanumeric_sender": True,
+                    "sender_id": "BOT-ORANGE",
+                    "credential_key": "orange_sms_credentials",
+                },
             },
         },
     }
@@ -221,17 +270,25 @@ def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]
         (1, 9, "alerting_test", "critical", "Alert integration test"),
         (0, 0, "health", "info", "Heartbeat"),
     ):
-        when = (as_of - timedelta(days=days_back)).replace(hour=hour, minute=0, second=0,
-                                                            microsecond=0)
+        when = (as_of - timedelta(days=days_back)).replace(
+            hour=hour, minute=0, second=0, microsecond=0
+        )
         if when > as_of:
             when = as_of.replace(microsecond=0)
         stamp = when.isoformat()
         for channel in channels:
-            records.append({
-                "channel": channel, "category": category, "title": title,
-                "severity": severity, "timestamp": stamp, "created_at": stamp,
-                "ctx_environment": "reference", "body": f"{title} ({category})",
-            })
+            records.append(
+                {
+                    "channel": channel,
+                    "category": category,
+                    "title": title,
+                    "severity": severity,
+                    "timestamp": stamp,
+                    "created_at": stamp,
+                    "ctx_environment": "reference",
+                    "body": f"{title} ({category})",
+                }
+            )
     return records
 
 
@@ -258,12 +315,14 @@ def build(target: Path, as_of: datetime) -> Path:
     """Write the reference deployment into ``target`` (which must be empty or absent)."""
     target = target.absolute()
     if target.exists() and any(target.iterdir()):
-        raise FileExistsError(f"{target} is not empty; the reference deployment needs an empty "
-                              "folder")
+        raise FileExistsError(
+            f"{target} is not empty; the reference deployment needs an empty folder"
+        )
     config_dir = target / "config"
     for key_id, secret in DEMO_KEYS.items():
-        _write(target / "secrets" / "hmac" / f"{signing.normalise_key_id(key_id)}.key",
-               secret + "\n")
+        _write(
+            target / "secrets" / "hmac" / f"{signing.normalise_key_id(key_id)}.key", secret + "\n"
+        )
     signed_at = iso(as_of - timedelta(days=10))
     documents: list[dict[str, Any]] = []
     for name, folder, filename, role, key_id in DOCUMENTS:
@@ -272,36 +331,59 @@ def build(target: Path, as_of: datetime) -> Path:
         _write(config_dir / relative, content)
         digest = signing.sha256_file(config_dir / relative)
         payload = {
-            "document": {"name": name, "path": relative, "sha256": digest,
-                         "signed_by": [role], "signed_at": signed_at},
+            "document": {
+                "name": name,
+                "path": relative,
+                "sha256": digest,
+                "signed_by": [role],
+                "signed_at": signed_at,
+            },
             "hashes": {"sha256": digest},
             "generated_at": signed_at,
         }
         envelope = signing.sign(payload, DEMO_KEYS[key_id].encode("utf-8"), key_id)
         signature_relative = relative.rsplit(".", 1)[0] + ".sig"
         _write(config_dir / signature_relative, json.dumps(envelope, indent=2, sort_keys=True))
-        documents.append({
-            "name": name, "path": relative, "sha256": digest,
-            "signature_path": signature_relative, "signed": True, "signed_by": [role],
-            "signed_at": signed_at, "required": True,
-        })
+        documents.append(
+            {
+                "name": name,
+                "path": relative,
+                "sha256": digest,
+                "signature_path": signature_relative,
+                "signed": True,
+                "signed_by": [role],
+                "signed_at": signed_at,
+                "required": True,
+            }
+        )
     core = _core_config(as_of, documents)
     checklist = core["environments"][REFERENCE_LIVE_ENV]["live_readiness"]
     checklist_payload = {
-        "checklist_id": checklist["checklist_id"], "environment": REFERENCE_LIVE_ENV,
-        "signed_by": checklist["signed_by"], "signed_at": signed_at,
+        "checklist_id": checklist["checklist_id"],
+        "environment": REFERENCE_LIVE_ENV,
+        "signed_by": checklist["signed_by"],
+        "signed_at": signed_at,
         "documents": {d["name"]: d["sha256"] for d in documents},
     }
-    _write(config_dir / checklist["signature_path"],
-           json.dumps(signing.sign(checklist_payload, DEMO_KEYS["kl-compliance-demo"].encode(),
-                                   "kl-compliance-demo"), indent=2, sort_keys=True))
+    _write(
+        config_dir / checklist["signature_path"],
+        json.dumps(
+            signing.sign(
+                checklist_payload, DEMO_KEYS["kl-compliance-demo"].encode(), "kl-compliance-demo"
+            ),
+            indent=2,
+            sort_keys=True,
+        ),
+    )
     header = (
         "# Reference deployment of live-gate, generated for "
         f"{iso(as_of)} by `live-gate example`.\n"
         "# Formats: the bot's (bot_core) core.yaml; keys under secrets/ are demo keys.\n"
     )
-    _write(config_dir / "core.yaml",
-           header + yaml.safe_dump(core, sort_keys=False, allow_unicode=True, width=100))
+    _write(
+        config_dir / "core.yaml",
+        header + yaml.safe_dump(core, sort_keys=False, allow_unicode=True, width=100),
+    )
     register = {
         "schema": "live_gate.compliance_register",
         "schema_version": 1,
@@ -318,8 +400,10 @@ def build(target: Path, as_of: datetime) -> Path:
             }
         },
     }
-    _write(config_dir / "compliance" / "register.yaml",
-           yaml.safe_dump(register, sort_keys=False, allow_unicode=True))
+    _write(
+        config_dir / "compliance" / "register.yaml",
+        yaml.safe_dump(register, sort_keys=False, allow_unicode=True),
+    )
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
     return target

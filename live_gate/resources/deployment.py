@@ -134,7 +134,9 @@ class Deployment:
         raw = envs[name]
         if not isinstance(raw, dict):
             raise UnreadableInput(
-                f"environments.{name} is not a mapping", self.config_file, self.line("environments", name)
+                f"environments.{name} is not a mapping",
+                self.config_file,
+                self.line("environments", name),
             )
         return Environment(self, name, raw)
 
