@@ -379,10 +379,16 @@ def _prepare_bundle(run: GateRun, config: pytest.Config) -> None:
 
 
 def _facts(run: GateRun) -> dict[str, str]:
+    deployment = f"{run.deployment_root} ({run.deployment_kind})"
+    if run.deployment_kind == "reference":
+        deployment = (
+            f"the reference deployment, built for this as-of in a temporary folder "
+            f"(rebuild it with: live-gate example DIR --as-of {iso(run.as_of)})"
+        )
     return {
         "Environment": f"{run.env_name} ({run.environment_kind or 'unknown kind'})",
         "Phase": run.phase,
-        "Deployment": f"{run.deployment_root} ({run.deployment_kind})",
+        "Deployment": deployment,
         "Config SHA-256": run.deployment.config_sha256 if run.deployment else "unreadable",
         "As of": iso(run.as_of),
         "Generated at": iso(run.generated_at),
@@ -754,7 +760,7 @@ def pytest_html_results_summary(
     prefix.extend(
         run.redactor.text(html)
         for html in (
-            report.verdict_banner(run.verdict, facts),
+            report.verdict_banner(run.verdict, facts, _coverage_caveat(run)),
             report.run_problems(run.problems),
             report.requirements_table(run.outcomes),
             report.findings_section(run.outcomes, remedies),
@@ -783,6 +789,19 @@ def _coverage(run: GateRun) -> tuple[list[str], dict[str, str]]:
         else:
             uncovered[requirement.id] = "no scenario implements it yet in this gate version"
     return covered, uncovered
+
+
+def _coverage_caveat(run: GateRun) -> str:
+    """What a GO does not cover: the phase's requirements this gate version does not check."""
+    covered, uncovered = _coverage(run)
+    in_phase = [r for r in uncovered if run.phase in run.catalogue.get(r).phases]
+    if not in_phase:
+        return ""
+    total = len(run.catalogue.in_phase(run.phase))
+    return (
+        f"This run checked {len(covered)} of the {total} requirements of phase {run.phase}. "
+        f"Not checked, to be verified by hand per the runbook: {', '.join(in_phase)}."
+    )
 
 
 def _finish(run: GateRun, session: pytest.Session) -> None:
@@ -903,6 +922,7 @@ def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
             "covered": covered,
             "uncovered": list(uncovered),
             "uncovered_reasons": uncovered,
+            "note": _coverage_caveat(run),
         },
         "requirements": requirements,
     }
@@ -1020,6 +1040,9 @@ def _closing_lines(run: GateRun) -> list[str]:
         lines.append(f"  warning: {warning}")
     for problem in run.problems:
         lines.append(f"  run problem: {problem}")
+    caveat = _coverage_caveat(run)
+    if caveat:
+        lines.append(f"  coverage: {caveat}")
     lines.append(
         f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
         f"as of {iso(run.as_of)})"

@@ -23,7 +23,7 @@ def _status(value: str) -> str:
     return f'<span class="st st-{escape(value)}">{escape(STATUS_LABEL.get(value, value))}</span>'
 
 
-def verdict_banner(verdict: Verdict, facts: dict[str, str]) -> str:
+def verdict_banner(verdict: Verdict, facts: dict[str, str], caveat: str = "") -> str:
     css = "go" if verdict is Verdict.GO else "nogo"
     headline = (
         "GO: this deployment may proceed to the next runbook step"
@@ -31,7 +31,8 @@ def verdict_banner(verdict: Verdict, facts: dict[str, str]) -> str:
         else "NO-GO: this deployment must not trade real money"
     )
     rows = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in facts.items())
-    return f'<div class="verdict {css}"><h2>{escape(headline)}</h2>{rows}</div>'
+    note = f'<p class="caveat">{escape(caveat)}</p>' if caveat else ""
+    return f'<div class="verdict {css}"><h2>{escape(headline)}</h2>{note}{rows}</div>'
 
 
 def run_problems(problems: list[str]) -> str:
