@@ -17,11 +17,8 @@ import re
 import shutil
 import socket
 import sys
-import tempfile
-import time
 import traceback
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -29,85 +26,32 @@ from typing import Any
 
 import pytest
 
-from live_gate import PHASES, __version__, report
+from live_gate import PHASES, report
 from live_gate.catalogue import OWNER_ROLES, Catalogue, load_catalogue, owner_tag
-from live_gate.evidence import SCHEMA_ID, validation_errors, write_checksums, write_evidence
-from live_gate.findings import Finding
-from live_gate.outcomes import (
-    RequirementOutcome,
-    ScenarioRecord,
-    Status,
-    StepRecord,
-    Verdict,
-    aggregate,
-    decide,
+from live_gate.evidence import (
+    build_evidence,
+    minimal_evidence,
+    validation_errors,
+    write_checksums,
+    write_evidence,
 )
+from live_gate.findings import Finding
+from live_gate.outcomes import ScenarioRecord, Status, StepRecord, Verdict
 from live_gate.policy import Policy, PolicyError, load_policy
-from live_gate.redaction import Redactor, collect_secrets
-from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
 from live_gate.resources.deployment import Deployment, Environment, UnreadableInput
-from live_gate.signing import sha256_file
-from live_gate.timeutil import InvalidInstant, bundle_stamp, iso, parse_instant, utc_now
-
-PHASE_KINDS = {
-    "live_gate": ("live",),
-    "live_close": ("live",),
-    "paper_nightly": ("paper", "testnet"),
-}
-
-
-class RequirementNotMet(AssertionError):
-    """Raised by a step when a check returned blocking findings."""
-
-    def __init__(self, findings: list[Finding], remedy: str) -> None:
-        self.findings = findings
-        self.remedy = remedy
-        lines = [f.explain() for f in findings]
-        lines.append(f"  runbook: {remedy}")
-        super().__init__("\n".join(lines))
-
-
-@dataclass
-class GateRun:
-    phase: str
-    as_of: datetime
-    generated_at: datetime
-    catalogue: Catalogue
-    policy: Policy
-    evidence_root: Path
-    env_name: str = ""
-    deployment_root: Path | None = None
-    deployment_kind: str = "supplied"
-    deployment: Deployment | None = None
-    environment: Environment | None = None
-    load_error: UnreadableInput | None = None
-    operator: str = ""
-    host: str = ""
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    records: dict[str, ScenarioRecord] = field(default_factory=dict)
-    selected: list[str] = field(default_factory=list)
-    own_deselected: set[str] = field(default_factory=set)
-    redactor: Redactor = field(default_factory=Redactor)
-    reference_tmp: Path | None = None
-    bundle: Path | None = None
-    report_data: Any = None
-    verdict: Verdict = Verdict.NO_GO
-    outcomes: list[RequirementOutcome] = field(default_factory=list)
-    exit_status: int = 1
-
-    def problem(self, text: str) -> None:
-        text = self.redactor.text(text)
-        if text not in self.problems:
-            self.problems.append(text)
-
-    @property
-    def environment_kind(self) -> str | None:
-        return self.environment.kind if self.environment else None
-
-    def record_for(self, nodeid: str) -> ScenarioRecord | None:
-        return self.records.get(nodeid)
-
+from live_gate.run import (
+    GateRun,
+    RequirementNotMet,
+    closing_lines,
+    conclude,
+    coverage,
+    coverage_caveat,
+    create_bundle,
+    facts,
+    fallback_report,
+    open_deployment,
+)
+from live_gate.timeutil import InvalidInstant, parse_instant, utc_now
 
 GATE_RUN = pytest.StashKey[GateRun]()
 
@@ -279,123 +223,17 @@ def pytest_configure(config: pytest.Config) -> None:
     for text in problems:
         run.problem(text)
     config.stash[GATE_RUN] = run
-    _open_deployment(run, config)
-    _prepare_bundle(run, config)
-
-
-def _open_deployment(run: GateRun, config: pytest.Config) -> None:
-    supplied = config.getoption("deployment")
-    if supplied:
-        run.deployment_root = Path(os.path.abspath(str(supplied)))
-        run.deployment_kind = "supplied"
-    else:
-        run.reference_tmp = Path(tempfile.mkdtemp(prefix="live-gate-reference-"))
-        run.deployment_root = run.reference_tmp / "deployment"
-        run.deployment_kind = "reference"
-        build(run.deployment_root, run.as_of)
-    env_name = config.getoption("gate_env")
-    if not env_name and run.deployment_kind == "reference":
-        env_name = REFERENCE_PAPER_ENV if run.phase == "paper_nightly" else REFERENCE_LIVE_ENV
-    run.env_name = str(env_name or "")
-    # Secrets are gathered before anything is read, so that even a parse error cannot echo one.
-    run.redactor.add(collect_secrets(run.deployment_root))
-    if not run.deployment_root.is_dir():
-        run.load_error = UnreadableInput(
-            f"the deployment folder {run.deployment_root} does not exist"
-        )
-        run.problem(str(run.load_error))
-        run.env_name = run.env_name or "unknown"
-        return
+    open_deployment(run, config.getoption("deployment"), config.getoption("gate_env"))
     try:
-        run.deployment = Deployment(run.deployment_root)
-    except UnreadableInput as exc:
-        run.load_error = exc
-        run.problem(f"cannot read the deployment's configuration: {exc}")
-        run.env_name = run.env_name or "unknown"
-        return
-    for duplicate in run.deployment.duplicate_keys:
-        run.warnings.append(
-            f"{run.deployment.config_file}:{duplicate.duplicate_line}: {duplicate.path} is "
-            f"defined twice (first at line {duplicate.first_line}); the bot keeps the last "
-            "definition, and so does the gate"
-        )
-    kinds = PHASE_KINDS[run.phase]
-    if not run.env_name:
-        candidates = [
-            name
-            for name in run.deployment.environment_names()
-            if str(
-                (run.deployment.section("environments").get(name) or {}).get("environment", "")
-            ).lower()
-            in kinds
-        ]
-        if len(candidates) == 1:
-            run.env_name = candidates[0]
-        else:
-            run.env_name = "unknown"
-            run.load_error = UnreadableInput(
-                f"choose the environment to judge with --env (phase {run.phase} judges "
-                f"{'/'.join(kinds)} environments; candidates: {', '.join(candidates) or 'none'})"
-            )
-            run.problem(str(run.load_error))
-            return
-    try:
-        run.environment = run.deployment.environment(run.env_name)
-    except UnreadableInput as exc:
-        run.load_error = exc
-        run.problem(str(exc))
-        return
-    if run.environment.kind not in kinds:
-        run.problem(
-            f"phase {run.phase} judges {'/'.join(kinds)} environments, but {run.env_name} is a "
-            f"{run.environment.kind or 'undeclared'} environment "
-            f"(config/core.yaml:{run.environment.line('environment') or run.environment.line()})"
-        )
-    for duplicate in run.deployment.duplicate_keys:
-        if duplicate.path.startswith(f"environments.{run.env_name}.") or (
-            duplicate.path == f"environments.{run.env_name}"
-        ):
-            run.problem(
-                f"the configuration of {run.env_name} is ambiguous: {duplicate.path} is "
-                f"defined at lines {duplicate.first_line} and {duplicate.duplicate_line}"
-            )
-
-
-def _prepare_bundle(run: GateRun, config: pytest.Config) -> None:
-    safe_env = re.sub(r"[^A-Za-z0-9_.-]", "_", run.env_name or "unknown")
-    for _ in range(5):
-        bundle = run.evidence_root / safe_env / bundle_stamp(run.generated_at)
-        if not bundle.exists():
-            break
-        # two runs in the same second: never overwrite archived evidence
-        time.sleep(1.0)
-        run.generated_at = utc_now()
-    bundle.mkdir(parents=True, exist_ok=False)
-    run.bundle = bundle
+        bundle = create_bundle(run)
+    except OSError as exc:
+        raise pytest.UsageError(
+            f"live-gate cannot write its evidence under {run.evidence_root}: {exc.strerror}"
+        ) from exc
     config.option.htmlpath = str(bundle / "report.html")
     config.option.self_contained_html = True
     css = str(files("live_gate").joinpath("data/report.css"))
     config.option.css = [*list(getattr(config.option, "css", None) or []), css]
-
-
-def _facts(run: GateRun) -> dict[str, str]:
-    deployment = f"{run.deployment_root} ({run.deployment_kind})"
-    if run.deployment_kind == "reference":
-        deployment = (
-            f"the reference deployment, built for this as-of in a temporary folder "
-            f"(rebuild it with: live-gate example DIR --as-of {iso(run.as_of)})"
-        )
-    return {
-        "Environment": f"{run.env_name} ({run.environment_kind or 'unknown kind'})",
-        "Phase": run.phase,
-        "Deployment": deployment,
-        "Config SHA-256": run.deployment.config_sha256 if run.deployment else "unreadable",
-        "As of": iso(run.as_of),
-        "Generated at": iso(run.generated_at),
-        "Gate version": __version__,
-        "Operator": run.operator,
-        "Host": run.host,
-    }
 
 
 def _describe_environment(run: GateRun, config: pytest.Config) -> None:
@@ -407,7 +245,7 @@ def _describe_environment(run: GateRun, config: pytest.Config) -> None:
     # The package list says nothing to compliance and lengthens the page; the gate version does.
     for noisy in ("Packages", "Plugins"):
         metadata.pop(noisy, None)
-    metadata.update(_facts(run))
+    metadata.update(facts(run))
 
 
 # --------------------------------------------------------------------------- collection
@@ -754,13 +592,12 @@ def pytest_html_results_summary(
         return
     if run.report_data is not None:
         run.report_data.title = f"live-gate {run.env_name}: {run.verdict.value}"
-    facts = {k: v for k, v in _facts(run).items()}
-    covered, uncovered = _coverage(run)
+    covered, uncovered = coverage(run)
     remedies = {r.id: r.remedy for r in run.catalogue.requirements}
     prefix.extend(
         run.redactor.text(html)
         for html in (
-            report.verdict_banner(run.verdict, facts, _coverage_caveat(run)),
+            report.verdict_banner(run.verdict, facts(run), coverage_caveat(run)),
             report.run_problems(run.problems),
             report.requirements_table(run.outcomes),
             report.findings_section(run.outcomes, remedies),
@@ -773,170 +610,16 @@ def pytest_html_results_summary(
 # --------------------------------------------------------------------------- verdict and evidence
 
 
-def _coverage(run: GateRun) -> tuple[list[str], dict[str, str]]:
-    covered = [o.id for o in run.outcomes]
-    implemented = {r for rec in run.records.values() for r in rec.requirements}
-    uncovered: dict[str, str] = {}
-    for requirement in run.catalogue.requirements:
-        if requirement.id in covered:
-            continue
-        if run.phase not in requirement.phases:
-            uncovered[requirement.id] = (
-                f"not part of phase {run.phase} (runs in {', '.join(requirement.phases)})"
-            )
-        elif requirement.id in implemented:
-            uncovered[requirement.id] = "scenarios exist but none ran in this run"
-        else:
-            uncovered[requirement.id] = "no scenario implements it yet in this gate version"
-    return covered, uncovered
-
-
-def _coverage_caveat(run: GateRun) -> str:
-    """What a GO does not cover: the phase's requirements this gate version does not check."""
-    covered, uncovered = _coverage(run)
-    in_phase = [r for r in uncovered if run.phase in run.catalogue.get(r).phases]
-    if not in_phase:
-        return ""
-    total = len(run.catalogue.in_phase(run.phase))
-    return (
-        f"This run checked {len(covered)} of the {total} requirements of phase {run.phase}. "
-        f"Not checked, to be verified by hand per the runbook: {', '.join(in_phase)}."
-    )
-
-
-def _finish(run: GateRun, session: pytest.Session) -> None:
-    by_requirement: dict[str, list[ScenarioRecord]] = {}
-    for nodeid in run.selected:
-        record = run.records[nodeid]
-        for requirement in record.requirements:
-            by_requirement.setdefault(requirement, []).append(record)
-    order = {r: i for i, r in enumerate(run.catalogue.ids())}
-    run.outcomes = [
-        aggregate(rid, run.catalogue, records)
-        for rid, records in sorted(by_requirement.items(), key=lambda kv: order[kv[0]])
-    ]
-    for outcome in run.outcomes:
-        if outcome.status is Status.FAILED:
-            waiver = run.policy.waiver_for(outcome.id, run.env_name, run.as_of)
-            if waiver is not None:
-                outcome.status = Status.WAIVED
-                outcome.reason = (
-                    f"waived until {waiver.expires_at} by "
-                    f"{', '.join(waiver.approved_by)}: {waiver.reason} "
-                    f"(finding: {outcome.reason})"
-                )
-                outcome.waiver = {
-                    "reason": waiver.reason,
-                    "approved_by": list(waiver.approved_by),
-                    "expires_at": waiver.expires_at,
-                }
-    exitstatus = int(session.exitstatus)
-    if exitstatus not in (0, 1) and not run.problems:
-        run.problem(f"pytest ended with exit status {exitstatus}")
-    if session.shouldstop or session.shouldfail:
-        run.problem(f"the run was stopped early: {session.shouldstop or session.shouldfail}")
-    run.verdict = decide(run.outcomes, run.problems)
-    if run.verdict is Verdict.NO_GO and exitstatus == 0:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif run.verdict is Verdict.GO and exitstatus == pytest.ExitCode.TESTS_FAILED:
-        # every failed scenario belongs to a requirement waived by the policy
-        session.exitstatus = pytest.ExitCode.OK
-    run.exit_status = int(session.exitstatus)
-
-
-def _artifacts(run: GateRun, records: list[ScenarioRecord]) -> list[dict[str, Any]]:
-    paths: list[str] = []
-    if run.deployment is not None:
-        paths.append(run.deployment.config_file)
-    for record in records:
-        paths += [p for p in record.artifacts if p not in paths]
-    out = []
-    for relative in paths:
-        target = (run.deployment_root or Path(".")) / relative
-        try:
-            digest: str | None = sha256_file(target)
-        except OSError:
-            digest = None
-        out.append({"path": relative, "sha256": digest})
-    return out
-
-
-def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
-    covered, uncovered = _coverage(run)
-    requirements = []
-    for outcome in run.outcomes:
-        requirement = run.catalogue.get(outcome.id)
-        findings = [
-            f.to_json()
-            for s in outcome.scenarios
-            for f in s.findings
-            if f.requirement == outcome.id
-        ]
-        requirements.append(
-            {
-                "id": outcome.id,
-                "title": outcome.title,
-                "owners": list(outcome.owners),
-                "status": outcome.status.value,
-                "reason": outcome.reason,
-                "remedy": requirement.remedy,
-                "waiver": outcome.waiver,
-                "findings": findings,
-                "scenarios": [
-                    {
-                        "name": s.name or s.nodeid,
-                        "feature": s.feature,
-                        "status": s.effective_status().value,
-                        "message": s.effective_message(),
-                        "steps": [
-                            {"keyword": st.keyword, "text": st.text, "status": st.status}
-                            for st in s.steps
-                        ],
-                    }
-                    for s in outcome.scenarios
-                ],
-                "artifacts": _artifacts(run, outcome.scenarios),
-            }
-        )
-    evidence: dict[str, Any] = {
-        "schema": SCHEMA_ID,
-        "verdict": run.verdict.value,
-        "environment": run.env_name,
-        "environment_kind": run.environment_kind,
-        "deployment": str(run.deployment_root),
-        "deployment_kind": run.deployment_kind,
-        "config_sha256": run.deployment.config_sha256 if run.deployment else None,
-        "phase": run.phase,
-        "as_of": iso(run.as_of),
-        "generated_at": iso(run.generated_at),
-        "gate_version": __version__,
-        "operator": run.operator,
-        "host": run.host,
-        "command": command,
-        "exit_status": run.exit_status,
-        "policy": run.policy.to_json(),
-        "run_problems": list(run.problems),
-        "warnings": list(run.warnings),
-        "coverage": {
-            "catalogue_size": len(run.catalogue.requirements),
-            "covered": covered,
-            "uncovered": list(uncovered),
-            "uncovered_reasons": uncovered,
-            "note": _coverage_caveat(run),
-        },
-        "requirements": requirements,
-    }
-    redacted: dict[str, Any] = run.redactor.data(evidence)
-    return redacted
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, Any, Any]:
     run = session.config.stash.get(GATE_RUN, None)
     evidence: dict[str, Any] | None = None
     if run is not None:
         try:
-            _finish(run, session)
+            stopped = session.shouldstop or session.shouldfail
+            session.exitstatus = conclude(
+                run, int(session.exitstatus), str(stopped) if stopped else None
+            )
         except Exception as exc:  # a defect of the gate must still end in NO-GO with a bundle
             run.problem(f"the gate failed while deciding the verdict: {type(exc).__name__}: {exc}")
             run.verdict = Verdict.NO_GO
@@ -965,7 +648,7 @@ def _prepare_evidence(run: GateRun, session: pytest.Session) -> dict[str, Any]:
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         run.exit_status = int(session.exitstatus)
-        evidence = _minimal_evidence(run, command)
+        evidence = minimal_evidence(run, command)
     return evidence
 
 
@@ -973,43 +656,9 @@ def _write_bundle(run: GateRun, evidence: dict[str, Any]) -> None:
     assert run.bundle is not None
     if not (run.bundle / "report.html").exists():
         # pytest-html did not run (e.g. disabled with -p no:html): the bundle still needs a report
-        (run.bundle / "report.html").write_text(_fallback_report(run), encoding="utf-8")
+        (run.bundle / "report.html").write_text(fallback_report(run), encoding="utf-8")
     write_evidence(run.bundle, evidence)
     write_checksums(run.bundle)
-
-
-def _minimal_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
-    minimal: dict[str, Any] = run.redactor.data(
-        {
-            "schema": SCHEMA_ID,
-            "verdict": Verdict.NO_GO.value,
-            "environment": run.env_name,
-            "deployment": str(run.deployment_root),
-            "phase": run.phase,
-            "as_of": iso(run.as_of),
-            "generated_at": iso(run.generated_at),
-            "gate_version": __version__,
-            "policy": run.policy.to_json(),
-            "run_problems": list(run.problems),
-            "command": command,
-            "coverage": {
-                "catalogue_size": len(run.catalogue.requirements),
-                "covered": [],
-                "uncovered": list(run.catalogue.ids()),
-            },
-            "requirements": [],
-        }
-    )
-    return minimal
-
-
-def _fallback_report(run: GateRun) -> str:
-    body = report.verdict_banner(run.verdict, _facts(run)) + report.run_problems(run.problems)
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>live-gate "
-        f"{run.env_name}: {run.verdict.value}</title></head><body>{run.redactor.text(body)}"
-        "</body></html>"
-    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -1018,7 +667,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         return
     if run.reference_tmp is not None:
         shutil.rmtree(run.reference_tmp, ignore_errors=True)
-    lines = _closing_lines(run)
+    lines = closing_lines(run)
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
         for line in lines:
@@ -1027,25 +676,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             )
     else:
         print("\n".join(lines), file=sys.stderr)
-
-
-def _closing_lines(run: GateRun) -> list[str]:
-    lines = [""]
-    for outcome in run.outcomes:
-        if outcome.status.value in ("failed", "error"):
-            lines.append(
-                run.redactor.text(f"  {outcome.id} {outcome.status.value}: {outcome.reason}")
-            )
-    for warning in run.warnings:
-        lines.append(f"  warning: {warning}")
-    for problem in run.problems:
-        lines.append(f"  run problem: {problem}")
-    caveat = _coverage_caveat(run)
-    if caveat:
-        lines.append(f"  coverage: {caveat}")
-    lines.append(
-        f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
-        f"as of {iso(run.as_of)})"
-    )
-    lines.append(f"live-gate evidence: {run.bundle} (report.html, evidence.json, SHA256SUMS)")
-    return lines

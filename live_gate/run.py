@@ -1,0 +1,310 @@
+"""One gate run: what is judged, at which instant, under which policy, and what was found.
+
+Independent of pytest's objects so that the verdict rules can be followed (and tested) without a
+session: the plugin feeds it collection and test outcomes and asks it for the verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from live_gate import __version__, report
+from live_gate.catalogue import Catalogue
+from live_gate.findings import Finding
+from live_gate.outcomes import (
+    RequirementOutcome,
+    ScenarioRecord,
+    Status,
+    Verdict,
+    aggregate,
+    decide,
+)
+from live_gate.policy import Policy
+from live_gate.redaction import Redactor, collect_secrets
+from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
+from live_gate.resources.deployment import Deployment, Environment, UnreadableInput
+from live_gate.timeutil import bundle_stamp, iso, utc_now
+
+EXIT_OK = 0
+EXIT_TESTS_FAILED = 1
+
+PHASE_KINDS = {
+    "live_gate": ("live",),
+    "live_close": ("live",),
+    "paper_nightly": ("paper", "testnet"),
+}
+
+
+class RequirementNotMet(AssertionError):
+    """Raised by a step when a check returned blocking findings."""
+
+    def __init__(self, findings: list[Finding], remedy: str) -> None:
+        self.findings = findings
+        self.remedy = remedy
+        lines = [f.explain() for f in findings]
+        lines.append(f"  runbook: {remedy}")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class GateRun:
+    phase: str
+    as_of: datetime
+    generated_at: datetime
+    catalogue: Catalogue
+    policy: Policy
+    evidence_root: Path
+    env_name: str = ""
+    deployment_root: Path | None = None
+    deployment_kind: str = "supplied"
+    deployment: Deployment | None = None
+    environment: Environment | None = None
+    load_error: UnreadableInput | None = None
+    operator: str = ""
+    host: str = ""
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    records: dict[str, ScenarioRecord] = field(default_factory=dict)
+    selected: list[str] = field(default_factory=list)
+    own_deselected: set[str] = field(default_factory=set)
+    redactor: Redactor = field(default_factory=Redactor)
+    reference_tmp: Path | None = None
+    bundle: Path | None = None
+    report_data: Any = None
+    verdict: Verdict = Verdict.NO_GO
+    outcomes: list[RequirementOutcome] = field(default_factory=list)
+    exit_status: int = 1
+
+    def problem(self, text: str) -> None:
+        text = self.redactor.text(text)
+        if text not in self.problems:
+            self.problems.append(text)
+
+    @property
+    def environment_kind(self) -> str | None:
+        return self.environment.kind if self.environment else None
+
+    def record_for(self, nodeid: str) -> ScenarioRecord | None:
+        return self.records.get(nodeid)
+
+
+def open_deployment(run: GateRun, supplied: str | None, env_name: str | None) -> None:
+    """Find the deployment (or build the reference one) and the environment to judge."""
+    if supplied:
+        run.deployment_root = Path(os.path.abspath(str(supplied)))
+        run.deployment_kind = "supplied"
+    else:
+        run.reference_tmp = Path(tempfile.mkdtemp(prefix="live-gate-reference-"))
+        run.deployment_root = run.reference_tmp / "deployment"
+        run.deployment_kind = "reference"
+        build(run.deployment_root, run.as_of)
+    if not env_name and run.deployment_kind == "reference":
+        env_name = REFERENCE_PAPER_ENV if run.phase == "paper_nightly" else REFERENCE_LIVE_ENV
+    run.env_name = str(env_name or "")
+    # Secrets are gathered before anything is read, so that even a parse error cannot echo one.
+    run.redactor.add(collect_secrets(run.deployment_root))
+    if not run.deployment_root.is_dir():
+        run.load_error = UnreadableInput(
+            f"the deployment folder {run.deployment_root} does not exist"
+        )
+        run.problem(str(run.load_error))
+        run.env_name = run.env_name or "unknown"
+        return
+    try:
+        run.deployment = Deployment(run.deployment_root)
+    except UnreadableInput as exc:
+        run.load_error = exc
+        run.problem(f"cannot read the deployment's configuration: {exc}")
+        run.env_name = run.env_name or "unknown"
+        return
+    for duplicate in run.deployment.duplicate_keys:
+        run.warnings.append(
+            f"{run.deployment.config_file}:{duplicate.duplicate_line}: {duplicate.path} is "
+            f"defined twice (first at line {duplicate.first_line}); the bot keeps the last "
+            "definition, and so does the gate"
+        )
+    kinds = PHASE_KINDS[run.phase]
+    if not run.env_name:
+        candidates = [
+            name
+            for name in run.deployment.environment_names()
+            if str(
+                (run.deployment.section("environments").get(name) or {}).get("environment", "")
+            ).lower()
+            in kinds
+        ]
+        if len(candidates) == 1:
+            run.env_name = candidates[0]
+        else:
+            run.env_name = "unknown"
+            run.load_error = UnreadableInput(
+                f"choose the environment to judge with --env (phase {run.phase} judges "
+                f"{'/'.join(kinds)} environments; candidates: {', '.join(candidates) or 'none'})"
+            )
+            run.problem(str(run.load_error))
+            return
+    try:
+        run.environment = run.deployment.environment(run.env_name)
+    except UnreadableInput as exc:
+        run.load_error = exc
+        run.problem(str(exc))
+        return
+    if run.environment.kind not in kinds:
+        run.problem(
+            f"phase {run.phase} judges {'/'.join(kinds)} environments, but {run.env_name} is a "
+            f"{run.environment.kind or 'undeclared'} environment "
+            f"(config/core.yaml:{run.environment.line('environment') or run.environment.line()})"
+        )
+    for duplicate in run.deployment.duplicate_keys:
+        if duplicate.path.startswith(f"environments.{run.env_name}.") or (
+            duplicate.path == f"environments.{run.env_name}"
+        ):
+            run.problem(
+                f"the configuration of {run.env_name} is ambiguous: {duplicate.path} is "
+                f"defined at lines {duplicate.first_line} and {duplicate.duplicate_line}"
+            )
+
+
+def create_bundle(run: GateRun) -> Path:
+    """``<evidence-dir>/<env>/<UTC %Y%m%dT%H%M%SZ>/``, never an existing one."""
+    safe_env = re.sub(r"[^A-Za-z0-9_.-]", "_", run.env_name or "unknown")
+    for _ in range(5):
+        bundle = run.evidence_root / safe_env / bundle_stamp(run.generated_at)
+        if not bundle.exists():
+            break
+        # two runs in the same second: never overwrite archived evidence
+        time.sleep(1.0)
+        run.generated_at = utc_now()
+    bundle.mkdir(parents=True, exist_ok=False)
+    run.bundle = bundle
+    return bundle
+
+
+def facts(run: GateRun) -> dict[str, str]:
+    deployment = f"{run.deployment_root} ({run.deployment_kind})"
+    if run.deployment_kind == "reference":
+        deployment = (
+            f"the reference deployment, built for this as-of in a temporary folder "
+            f"(rebuild it with: live-gate example DIR --as-of {iso(run.as_of)})"
+        )
+    return {
+        "Environment": f"{run.env_name} ({run.environment_kind or 'unknown kind'})",
+        "Phase": run.phase,
+        "Deployment": deployment,
+        "Config SHA-256": run.deployment.config_sha256 if run.deployment else "unreadable",
+        "As of": iso(run.as_of),
+        "Generated at": iso(run.generated_at),
+        "Gate version": __version__,
+        "Operator": run.operator,
+        "Host": run.host,
+    }
+
+
+def coverage(run: GateRun) -> tuple[list[str], dict[str, str]]:
+    covered = [o.id for o in run.outcomes]
+    implemented = {r for rec in run.records.values() for r in rec.requirements}
+    uncovered: dict[str, str] = {}
+    for requirement in run.catalogue.requirements:
+        if requirement.id in covered:
+            continue
+        if run.phase not in requirement.phases:
+            uncovered[requirement.id] = (
+                f"not part of phase {run.phase} (runs in {', '.join(requirement.phases)})"
+            )
+        elif requirement.id in implemented:
+            uncovered[requirement.id] = "scenarios exist but none ran in this run"
+        else:
+            uncovered[requirement.id] = "no scenario implements it yet in this gate version"
+    return covered, uncovered
+
+
+def coverage_caveat(run: GateRun) -> str:
+    """What a GO does not cover: the phase's requirements this gate version does not check."""
+    covered, uncovered = coverage(run)
+    in_phase = [r for r in uncovered if run.phase in run.catalogue.get(r).phases]
+    if not in_phase:
+        return ""
+    total = len(run.catalogue.in_phase(run.phase))
+    return (
+        f"This run checked {len(covered)} of the {total} requirements of phase {run.phase}. "
+        f"Not checked, to be verified by hand per the runbook: {', '.join(in_phase)}."
+    )
+
+
+def conclude(run: GateRun, exitstatus: int, stopped: str | None) -> int:
+    """Outcomes by requirement, waivers, the verdict; returns the exit status to report."""
+    by_requirement: dict[str, list[ScenarioRecord]] = {}
+    for nodeid in run.selected:
+        record = run.records[nodeid]
+        for requirement in record.requirements:
+            by_requirement.setdefault(requirement, []).append(record)
+    order = {r: i for i, r in enumerate(run.catalogue.ids())}
+    run.outcomes = [
+        aggregate(rid, run.catalogue, records)
+        for rid, records in sorted(by_requirement.items(), key=lambda kv: order[kv[0]])
+    ]
+    for outcome in run.outcomes:
+        if outcome.status is Status.FAILED:
+            waiver = run.policy.waiver_for(outcome.id, run.env_name, run.as_of)
+            if waiver is not None:
+                outcome.status = Status.WAIVED
+                outcome.reason = (
+                    f"waived until {waiver.expires_at} by "
+                    f"{', '.join(waiver.approved_by)}: {waiver.reason} "
+                    f"(finding: {outcome.reason})"
+                )
+                outcome.waiver = {
+                    "reason": waiver.reason,
+                    "approved_by": list(waiver.approved_by),
+                    "expires_at": waiver.expires_at,
+                }
+    if exitstatus not in (EXIT_OK, EXIT_TESTS_FAILED) and not run.problems:
+        run.problem(f"pytest ended with exit status {exitstatus}")
+    if stopped:
+        run.problem(f"the run was stopped early: {stopped}")
+    run.verdict = decide(run.outcomes, run.problems)
+    if run.verdict is Verdict.NO_GO and exitstatus == EXIT_OK:
+        exitstatus = EXIT_TESTS_FAILED
+    elif run.verdict is Verdict.GO and exitstatus == EXIT_TESTS_FAILED:
+        # every failed scenario belongs to a requirement waived by the policy
+        exitstatus = EXIT_OK
+    run.exit_status = exitstatus
+    return exitstatus
+
+
+def closing_lines(run: GateRun) -> list[str]:
+    lines = [""]
+    for outcome in run.outcomes:
+        if outcome.status.value in ("failed", "error"):
+            lines.append(
+                run.redactor.text(f"  {outcome.id} {outcome.status.value}: {outcome.reason}")
+            )
+    for warning in run.warnings:
+        lines.append(f"  warning: {warning}")
+    for problem in run.problems:
+        lines.append(f"  run problem: {problem}")
+    caveat = coverage_caveat(run)
+    if caveat:
+        lines.append(f"  coverage: {caveat}")
+    lines.append(
+        f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
+        f"as of {iso(run.as_of)})"
+    )
+    lines.append(f"live-gate evidence: {run.bundle} (report.html, evidence.json, SHA256SUMS)")
+    return lines
+
+
+def fallback_report(run: GateRun) -> str:
+    body = report.verdict_banner(run.verdict, facts(run)) + report.run_problems(run.problems)
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>live-gate "
+        f"{run.env_name}: {run.verdict.value}</title></head><body>{run.redactor.text(body)}"
+        "</body></html>"
+    )
