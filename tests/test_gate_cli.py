@@ -1,0 +1,97 @@
+"""The commands exactly as operators type them, in real processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import AS_OF, REPO
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _live_gate(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "live_gate.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_example_is_deterministic_for_an_instant(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert _live_gate("example", str(first), "--as-of", AS_OF).returncode == 0
+    assert _live_gate("example", str(second), "--as-of", AS_OF).returncode == 0
+    assert _tree_digest(first) == _tree_digest(second)
+    third = tmp_path / "c"
+    assert _live_gate("example", str(third), "--as-of", "2026-12-01T00:00:00Z").returncode == 0
+    assert _tree_digest(third) != _tree_digest(first)
+
+
+def test_example_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    done = _live_gate("example", str(tmp_path))
+    assert done.returncode == 2
+    assert "not empty" in done.stderr
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_operator_command_with_space_separated_options(tmp_path: Path) -> None:
+    """`--deployment DIR` outside the checkout: pytest would take DIR for a test path."""
+    deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
+    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
+    done = _pytest(
+        "-m",
+        "live_gate",
+        "--deployment",
+        str(deployment),
+        "--as-of",
+        AS_OF,
+        "--evidence-dir",
+        str(evidence),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = done.stdout.strip().splitlines()[-2:]
+    assert last[0].startswith("live-gate verdict: GO for binance_live")
+    assert last[1].startswith(f"live-gate evidence: {evidence}/binance_live/")
+    (bundle,) = (evidence / "binance_live").iterdir()
+    assert json.loads((bundle / "evidence.json").read_text())["verdict"] == "GO"
+
+
+def test_no_go_exits_non_zero(tmp_path: Path) -> None:
+    deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
+    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
+    (deployment / "config/compliance/register.yaml").unlink()
+    done = _pytest(
+        "-m",
+        "live_gate",
+        "--deployment",
+        str(deployment),
+        "--as-of",
+        AS_OF,
+        "--evidence-dir",
+        str(evidence),
+    )
+    assert done.returncode == 1
+    assert "live-gate verdict: NO-GO for binance_live" in done.stdout
