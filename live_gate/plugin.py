@@ -223,7 +223,12 @@ def pytest_configure(config: pytest.Config) -> None:
     for text in problems:
         run.problem(text)
     config.stash[GATE_RUN] = run
-    open_deployment(run, config.getoption("deployment"), config.getoption("gate_env"))
+    try:
+        open_deployment(run, config.getoption("deployment"), config.getoption("gate_env"))
+    except Exception as exc:  # whatever happens, the run ends in NO-GO with a bundle
+        run.load_error = UnreadableInput(f"the gate could not open the deployment: {exc}")
+        run.problem(str(run.load_error))
+        run.env_name = run.env_name or "unknown"
     try:
         bundle = create_bundle(run)
     except OSError as exc:

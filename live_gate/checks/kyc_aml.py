@@ -9,7 +9,7 @@ from live_gate import signing
 from live_gate.checks import Findings
 from live_gate.paths import ConfinedPath, PathEscapesDeployment
 from live_gate.policy import Policy
-from live_gate.resources.deployment import Environment
+from live_gate.resources.deployment import Environment, UnreadableInput
 from live_gate.resources.readiness import (
     ChecklistDocument,
     MalformedSignature,
@@ -263,6 +263,20 @@ def check_live_readiness_documents(
     return out
 
 
+def _read(confined: ConfinedPath) -> bytes:
+    try:
+        return confined.path.read_bytes()
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
+
+
+def _digest(confined: ConfinedPath) -> str:
+    try:
+        return signing.sha256_file(confined.path)
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
+
+
 def _confine(
     out: Findings,
     resolve: Callable[[str], ConfinedPath],
@@ -438,7 +452,7 @@ def _check_document(
                 )
             else:
                 out.read(confined.relative)
-                actual = signing.sha256_file(confined.path)
+                actual = _digest(confined)
                 if declared_ok and str(declared).lower() != actual:
                     out.block(
                         "document.sha256_mismatch",
@@ -504,7 +518,7 @@ def _verify_signature(
         return
     out.read(sig.relative)
     try:
-        envelope = parse_signature_file(sig.path.read_bytes())
+        envelope = parse_signature_file(_read(sig))
     except MalformedSignature as exc:
         out.block(
             "document.signature_malformed",

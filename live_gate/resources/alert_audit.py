@@ -17,6 +17,8 @@ from typing import Any
 
 import jsonschema
 
+from live_gate.resources.deployment import UnreadableInput
+
 
 @dataclass(frozen=True)
 class AuditLine:
@@ -48,7 +50,11 @@ def audit_files(directory: Path, filename_pattern: str) -> list[Path]:
 
 def read_lines(path: Path, relative: str) -> Iterator[AuditLine]:
     validator = record_validator()
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
+    with handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
