@@ -10,6 +10,7 @@ from live_gate import signing
 from live_gate.checks.alerting import check_alert_audit
 from live_gate.checks.kyc_aml import check_live_readiness_documents
 from live_gate.policy import Policy
+from live_gate.resources.alert_audit import record_validator
 from live_gate.resources.deployment import Deployment, UnreadableInput
 from live_gate.timeutil import parse_instant
 from tests.conftest import AS_OF
@@ -34,6 +35,7 @@ def test_unreadable_audit_file_names_the_file(
     reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     environment = Deployment(reference).environment("binance_live")
+    record_validator()  # the schema itself is read before the files are made unreadable
     monkeypatch.setattr(Path, "open", _denied)
     with pytest.raises(UnreadableInput) as error:
         check_alert_audit(environment, Policy())
