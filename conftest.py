@@ -11,4 +11,5 @@ pytest_plugins = [
     "steps.risk_limits",
     "steps.alerting",
     "steps.register",
+    "steps.licence",
 ]

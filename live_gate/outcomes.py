@@ -86,6 +86,9 @@ def aggregate(
         reason = "; ".join(sorted(r for r in reasons if r)) or "not applicable"
     elif status is Status.PASSED:
         reason = f"{len(scenarios)} scenario(s) passed"
+        advisory = [f for s in scenarios for f in s.findings if not f.blocking]
+        if advisory:
+            reason += f", with {len(advisory)} warning(s): {advisory[0].message}"
     else:
         first = next(s for s in scenarios if s.effective_status() is status)
         first_line = first.effective_message().strip().splitlines()

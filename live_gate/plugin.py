@@ -171,7 +171,7 @@ def _reexec_with_project_config(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if not hasattr(config, "workerinput") and "PYTEST_XDIST_WORKER" not in os.environ:
+    if not hasattr(config, "workerinput"):
         _reexec_with_project_config(config)
     catalogue = load_catalogue()
     # Requirement IDs and owner roles are markers too (`-m PRE-2`, `-m owner-risk`); they are
@@ -222,6 +222,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     for text in problems:
         run.problem(text)
+    if getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") != "no":
+        # outcomes are gathered in this process; xdist workers would report nothing here
+        run.problem("the gate does not run distributed (pytest-xdist -n/--dist): run it without -n")
     config.stash[GATE_RUN] = run
     try:
         open_deployment(run, config.getoption("deployment"), config.getoption("gate_env"))

@@ -64,6 +64,9 @@ class Policy:
     risk_caps: RiskCaps = field(default_factory=RiskCaps)
     # alert_audit.retention_days default in the bot (models.py:27-34).
     alert_audit_min_retention_days: int = 730
+    # Licence profiles that cover live trading (PRE-4). The bot's own config allows only
+    # [paper, trading_gui]: the runbook asks for a licence "of the live modules".
+    live_license_profiles: tuple[str, ...] = ("live",)
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()
@@ -72,6 +75,7 @@ class Policy:
         data = asdict(self)
         data["required_signer_roles"] = list(self.required_signer_roles)
         data["required_document_categories"] = list(self.required_document_categories)
+        data["live_license_profiles"] = list(self.live_license_profiles)
         data["waivers"] = [{**asdict(w), "approved_by": list(w.approved_by)} for w in self.waivers]
         return data
 

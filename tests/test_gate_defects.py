@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from live_gate import signing
-from live_gate.reference.builder import DEMO_KEYS
+from live_gate.reference.builder import DEMO_KEYS, LICENCE_ID, LICENCE_KEYS
 from tests.conftest import edit_core, live_env
 
 Mutation = Callable[[Path], None]
@@ -154,6 +154,46 @@ def audit_record_missing_field(root: Path) -> None:
             b'{"channel":"telegram:primary","category":"risk","title":"t",'
             b'"severity":"critical","timestamp":"2026-11-19T10:00:00+00:00"}\n'
         )
+
+
+LICENCE = "var/licenses/active/license.json"
+REVOCATIONS = "var/licenses/active/revocations.json"
+
+
+def resigned(
+    relative: str,
+    keys_file: str,
+    key_id: str,
+    change: Callable[[dict[str, Any]], None],
+    algorithm: str = "HMAC-SHA256",
+) -> Mutation:
+    """Change a signed payload and sign it again properly: only the targeted rule may fail."""
+
+    def apply(root: Path) -> None:
+        path = root / relative
+        payload = json.loads(path.read_text())["payload"]
+        change(payload)
+        key = LICENCE_KEYS[keys_file][key_id].encode()
+        path.write_text(json.dumps(signing.sign(payload, key, key_id, algorithm)))
+
+    return apply
+
+
+def licence_payload(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return resigned(LICENCE, "license_keys.json", "lic-oem-demo", change, "HMAC-SHA384")
+
+
+def revocations(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return resigned(REVOCATIONS, "revocation_keys.json", "rev-demo", change)
+
+
+def licence_config(key: str, value: Any) -> Mutation:
+    return core(lambda d: d["license"].__setitem__(key, value))
+
+
+def unsign_revocations(root: Path) -> None:
+    path = root / REVOCATIONS
+    path.write_text(json.dumps(json.loads(path.read_text())["payload"]))
 
 
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
@@ -376,6 +416,131 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "path.escapes_deployment",
     ),
     ("data cache is a symlink out", symlink_cache_outside, "PRE-3", "path.escapes_deployment"),
+    # PRE-4: the OEM licence
+    (
+        "licence expired",
+        licence_payload(lambda p: p.__setitem__("expires_at", "2026-11-19T00:00:00Z")),
+        "PRE-4",
+        "license.expired",
+    ),
+    (
+        "licence not yet valid",
+        licence_payload(lambda p: p.__setitem__("issued_at", "2026-11-21T00:00:00Z")),
+        "PRE-4",
+        "license.not_yet_valid",
+    ),
+    (
+        "licence valid too long",
+        licence_payload(lambda p: p.__setitem__("expires_at", "2030-01-01T00:00:00Z")),
+        "PRE-4",
+        "license.validity_too_long",
+    ),
+    (
+        "licence window inverted",
+        licence_payload(lambda p: p.__setitem__("expires_at", "2026-01-01T00:00:00Z")),
+        "PRE-4",
+        "license.window_invalid",
+    ),
+    (
+        "licence wrong issuer",
+        licence_payload(lambda p: p.__setitem__("issuer", "intern")),
+        "PRE-4",
+        "license.issuer_not_allowed",
+    ),
+    (
+        "licence wrong profile",
+        licence_payload(lambda p: p.__setitem__("profile", "trading_gui")),
+        "PRE-4",
+        "license.profile_not_allowed",
+    ),
+    (
+        "licence paper profile",
+        licence_payload(lambda p: p.__setitem__("profile", "paper")),
+        "PRE-4",
+        "license.profile_not_live",
+    ),
+    (
+        "licence policy without live",
+        licence_config("allowed_profiles", ["paper", "trading_gui"]),
+        "PRE-4",
+        "license.no_live_profile",
+    ),
+    (
+        "licence wrong schema",
+        licence_payload(lambda p: p.__setitem__("schema", "core.oem.trial")),
+        "PRE-4",
+        "license.schema",
+    ),
+    (
+        "licence wrong schema version",
+        licence_payload(lambda p: p.__setitem__("schema_version", "2.0")),
+        "PRE-4",
+        "license.schema_version",
+    ),
+    (
+        "licence without id",
+        licence_payload(lambda p: p.pop("license_id")),
+        "PRE-4",
+        "license.field_missing",
+    ),
+    (
+        "licence revoked",
+        revocations(lambda p: p["revoked"].append({"license_id": LICENCE_ID, "reason": "fraud"})),
+        "PRE-4",
+        "license.revoked",
+    ),
+    (
+        "revocation list stale",
+        revocations(lambda p: p.__setitem__("generated_at", "2026-11-19T00:00:00Z")),
+        "PRE-4",
+        "revocation.list_stale",
+    ),
+    ("revocation list unsigned", unsign_revocations, "PRE-4", "revocation.unsigned"),
+    ("revocation list missing", delete(REVOCATIONS), "PRE-4", "revocation.list_missing"),
+    (
+        "licence signature bad",
+        edit_json(LICENCE, lambda d: d["payload"].__setitem__("profile", "live ")),
+        "PRE-4",
+        "license.signature_invalid",
+    ),
+    (
+        "licence signing key unknown",
+        edit_json(LICENCE, lambda d: d["signature"].__setitem__("key_id", "lic-other")),
+        "PRE-4",
+        "license.key_missing",
+    ),
+    (
+        "licence key file missing",
+        delete("secrets/license_keys.json"),
+        "PRE-4",
+        "license.key_file_missing",
+    ),
+    (
+        "licence keys not configured",
+        licence_config("license_keys_path", None),
+        "PRE-4",
+        "license.license_keys_path_unset",
+    ),
+    ("licence file missing", delete(LICENCE), "PRE-4", "license.file_missing"),
+    ("licence malformed JSON", write(LICENCE, b"{not json"), "PRE-4", "license.malformed"),
+    (
+        "fingerprint of another machine",
+        resigned(
+            "var/licenses/active/fingerprint.json",
+            "fingerprint_keys.json",
+            "fp-demo",
+            lambda p: p["fingerprint"].__setitem__("value", "0" * 64),
+        ),
+        "PRE-4",
+        "license.fingerprint_mismatch",
+    ),
+    ("no licence section", core(lambda d: d.pop("license")), "PRE-4", "license.section_missing"),
+    (
+        "licence path leaves",
+        licence_config("license_path", "../../license.json"),
+        "PRE-4",
+        "path.escapes_deployment",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -475,3 +640,20 @@ def test_a_waiver_turns_a_failure_into_waived(reference: Path, tmp_path: Path, r
     expired = run_gate(reference, f"--gate-config={policy}", as_of="2026-12-01T00:00:00Z")
     assert expired.status("ACT-2") == "failed"
     assert expired.verdict == "NO-GO"
+
+
+def test_licence_expiry_turns_the_reference_no_go(reference: Path, run_gate) -> None:
+    """Built for 2026-11-20, the licence expires 335 days later: GO before, NO-GO after."""
+    late = run_gate(reference, as_of="2027-10-22T12:00:00Z")
+    assert late.verdict == "NO-GO"
+    assert "license.expired" in late.rules("PRE-4")
+
+
+def test_licence_expiring_soon_is_a_visible_warning(reference: Path, run_gate) -> None:
+    licence_payload(lambda p: p.__setitem__("expires_at", "2026-12-10T00:00:00Z"))(reference)
+    gate = run_gate(reference)
+    assert gate.status("PRE-4") == "passed"
+    warnings = [f for f in gate.requirement("PRE-4")["findings"] if f["severity"] == "warning"]
+    assert [w["rule"] for w in warnings] == ["license.expiring_soon"]
+    assert "expires in 19 days" in gate.report()
+    assert "warning" in gate.requirement("PRE-4")["reason"]

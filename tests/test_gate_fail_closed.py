@@ -185,3 +185,9 @@ def test_collecting_nothing(reference: Path, tmp_path: Path, run_gate) -> None:
     assert gate.verdict == "NO-GO"
     problems = _problems(gate)
     assert "collection error" in problems or "collected no scenario" in problems
+
+
+def test_distributed_run_is_refused(reference: Path, run_gate) -> None:
+    gate = run_gate(reference, "-p", "xdist", "-n", "2", subprocess_run=True)
+    assert gate.verdict == "NO-GO"
+    assert "does not run distributed" in _problems(gate)

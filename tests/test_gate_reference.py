@@ -18,6 +18,7 @@ def test_reference_deployment_is_go_in_live_gate(reference: Path, run_gate) -> N
         "PRE-1": "passed",
         "PRE-2": "passed",
         "PRE-3": "passed",
+        "PRE-4": "passed",
         "ACT-2": "passed",
     }
     assert gate.evidence["environment"] == "binance_live"

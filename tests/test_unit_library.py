@@ -240,3 +240,10 @@ def test_secrets_are_collected_and_redacted(tmp_path: Path) -> None:
     assert redactor.text("another-secret") == REDACTED
     assert redactor.data({"k": ["super-secret-value"]}) == {"k": [REDACTED]}
     assert redactor.text("short") == "short"
+
+
+def test_the_example_gate_config_is_valid_and_holds_the_defaults() -> None:
+    from live_gate.policy import load_policy
+    from tests.conftest import REPO
+
+    assert load_policy(REPO / "fixtures" / "gate-config.example.yaml") == Policy()

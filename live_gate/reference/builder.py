@@ -29,6 +29,15 @@ DEMO_KEYS: dict[str, str] = {
     "kl-security-demo": "demo-security-hmac-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b",
 }
 
+# Licence HMAC keys (key files use the bot's "hex:" encoding, FORMATS.md §3.1).
+LICENCE_KEYS: dict[str, dict[str, str]] = {
+    "license_keys.json": {"lic-oem-demo": "demo-licence-hmac-4d1e8c7b2a9f6e3d0c5b8a7f4e1d2c3b"},
+    "fingerprint_keys.json": {"fp-demo": "demo-fingerprint-hmac-8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"},
+    "revocation_keys.json": {"rev-demo": "demo-revocation-hmac-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"},
+}
+LICENCE_ID = "OEM-KL-2026-0042"
+FINGERPRINT = "3f1c5a7e9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a"
+
 SIGNOFFS = {
     "compliance": ("compliance:a.nowak", "Anna Nowak"),
     "security": ("security:p.wisniewski", "Piotr Wiśniewski"),
@@ -187,6 +196,7 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
     signoffs = [SIGNOFFS[role][0] for role in ("compliance", "security", "risk")]
     return {
         "risk_profiles": _risk_profiles(),
+        "license": _licence_section(),
         "permission_profiles": {
             "trading_default": {
                 "required_permissions": ["read", "trade"],
@@ -259,6 +269,84 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
             },
         },
     }
+
+
+def _licence_section() -> dict[str, Any]:
+    # The bot's own licence policy (core.yaml:338-352), with a live profile allowed.
+    return {
+        "license_path": "var/licenses/active/license.json",
+        "fingerprint_path": "var/licenses/active/fingerprint.json",
+        "license_keys_path": "secrets/license_keys.json",
+        "fingerprint_keys_path": "secrets/fingerprint_keys.json",
+        "allowed_profiles": ["live", "paper"],
+        "allowed_issuers": ["qa", "security"],
+        "max_validity_days": 1095,
+        "required_schema": "core.oem.license",
+        "allowed_schema_versions": ["1.0"],
+        "revocation_list_path": "var/licenses/active/revocations.json",
+        "revocation_required": True,
+        "revocation_list_max_age_hours": 12,
+        "revocation_keys_path": "secrets/revocation_keys.json",
+        "revocation_signature_required": True,
+    }
+
+
+def _write_licences(root: Path, as_of: datetime) -> None:
+    for name, keys in LICENCE_KEYS.items():
+        encoded = {k: "hex:" + v.encode("utf-8").hex() for k, v in keys.items()}
+        _write(root / "secrets" / name, json.dumps({"keys": encoded}, indent=2))
+
+    def key(file: str, key_id: str) -> bytes:
+        return LICENCE_KEYS[file][key_id].encode("utf-8")
+
+    active = root / "var" / "licenses" / "active"
+    licence = {
+        "schema": "core.oem.license",
+        "schema_version": "1.0",
+        "license_id": LICENCE_ID,
+        "issuer": "security",
+        "profile": "live",
+        "issued_at": iso(as_of - timedelta(days=30)),
+        "expires_at": iso(as_of + timedelta(days=335)),
+        "fingerprint": {"algorithm": "sha256", "value": FINGERPRINT},
+    }
+    envelope = signing.sign(
+        licence, key("license_keys.json", "lic-oem-demo"), "lic-oem-demo", "HMAC-SHA384"
+    )
+    _write(active / "license.json", json.dumps(envelope, indent=2, sort_keys=True))
+    fingerprint = {
+        "version": 1,
+        "collected_at": iso(as_of - timedelta(days=30)),
+        "components": {"cpu": "x86_64", "host": "kl-live-01"},
+        "component_digests": {"cpu": "sha256:2c1f", "host": "sha256:9ab0"},
+        "fingerprint": {"algorithm": "sha256", "value": FINGERPRINT},
+    }
+    _write(
+        active / "fingerprint.json",
+        json.dumps(
+            signing.sign(fingerprint, key("fingerprint_keys.json", "fp-demo"), "fp-demo"),
+            indent=2,
+            sort_keys=True,
+        ),
+    )
+    revocations = {
+        "generated_at": iso(as_of - timedelta(hours=1)),
+        "revoked": [
+            {
+                "license_id": "OEM-KL-2025-0007",
+                "reason": "superseded",
+                "revoked_at": iso(as_of - timedelta(days=40)),
+            }
+        ],
+    }
+    _write(
+        active / "revocations.json",
+        json.dumps(
+            signing.sign(revocations, key("revocation_keys.json", "rev-demo"), "rev-demo"),
+            indent=2,
+            sort_keys=True,
+        ),
+    )
 
 
 def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
@@ -404,6 +492,7 @@ def build(target: Path, as_of: datetime) -> Path:
         config_dir / "compliance" / "register.yaml",
         yaml.safe_dump(register, sort_keys=False, allow_unicode=True),
     )
+    _write_licences(target, as_of)
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
     return target

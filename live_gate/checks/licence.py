@@ -1,0 +1,493 @@
+"""PRE-4 licences: the OEM licence as the bot validates it (``validate_license``, FORMATS.md
+§3.1), judged at ``--as-of``, plus what the runbook adds: the licence must allow going live."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from live_gate import signing
+from live_gate.checks import Findings
+from live_gate.paths import ConfinedPath, PathEscapesDeployment
+from live_gate.policy import Policy
+from live_gate.resources.deployment import Deployment
+from live_gate.resources.licence import (
+    LicenceConfig,
+    MalformedFile,
+    envelope,
+    generated_at,
+    licence_config,
+    read_json,
+    read_keys,
+    resolve,
+    revoked_ids,
+)
+from live_gate.timeutil import InvalidInstant, iso, parse_instant
+
+REQUIREMENT = "PRE-4"
+REQUIRED_FIELDS = (
+    "profile",
+    "issuer",
+    "schema",
+    "schema_version",
+    "license_id",
+    "issued_at",
+    "expires_at",
+)
+FUTURE_TOLERANCE = timedelta(minutes=5)  # license.py warns beyond 5 minutes in the future
+
+
+class _Licence:
+    """State shared by the rules of one check run."""
+
+    def __init__(self, deployment: Deployment, config: LicenceConfig, out: Findings) -> None:
+        self.deployment = deployment
+        self.config = config
+        self.out = out
+
+    def line(self, key: str | None = None) -> int | None:
+        return self.deployment.line("license", key) if key else self.deployment.line("license")
+
+    def path(self, key: str, what: str, *, required: bool = True) -> ConfinedPath | None:
+        configured = self.config.get(key)
+        if not configured:
+            if required:
+                self.out.block(
+                    f"license.{key}_unset",
+                    f"license.{key} is not set: {what}",
+                    line=self.line(),
+                    field=f"license.{key}",
+                    expected="a path relative to the working directory",
+                    found="absent",
+                )
+            return None
+        try:
+            return resolve(self.deployment, str(configured))
+        except PathEscapesDeployment as exc:
+            self.out.block(
+                "path.escapes_deployment",
+                f"license.{key} {exc.reason}; it was not read",
+                line=self.line(key),
+                field=f"license.{key}",
+                expected="a relative path inside the deployment",
+                found=configured,
+            )
+            return None
+
+    def keys(self, key: str, what: str) -> dict[str, bytes] | None:
+        confined = self.path(key, f"without it the bot cannot verify {what}")
+        if confined is None:
+            return None
+        if not confined.path.is_file():
+            self.out.block(
+                "license.key_file_missing",
+                f"the {what} key file does not exist",
+                line=self.line(key),
+                field=f"license.{key}",
+                expected=f"a key file at {confined.relative}",
+                found="no such file",
+            )
+            return None
+        try:
+            return read_keys(confined)
+        except MalformedFile as exc:
+            self.out.block(
+                "license.key_file_invalid",
+                f"the {what} key file is malformed: {exc}",
+                file=confined.relative,
+                expected='{"keys": {key_id: "hex:…"}}',
+                found="malformed key file",
+            )
+            return None
+
+    def document(
+        self, key: str, what: str, rule: str
+    ) -> tuple[Any, dict[str, Any] | None, ConfinedPath] | None:
+        confined = self.path(key, f"no {what} can be checked")
+        if confined is None:
+            return None
+        if not confined.path.is_file():
+            self.out.block(
+                rule,
+                f"the {what} does not exist",
+                line=self.line(key),
+                field=f"license.{key}",
+                expected=f"a file at {confined.relative}",
+                found="no such file",
+            )
+            return None
+        self.out.read(confined.relative)
+        try:
+            payload, signature = envelope(read_json(confined))
+        except MalformedFile as exc:
+            self.out.block(
+                "license.malformed",
+                f"the {what} is malformed: {exc}",
+                file=confined.relative,
+                expected='{"payload": {...}, "signature": {...}}',
+                found=str(exc),
+            )
+            return None
+        if not isinstance(payload, dict):
+            self.out.block(
+                "license.malformed",
+                f"the {what}'s payload is not an object",
+                file=confined.relative,
+                expected="a JSON object",
+                found=type(payload).__name__,
+            )
+            return None
+        return payload, signature, confined
+
+    def verify(
+        self,
+        what: str,
+        payload: Any,
+        signature: dict[str, Any] | None,
+        keys: dict[str, bytes] | None,
+        confined: ConfinedPath,
+        prefix: str,
+    ) -> bool:
+        if signature is None:
+            self.out.block(
+                f"{prefix}.unsigned",
+                f"the {what} is not signed",
+                file=confined.relative,
+                field="signature",
+                expected="an HMAC-SHA256/384 signature",
+                found="absent",
+            )
+            return False
+        algorithm = signature.get("algorithm")
+        if algorithm not in signing.ALGORITHMS:
+            self.out.block(
+                f"{prefix}.signature_algorithm",
+                f"the {what}'s signature uses an unsupported algorithm",
+                file=confined.relative,
+                field="signature.algorithm",
+                expected="HMAC-SHA256 or HMAC-SHA384",
+                found=algorithm,
+            )
+            return False
+        if keys is None:
+            return False  # the key file's own finding explains it
+        key_id = str(signature.get("key_id", ""))
+        if key_id not in keys:
+            self.out.block(
+                f"{prefix}.key_missing",
+                f"the {what} is signed with key {key_id!r}, which the key file lacks",
+                file=confined.relative,
+                field="signature.key_id",
+                expected="one of " + ", ".join(sorted(keys)),
+                found=key_id,
+            )
+            return False
+        if not signing.verify(payload, signature, keys[key_id]):
+            self.out.block(
+                f"{prefix}.signature_invalid",
+                f"the {what}'s signature does not verify with key {key_id!r}",
+                file=confined.relative,
+                field="signature.value",
+                expected=f"a valid {algorithm}",
+                found="signature mismatch",
+            )
+            return False
+        return True
+
+
+def _instant(out: Findings, payload: dict[str, Any], key: str, file: str) -> datetime | None:
+    try:
+        return parse_instant(str(payload[key]))
+    except (InvalidInstant, KeyError):
+        out.block(
+            "license.field_invalid",
+            f"the licence's {key} is not an ISO-8601 instant",
+            file=file,
+            field=f"payload.{key}",
+            expected="an ISO-8601 timestamp",
+            found=payload.get(key),
+        )
+        return None
+
+
+def check_licence(deployment: Deployment, policy: Policy, as_of: datetime) -> Findings:
+    out = Findings(REQUIREMENT, deployment.config_file)
+    config = licence_config(deployment)
+    if config is None:
+        out.block(
+            "license.section_missing",
+            "the configuration has no license section: the bot would not validate any licence",
+            line=1,
+            field="license",
+            expected="a license section naming the licence, fingerprint and key files",
+            found="absent",
+        )
+        return out
+    licence = _Licence(deployment, config, out)
+    _check_live_allowed(licence, policy)
+    licence_keys = licence.keys("license_keys_path", "licence")
+    fingerprint_keys = licence.keys("fingerprint_keys_path", "fingerprint")
+    loaded = licence.document("license_path", "licence", "license.file_missing")
+    if loaded is None:
+        _check_revocation(licence, None, as_of)
+        return out
+    payload, signature, confined = loaded
+    licence.verify("licence", payload, signature, licence_keys, confined, "license")
+    missing = [k for k in REQUIRED_FIELDS if not payload.get(k)]
+    for key in missing:
+        out.block(
+            "license.field_missing",
+            f"the licence has no {key}",
+            file=confined.relative,
+            field=f"payload.{key}",
+            expected=f"a {key}",
+            found="absent",
+        )
+    _check_identity(licence, payload, confined, policy)
+    if "issued_at" not in missing and "expires_at" not in missing:
+        _check_validity(licence, payload, confined, as_of)
+    _check_fingerprint(licence, payload, fingerprint_keys)
+    _check_revocation(licence, payload.get("license_id"), as_of)
+    return out
+
+
+def _check_live_allowed(licence: _Licence, policy: Policy) -> None:
+    allowed = [p.lower() for p in licence.config.strings("allowed_profiles")]
+    live = [p.lower() for p in policy.live_license_profiles]
+    if allowed and not set(allowed) & set(live):
+        licence.out.block(
+            "license.no_live_profile",
+            "the licence policy allows no live profile: a licence it accepts cannot cover "
+            "live trading",
+            line=licence.line("allowed_profiles"),
+            field="license.allowed_profiles",
+            expected=f"a list including a live profile ({', '.join(policy.live_license_profiles)})",
+            found=licence.config.strings("allowed_profiles"),
+        )
+
+
+def _check_identity(
+    licence: _Licence, payload: dict[str, Any], confined: ConfinedPath, policy: Policy
+) -> None:
+    out, config, file = licence.out, licence.config, confined.relative
+    required_schema = str(config.get("required_schema"))
+    if payload.get("schema") and payload["schema"] != required_schema:
+        out.block(
+            "license.schema",
+            "the licence has the wrong schema",
+            file=file,
+            field="payload.schema",
+            expected=required_schema,
+            found=payload["schema"],
+        )
+    versions = config.strings("allowed_schema_versions")
+    if payload.get("schema_version") and str(payload["schema_version"]) not in versions:
+        out.block(
+            "license.schema_version",
+            "the licence's schema version is not allowed",
+            file=file,
+            field="payload.schema_version",
+            expected=f"one of {versions}",
+            found=payload["schema_version"],
+        )
+    issuers = [i.lower() for i in config.strings("allowed_issuers")]
+    if payload.get("issuer") and issuers and str(payload["issuer"]).lower() not in issuers:
+        out.block(
+            "license.issuer_not_allowed",
+            "the licence's issuer is not allowed",
+            file=file,
+            field="payload.issuer",
+            expected=f"one of {config.strings('allowed_issuers')}",
+            found=payload["issuer"],
+        )
+    profiles = [p.lower() for p in config.strings("allowed_profiles")]
+    profile = str(payload.get("profile", "")).lower()
+    if profile and profiles and profile not in profiles:
+        out.block(
+            "license.profile_not_allowed",
+            "the licence's profile is not allowed by the configuration",
+            file=file,
+            field="payload.profile",
+            expected=f"one of {config.strings('allowed_profiles')}",
+            found=payload["profile"],
+        )
+    live = [p.lower() for p in policy.live_license_profiles]
+    if profile and profile not in live:
+        out.block(
+            "license.profile_not_live",
+            f"the licence's profile {payload['profile']!r} does not cover live trading",
+            file=file,
+            field="payload.profile",
+            expected=f"a live profile ({', '.join(policy.live_license_profiles)})",
+            found=payload["profile"],
+        )
+
+
+def _check_validity(
+    licence: _Licence, payload: dict[str, Any], confined: ConfinedPath, as_of: datetime
+) -> None:
+    out, file = licence.out, confined.relative
+    issued = _instant(out, payload, "issued_at", file)
+    expires = _instant(out, payload, "expires_at", file)
+    if issued is None or expires is None:
+        return
+    if expires <= issued:
+        out.block(
+            "license.window_invalid",
+            "the licence expires before it is issued",
+            file=file,
+            field="payload.expires_at",
+            expected=f"after {iso(issued)}",
+            found=iso(expires),
+        )
+        return
+    if issued > as_of + FUTURE_TOLERANCE:
+        out.block(
+            "license.not_yet_valid",
+            f"the licence is not yet valid at {iso(as_of)}",
+            file=file,
+            field="payload.issued_at",
+            expected=f"at or before {iso(as_of)}",
+            found=iso(issued),
+        )
+    if expires <= as_of:
+        out.block(
+            "license.expired",
+            f"the licence has expired at {iso(as_of)}",
+            file=file,
+            field="payload.expires_at",
+            expected=f"after {iso(as_of)}",
+            found=iso(expires),
+        )
+    elif expires - as_of <= timedelta(days=30):
+        out.warn(
+            "license.expiring_soon",
+            f"the licence expires in {(expires - as_of).days} days",
+            file=file,
+            field="payload.expires_at",
+            expected="more than 30 days of validity left",
+            found=iso(expires),
+        )
+    max_days = licence.config.get("max_validity_days")
+    if isinstance(max_days, int | float) and (expires - issued) > timedelta(days=max_days):
+        out.block(
+            "license.validity_too_long",
+            f"the licence is valid for {(expires - issued).days} days, more than the "
+            f"{max_days:g} allowed",
+            file=file,
+            field="payload.expires_at",
+            expected=f"at most {max_days:g} days after issued_at",
+            found=iso(expires),
+        )
+
+
+def _check_fingerprint(
+    licence: _Licence, payload: dict[str, Any], keys: dict[str, bytes] | None
+) -> None:
+    loaded = licence.document(
+        "fingerprint_path", "hardware fingerprint", "license.fingerprint_missing"
+    )
+    if loaded is None:
+        return
+    fp_payload, fp_signature, confined = loaded
+    licence.verify(
+        "hardware fingerprint", fp_payload, fp_signature, keys, confined, "license.fingerprint"
+    )
+    expected = payload.get("fingerprint")
+    expected_value = expected.get("value") if isinstance(expected, dict) else expected
+    actual = fp_payload.get("fingerprint")
+    actual_value = actual.get("value") if isinstance(actual, dict) else actual
+    if expected_value != actual_value:
+        licence.out.block(
+            "license.fingerprint_mismatch",
+            "the licence is bound to another machine's fingerprint",
+            file=confined.relative,
+            field="payload.fingerprint.value",
+            expected=str(expected_value),
+            found=str(actual_value),
+        )
+
+
+def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> None:
+    out, config = licence.out, licence.config
+    required = bool(config.get("revocation_required"))
+    signature_required = bool(config.get("revocation_signature_required"))
+    confined = licence.path(
+        "revocation_list_path", "revocations cannot be checked", required=required
+    )
+    if confined is None:
+        return
+    if not confined.path.is_file():
+        message = "the revocation list does not exist"
+        where = {
+            "line": licence.line("revocation_list_path"),
+            "field": "license.revocation_list_path",
+            "expected": f"a file at {confined.relative}",
+            "found": "no such file",
+        }
+        if required:
+            out.block("revocation.list_missing", message, **where)
+        else:
+            out.warn("revocation.list_missing", message, **where)
+        return
+    out.read(confined.relative)
+    try:
+        document, signature = envelope(read_json(confined), bare_allowed=True)
+        revoked = revoked_ids(document)
+    except MalformedFile as exc:
+        out.block(
+            "revocation.malformed",
+            f"the revocation list is malformed: {exc}",
+            file=confined.relative,
+            expected="a revocation document",
+            found=str(exc),
+        )
+        return
+    if signature_required:
+        keys = licence.keys("revocation_keys_path", "revocation list")
+        licence.verify("revocation list", document, signature, keys, confined, "revocation")
+    max_age = config.get("revocation_list_max_age_hours")
+    if isinstance(max_age, int | float):
+        stamp = generated_at(document)
+        rule_holder = out.block if required else out.warn
+        if stamp is None:
+            rule_holder(
+                "revocation.generated_at_missing",
+                "the revocation list does not say when it was generated",
+                file=confined.relative,
+                field="generated_at",
+                expected="an ISO-8601 generated_at",
+                found="absent",
+            )
+        else:
+            try:
+                when = parse_instant(str(stamp))
+            except InvalidInstant:
+                out.block(
+                    "revocation.generated_at_invalid",
+                    "the revocation list's generated_at is unreadable",
+                    file=confined.relative,
+                    field="generated_at",
+                    expected="an ISO-8601 timestamp",
+                    found=stamp,
+                )
+            else:
+                if as_of - when > timedelta(hours=max_age):
+                    rule_holder(
+                        "revocation.list_stale",
+                        f"the revocation list is {(as_of - when) / timedelta(hours=1):.1f}"
+                        f" hours old at {iso(as_of)}",
+                        file=confined.relative,
+                        field="generated_at",
+                        expected=f"generated within {max_age:g} hours",
+                        found=iso(when),
+                    )
+    if licence_id is not None and str(licence_id) in revoked:
+        reason = revoked[str(licence_id)]
+        out.block(
+            "license.revoked",
+            f"the licence {licence_id} is revoked" + (f": {reason}" if reason else ""),
+            file=confined.relative,
+            expected="the licence not listed",
+            found=f"listed as {licence_id}",
+        )
