@@ -12,4 +12,5 @@ pytest_plugins = [
     "steps.alerting",
     "steps.register",
     "steps.licence",
+    "steps.quick_tests",
 ]

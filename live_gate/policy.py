@@ -67,6 +67,10 @@ class Policy:
     # Licence profiles that cover live trading (PRE-4). The bot's own config allows only
     # [paper, trading_gui]: the runbook asks for a licence "of the live modules".
     live_license_profiles: tuple[str, ...] = ("live",)
+    # Recorded results of the runbook §1.1 quick tests (PRE-9), relative to the working directory,
+    # and how old they may be: a day, so that the nightly paper run needs a nightly re-run.
+    quick_tests_dir: str = "var/audit/quick_tests"
+    quick_tests_max_age_hours: float = 24.0
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -196,6 +196,28 @@ def unsign_revocations(root: Path) -> None:
     path.write_text(json.dumps(json.loads(path.read_text())["payload"]))
 
 
+QUICK = "var/audit/quick_tests"
+
+
+def junit(
+    command: str,
+    timestamp: str | None = "2026-11-20T10:00:00+00:00",
+    *,
+    tests: int = 4,
+    failures: int = 0,
+    errors: int = 0,
+    skipped: int = 0,
+) -> Mutation:
+    stamp = f' timestamp="{timestamp}"' if timestamp else ""
+    case = '<testcase classname="tests.x" name="test_y"><failure message="boom"/></testcase>'
+    xml = (
+        f'<testsuites><testsuite name="{command}" tests="{tests}" failures="{failures}" '
+        f'errors="{errors}" skipped="{skipped}"{stamp}>{case if failures else ""}'
+        "</testsuite></testsuites>"
+    )
+    return write(f"{QUICK}/{command}.xml", xml.encode())
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -540,6 +562,35 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         licence_config("license_path", "../../license.json"),
         "PRE-4",
         "path.escapes_deployment",
+    ),
+    # PRE-9: the deployment's quick tests
+    ("quick test never run", delete(f"{QUICK}/mypy.xml"), "PRE-9", "quick_test.missing"),
+    (
+        "quick test stale",
+        junit("router_failover", "2026-11-18T09:00:00+00:00"),
+        "PRE-9",
+        "quick_test.stale",
+    ),
+    (
+        "quick test from the future",
+        junit("router_failover", "2026-11-21T09:00:00+00:00"),
+        "PRE-9",
+        "quick_test.in_future",
+    ),
+    ("quick test failed", junit("paper_execution", failures=1), "PRE-9", "quick_test.failed"),
+    ("quick test errored", junit("paper_execution", errors=2), "PRE-9", "quick_test.failed"),
+    (
+        "quick test ran nothing",
+        junit("e2e_demo_paper", tests=3, skipped=3),
+        "PRE-9",
+        "quick_test.empty",
+    ),
+    ("quick test undated", junit("lint_paths", None), "PRE-9", "quick_test.undated"),
+    (
+        "quick test not XML",
+        write(f"{QUICK}/lint_paths.xml", b"all good, trust me"),
+        "PRE-9",
+        "quick_test.malformed",
     ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
