@@ -66,7 +66,7 @@ def read_junit(path: Path) -> JUnitResult:
         for case in suite.iter("testcase")
         if case.find("failure") is not None or case.find("error") is not None
     )
-    stamps = [s.get("timestamp") for s in suites if s.get("timestamp")]
+    stamps = [str(s.get("timestamp")) for s in suites if s.get("timestamp")]
     return JUnitResult(
         tests=sum(_count(s, "tests") for s in suites),
         failures=sum(_count(s, "failures") for s in suites),
