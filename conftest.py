@@ -13,4 +13,5 @@ pytest_plugins = [
     "steps.register",
     "steps.licence",
     "steps.quick_tests",
+    "steps.ai_validation",
 ]

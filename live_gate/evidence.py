@@ -103,6 +103,7 @@ def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
                         "feature": s.feature,
                         "status": s.effective_status().value,
                         "message": s.effective_message(),
+                        "facts": [{"label": k, "value": v} for k, v in s.facts],
                         "steps": [
                             {"keyword": st.keyword, "text": st.text, "status": st.status}
                             for st in s.steps

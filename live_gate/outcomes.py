@@ -46,6 +46,7 @@ class ScenarioRecord:
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
     not_applicable_reason: str | None = None
 
     def effective_status(self) -> Status:

@@ -410,6 +410,7 @@ def gate_check(
         for artifact in getattr(findings, "artifacts", []):
             if artifact not in record.artifacts:
                 record.artifacts.append(artifact)
+        record.facts.extend(getattr(findings, "facts", []))
         blocking = [f for f in findings if f.blocking]
         if blocking:
             remedy = "; ".join(

@@ -71,6 +71,18 @@ class Policy:
     # and how old they may be: a day, so that the nightly paper run needs a nightly re-run.
     quick_tests_dir: str = "var/audit/quick_tests"
     quick_tests_max_age_hours: float = 24.0
+    # AI model validation (PRE-6). The audit root is the bot's DEFAULT_AUDIT_ROOT, relative to the
+    # working directory. MAE and directional accuracy: AIManager's quality thresholds
+    # (manager.py:3233-3234, max_mae 20.0, min_directional_accuracy 0.5); rows: the drift
+    # analyzer's min_samples (30); drift threshold: the report's own, else detect_drift's 0.35.
+    ai_audit_root: str = "audit/ai_decision"
+    ai_max_average_mae: float = 20.0
+    ai_max_window_mae: float = 20.0
+    ai_min_dataset_rows: int = 30
+    ai_min_directional_accuracy: float = 0.5
+    ai_default_drift_threshold: float = 0.35
+    # How old the latest AI reports may be; the runbook asks for the latest, not for ancient ones.
+    ai_report_max_age_days: float = 30.0
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -166,6 +166,15 @@ def scenario_extra(record: ScenarioRecord, remedy: str | None) -> str:
             + "".join(f"<li>{finding_html(f)}</li>" for f in advisory)
             + "</ul>"
         )
+    if record.facts:
+        lines.append(
+            '<table class="gate facts">'
+            + "".join(
+                f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+                for label, value in record.facts
+            )
+            + "</table>"
+        )
     if record.artifacts:
         lines.append(
             "<p><b>Artifacts inspected:</b> " + escape(", ".join(record.artifacts)) + "</p>"

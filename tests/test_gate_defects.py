@@ -218,6 +218,38 @@ def junit(
     return write(f"{QUICK}/{command}.xml", xml.encode())
 
 
+AI = "audit/ai_decision"
+
+
+def latest_ai(root: Path, kind: str) -> Path:
+    return max((root / AI / kind).glob("*.json"), key=lambda p: p.name)
+
+
+def ai_report(kind: str, change: Callable[[dict[str, Any]], None]) -> Mutation:
+    def apply(root: Path) -> None:
+        path = latest_ai(root, kind)
+        data = json.loads(path.read_text())
+        change(data)
+        path.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+    return apply
+
+
+def ai_raw(kind: str, text: bytes) -> Mutation:
+    return lambda root: latest_ai(root, kind).write_bytes(text)
+
+
+def wf(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return ai_report("walk_forward", change)
+
+
+def manual_report_wins(root: Path) -> None:
+    """A hand-made `zz-manual.json` sorts after every timestamp: the bot takes it as latest."""
+    data = json.loads(latest_ai(root, "drift").read_text())
+    data["metrics"]["feature_drift"]["score"] = 0.9
+    (root / AI / "drift" / "zz-manual.json").write_text(json.dumps(data))
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -563,6 +595,111 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-4",
         "path.escapes_deployment",
     ),
+    # PRE-6: AI model validation
+    (
+        "average MAE too high",
+        wf(lambda d: d["walk_forward"].__setitem__("average_mae", 25.0)),
+        "PRE-6",
+        "ai.average_mae_high",
+    ),
+    (
+        "window MAE too high",
+        wf(lambda d: d["walk_forward"]["windows"][1].__setitem__("mae", 31.0)),
+        "PRE-6",
+        "ai.window_mae_high",
+    ),
+    (
+        "too few rows",
+        wf(lambda d: d["dataset"].__setitem__("rows", 12)),
+        "PRE-6",
+        "ai.dataset_too_small",
+    ),
+    (
+        "directional accuracy low",
+        wf(lambda d: d["walk_forward"].__setitem__("average_directional_accuracy", 0.41)),
+        "PRE-6",
+        "ai.directional_accuracy_low",
+    ),
+    (
+        "risk sign-off pending",
+        wf(lambda d: d["sign_off"]["risk"].__setitem__("status", "pending")),
+        "PRE-6",
+        "ai.sign_off_incomplete",
+    ),
+    (
+        "compliance sign-off absent",
+        wf(lambda d: d["sign_off"].pop("compliance")),
+        "PRE-6",
+        "ai.sign_off_incomplete",
+    ),
+    (
+        "window MAE not a number",
+        wf(lambda d: d["walk_forward"]["windows"][1].__setitem__("mae", "low")),
+        "PRE-6",
+        "ai.report_invalid",
+    ),
+    (
+        "walk-forward without job name",
+        wf(lambda d: d.pop("job_name")),
+        "PRE-6",
+        "ai.report_invalid",
+    ),
+    (
+        "walk-forward stale",
+        wf(lambda d: d.__setitem__("generated_at", "2026-10-01T00:00:00+00:00")),
+        "PRE-6",
+        "ai.report_stale",
+    ),
+    ("walk-forward not JSON", ai_raw("walk_forward", b"{"), "PRE-6", "ai.report_invalid"),
+    ("walk-forward a list", ai_raw("walk_forward", b"[]"), "PRE-6", "ai.report_invalid"),
+    ("no walk-forward report", delete(f"{AI}/walk_forward"), "PRE-6", "ai.report_missing"),
+    (
+        "data quality warning",
+        ai_report("data_quality", lambda d: d["summary"].__setitem__("status", "warning")),
+        "PRE-6",
+        "ai.data_quality_not_ok",
+    ),
+    (
+        "data quality critical issue",
+        ai_report(
+            "data_quality",
+            lambda d: d["issues"].append(
+                {"code": "missing_bars", "message": "gap of 90 bars", "severity": "critical"}
+            ),
+        ),
+        "PRE-6",
+        "ai.data_quality_critical_issue",
+    ),
+    (
+        "data quality without tags",
+        ai_report("data_quality", lambda d: d.pop("tags")),
+        "PRE-6",
+        "ai.report_invalid",
+    ),
+    (
+        "drift above threshold",
+        ai_report("drift", lambda d: d["metrics"]["feature_drift"].__setitem__("score", 0.4)),
+        "PRE-6",
+        "ai.drift_above_threshold",
+    ),
+    (
+        "drift triggered feature",
+        ai_report(
+            "drift",
+            lambda d: d["metrics"]["distribution_summary"].__setitem__(
+                "triggered_features", ["volatility_1d"]
+            ),
+        ),
+        "PRE-6",
+        "ai.drift_triggered_features",
+    ),
+    (
+        "drift features as a list",
+        ai_report("drift", lambda d: d["metrics"].__setitem__("features", [])),
+        "PRE-6",
+        "ai.report_invalid",
+    ),
+    ("latest chosen by name, as the bot", manual_report_wins, "PRE-6", "ai.drift_above_threshold"),
     # PRE-9: the deployment's quick tests
     ("quick test never run", delete(f"{QUICK}/mypy.xml"), "PRE-9", "quick_test.missing"),
     (
@@ -708,3 +845,29 @@ def test_licence_expiring_soon_is_a_visible_warning(reference: Path, run_gate) -
     assert [w["rule"] for w in warnings] == ["license.expiring_soon"]
     assert "expires in 19 days" in gate.report()
     assert "warning" in gate.requirement("PRE-4")["reason"]
+
+
+def test_schema_failures_name_the_json_path(reference: Path, run_gate) -> None:
+    wf(lambda d: d["walk_forward"]["windows"][1].__setitem__("mae", "low"))(reference)
+    gate = run_gate(reference)
+    (finding,) = [
+        f for f in gate.requirement("PRE-6")["findings"] if f["rule"] == "ai.report_invalid"
+    ]
+    assert "$.walk_forward.windows[1].mae" in finding["message"]
+    assert finding["file"].startswith("audit/ai_decision/walk_forward/")
+
+
+def test_an_older_report_with_a_newer_mtime_is_not_latest(reference: Path, run_gate) -> None:
+    oldest = min((reference / AI / "drift").glob("*.json"), key=lambda p: p.name)
+    data = json.loads(oldest.read_text())
+    data["metrics"]["feature_drift"]["score"] = 0.9
+    oldest.write_text(json.dumps(data))  # touched last, but not the greatest name
+    gate = run_gate(reference)
+    assert gate.status("PRE-6") == "passed", gate.output
+
+
+def test_ai_key_figures_are_in_the_report(reference: Path, run_gate) -> None:
+    gate = run_gate(reference)
+    html = gate.report()
+    assert "MAE per window" in html and "11.8, 13.1, 12.4 (maximum 20)" in html
+    assert "0.07 against threshold 0.35" in html

@@ -23,6 +23,11 @@ class Findings(list[Finding]):
         # files the check read, relative to the deployment root: they become the evidence's
         # artifacts, with their SHA-256
         self.artifacts: list[str] = []
+        # key figures a reader wants without opening the artifact (label, value)
+        self.facts: list[tuple[str, str]] = []
+
+    def fact(self, label: str, value: str) -> None:
+        self.facts.append((label, value))
 
     def read(self, relative: str) -> None:
         if relative not in self.artifacts:

@@ -386,6 +386,130 @@ def _write_quick_tests(root: Path, as_of: datetime) -> None:
         _write(root / "var" / "audit" / "quick_tests" / f"{command}.xml", xml)
 
 
+def _ai_reports(as_of: datetime) -> dict[str, dict[str, Any]]:
+    """The three AI audit reports, shaped as bot_core/ai/audit.py writes them."""
+    generated = (as_of - timedelta(days=2)).replace(microsecond=0)
+    stamp = generated.isoformat()  # the bot writes +00:00, not Z
+    start = generated.timestamp() - 90 * 86400
+    windows = [
+        {
+            "start_timestamp": float(start + i * 86400 * 30),
+            "end_timestamp": float(start + (i + 1) * 86400 * 30),
+            "mae": mae,
+            "directional_accuracy": accuracy,
+        }
+        for i, (mae, accuracy) in enumerate(((11.8, 0.58), (13.1, 0.56), (12.4, 0.57)))
+    ]
+    walk_forward = {
+        "job_name": "daily_trend:BTCUSDT",
+        "generated_at": stamp,
+        "trainer_backend": "builtin",
+        "dataset": {"rows": 129600, "metadata": {"symbol": "BTCUSDT", "interval": "1m"}},
+        "walk_forward": {
+            "average_mae": 12.43,
+            "average_directional_accuracy": 0.57,
+            "windows": windows,
+            "train_window": 43200,
+            "test_window": 43200,
+            "step": 43200,
+        },
+        "sign_off": {
+            "compliance": {
+                "status": "approved",
+                "signed_by": "compliance:a.nowak",
+                "timestamp": stamp,
+                "notes": "Reviewed with the KYC packet",
+            },
+            "risk": {
+                "status": "approved",
+                "signed_by": "risk:k.zielinska",
+                "timestamp": stamp,
+                "notes": "Within conservative limits",
+            },
+        },
+    }
+    data_quality = {
+        "generated_at": stamp,
+        "job_name": "pipeline:BTCUSDT:completeness",
+        "source": "ai_manager:completeness",
+        "tags": ["binance_live", "ohlcv"],
+        "issues": [],
+        "summary": {
+            "status": "ok",
+            "observed_rows": 129600,
+            "expected_rows": 129600,
+            "total_gaps": 0,
+            "missing_ratio": 0.0,
+            "ok_ratio": 1.0,
+            "frequency_seconds": 60,
+        },
+    }
+    features = {
+        name: {
+            "baseline_mean": mean,
+            "production_mean": mean * 1.01,
+            "baseline_std": 1.0,
+            "production_std": 1.02,
+            "baseline_count": 4320,
+            "production_count": 1440,
+            "psi": psi,
+            "ks": ks,
+        }
+        for name, mean, psi, ks in (
+            ("momentum_1h", 0.12, 0.04, 0.03),
+            ("volatility_1d", 0.31, 0.07, 0.05),
+        )
+    }
+    drift = {
+        "generated_at": stamp,
+        "job_name": "pipeline:BTCUSDT",
+        "detector": "ai_manager.detect_drift",
+        "threshold": 0.35,
+        "baseline_window": {
+            "rows": 4320,
+            "start": iso(generated - timedelta(days=4)),
+            "end": iso(generated - timedelta(days=1)),
+        },
+        "production_window": {
+            "rows": 1440,
+            "start": iso(generated - timedelta(days=1)),
+            "end": iso(generated),
+        },
+        "metrics": {
+            "feature_drift": {"score": 0.07, "psi": 0.07, "ks": 0.05, "threshold": 0.35},
+            "volatility_shift": {"score": 0.02},
+            "triggered": {"value": False},
+            "distribution_summary": {
+                "features_evaluated": 2,
+                "insufficient_features": [],
+                "psi_threshold": 0.35,
+                "ks_threshold": 0.1,
+                "max_psi": 0.07,
+                "max_ks": 0.05,
+                "triggered_features": [],
+            },
+            "features": features,
+        },
+    }
+    return {"walk_forward": walk_forward, "data_quality": data_quality, "drift": drift}
+
+
+def _write_ai_reports(root: Path, as_of: datetime) -> None:
+    audit = root / "audit" / "ai_decision"
+    for kind, report in _ai_reports(as_of).items():
+        generated = datetime.fromisoformat(report["generated_at"])
+        for age, body in (
+            (
+                timedelta(days=9),
+                {**report, "generated_at": (generated - timedelta(days=9)).isoformat()},
+            ),
+            (timedelta(0), report),
+        ):
+            name = (generated - age).strftime("%Y%m%dT%H%M%SZ") + ".json"
+            text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
+            _write(audit / kind / name, text)
+
+
 def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
     """A few days of the bot's own alert traffic, in FileAlertAuditLog's key order."""
     records = []
@@ -531,6 +655,7 @@ def build(target: Path, as_of: datetime) -> Path:
     )
     _write_licences(target, as_of)
     _write_quick_tests(target, as_of)
+    _write_ai_reports(target, as_of)
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
     return target
