@@ -14,4 +14,5 @@ pytest_plugins = [
     "steps.licence",
     "steps.quick_tests",
     "steps.ai_validation",
+    "steps.market_data",
 ]

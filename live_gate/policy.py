@@ -83,6 +83,8 @@ class Policy:
     ai_default_drift_threshold: float = 0.35
     # How old the latest AI reports may be; the runbook asks for the latest, not for ancient ones.
     ai_report_max_age_days: float = 30.0
+    # How old the environment's risk snapshot may be (PRE-5).
+    risk_snapshot_max_age_hours: float = 24.0
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -250,6 +250,46 @@ def manual_report_wins(root: Path) -> None:
     (root / AI / "drift" / "zz-manual.json").write_text(json.dumps(data))
 
 
+CACHE = "var/data/binance_live"
+MANIFEST = f"{CACHE}/ohlcv_manifest.sqlite"
+AS_OF_MS = 1_795_176_000_000  # tests.conftest.AS_OF in epoch milliseconds
+
+
+def manifest_set(key: str, value: str | None) -> Mutation:
+    def apply(root: Path) -> None:
+        import sqlite3
+
+        with sqlite3.connect(root / MANIFEST) as connection:
+            if value is None:
+                connection.execute("DELETE FROM metadata WHERE key = ?", (key,))
+            else:
+                connection.execute("UPDATE metadata SET value = ? WHERE key = ?", (value, key))
+        connection.close()
+
+    return apply
+
+
+def drop_bars(symbol: str, interval: str, start_ms: int, end_ms: int) -> Mutation:
+    """Remove the bars in [start, end) from the stored partitions."""
+
+    def apply(root: Path) -> None:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        series = root / CACHE / "ohlcv_parquet/binance_spot" / symbol / interval
+        for path in series.glob("year=*/month=*/data.parquet"):
+            table = pq.read_table(path)
+            times = table.column("open_time")
+            keep = pc.or_(pc.less(times, float(start_ms)), pc.greater_equal(times, float(end_ms)))
+            pq.write_table(table.filter(keep), path)
+
+    return apply
+
+
+def risk_snapshot(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return edit_json(f"{CACHE}/risk_snapshot.json", change)
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -595,6 +635,87 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-4",
         "path.escapes_deployment",
     ),
+    # PRE-5: market data
+    ("no OHLCV manifest", delete(MANIFEST), "PRE-5", "data.manifest_missing"),
+    (
+        "a hole in the bars",
+        drop_bars("BTCUSDT", "1h", AS_OF_MS - 20 * 86_400_000, AS_OF_MS - 18 * 86_400_000),
+        "PRE-5",
+        "data.gap",
+    ),
+    (
+        "stale series",
+        manifest_set("last_timestamp::ETHUSDT::1h", str(AS_OF_MS - 2 * 86_400_000)),
+        "PRE-5",
+        "data.stale",
+    ),
+    (
+        "series lagging two intervals",
+        manifest_set("last_timestamp::BTCUSDT::1m", str(AS_OF_MS - 5 * 60_000)),
+        "PRE-5",
+        "data.ok_ratio_low",
+    ),
+    (
+        "series from the future",
+        manifest_set("last_timestamp::BTCUSDT::1h", str(AS_OF_MS + 86_400_000)),
+        "PRE-5",
+        "data.from_future",
+    ),
+    (
+        "manifest counts too few rows",
+        manifest_set("row_count::BTCUSDT::1h", "100"),
+        "PRE-5",
+        "data.insufficient_rows",
+    ),
+    (
+        "series unknown to the manifest",
+        manifest_set("last_timestamp::ETHUSDT::1h", None),
+        "PRE-5",
+        "data.series_unknown",
+    ),
+    (
+        "bars missing",
+        delete(f"{CACHE}/ohlcv_parquet/binance_spot/ETHUSDT"),
+        "PRE-5",
+        "data.bars_missing",
+    ),
+    (
+        "too little history",
+        drop_bars("BTCUSDT", "1m", 0, AS_OF_MS - 2 * 86_400_000),
+        "PRE-5",
+        "data.insufficient_rows",
+    ),
+    (
+        "no data-quality thresholds",
+        core(lambda d: d["risk_profiles"]["conservative"].pop("data_quality")),
+        "PRE-5",
+        "data.threshold_missing",
+    ),
+    (
+        "universe undefined",
+        env_key("instrument_universe", "nowhere"),
+        "PRE-5",
+        "data.universe_invalid",
+    ),
+    ("no risk snapshot", delete(f"{CACHE}/risk_snapshot.json"), "PRE-5", "risk_snapshot.missing"),
+    (
+        "risk snapshot stale",
+        risk_snapshot(lambda d: d.__setitem__("generated_at", "2026-11-18T00:00:00Z")),
+        "PRE-5",
+        "risk_snapshot.stale",
+    ),
+    (
+        "risk snapshot of another profile",
+        risk_snapshot(lambda d: d.__setitem__("profile", "balanced")),
+        "PRE-5",
+        "risk_snapshot.profile",
+    ),
+    (
+        "risk snapshot malformed",
+        write(f"{CACHE}/risk_snapshot.json", b"{"),
+        "PRE-5",
+        "risk_snapshot.malformed",
+    ),
     # PRE-6: AI model validation
     (
         "average MAE too high",
@@ -871,3 +992,18 @@ def test_ai_key_figures_are_in_the_report(reference: Path, run_gate) -> None:
     html = gate.report()
     assert "MAE per window" in html and "11.8, 13.1, 12.4 (maximum 20)" in html
     assert "0.07 against threshold 0.35" in html
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        MANIFEST,
+        f"{CACHE}/ohlcv_parquet/binance_spot/BTCUSDT/1h/year=2026/month=11/data.parquet",
+    ],
+)
+def test_unreadable_market_data_is_an_error(relative: str, reference: Path, run_gate) -> None:
+    (reference / relative).write_bytes(b"this is not the bot's format")
+    gate = run_gate(reference)
+    assert gate.verdict == "NO-GO"
+    assert gate.status("PRE-5") == "error"
+    assert relative in gate.requirement("PRE-5")["reason"]

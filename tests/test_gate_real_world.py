@@ -114,3 +114,13 @@ def test_terminal_names_file_and_line(run_gate) -> None:
     gate = run_gate(REAL_WORLD, "--env", "deribit_futures_live")
     assert "config/core.yaml:2002" in gate.output  # the 63-digit digest
     assert "expected: 64 hexadecimal digits" in gate.output
+
+
+@pytest.mark.parametrize("environment", ["binance_live", "zonda_live"])
+def test_the_rest_of_the_pre_checklist(environment: str, run_gate) -> None:
+    gate = run_gate(REAL_WORLD, "--env", environment)
+    # §1.4: no licence file is shipped, and the licence policy allows no live profile
+    assert {"license.file_missing", "license.no_live_profile"} <= gate.rules("PRE-4")
+    assert "data.manifest_missing" in gate.rules("PRE-5")
+    assert gate.rules("PRE-6") == {"ai.report_missing"}
+    assert gate.rules("PRE-9") == {"quick_test.missing"}

@@ -26,6 +26,9 @@ class Findings(list[Finding]):
         # key figures a reader wants without opening the artifact (label, value)
         self.facts: list[tuple[str, str]] = []
 
+    def blocking_count(self) -> int:
+        return sum(1 for f in self if f.blocking)
+
     def fact(self, label: str, value: str) -> None:
         self.facts.append((label, value))
 

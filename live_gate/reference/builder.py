@@ -237,6 +237,7 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
                 },
             },
         },
+        "instrument_universes": {"core_spot": UNIVERSE},
         "environments": {REFERENCE_PAPER_ENV: paper_env, REFERENCE_LIVE_ENV: live_env},
         "alerts": {
             "telegram_channels": {
@@ -510,6 +511,116 @@ def _write_ai_reports(root: Path, as_of: datetime) -> None:
             _write(audit / kind / name, text)
 
 
+UNIVERSE: dict[str, Any] = {
+    "description": "Reference spot basket: BTC and ETH against USDT.",
+    "instruments": {
+        "BTC_USDT": {
+            "base_asset": "BTC",
+            "quote_asset": "USDT",
+            "categories": ["core", "btc"],
+            "exchanges": {"binance_spot": "BTCUSDT", "kraken_spot": "XBTUSDT"},
+            "backfill": [
+                {"interval": "1m", "lookback_days": 3},
+                {"interval": "1h", "lookback_days": 60},
+            ],
+        },
+        "ETH_USDT": {
+            "base_asset": "ETH",
+            "quote_asset": "USDT",
+            "categories": ["core", "eth"],
+            "exchanges": {"binance_spot": "ETHUSDT", "kraken_spot": "ETHUSDT"},
+            "backfill": [{"interval": "1h", "lookback_days": 60}],
+        },
+    },
+}
+
+
+def write_ohlcv_cache(
+    cache: Path,
+    namespace: str,
+    exchange: str,
+    as_of: datetime,
+    universe: dict[str, Any] = UNIVERSE,
+    *,
+    extra_bars: int = 24,
+) -> None:
+    """The bot's OHLCV cache: monthly Parquet partitions and the SQLite manifest, with bars up
+    to the last complete one before ``as_of``."""
+    import sqlite3
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from live_gate.resources.market_data import INTERVAL_MINUTES
+
+    manifest: dict[str, str] = {}
+    for instrument in universe["instruments"].values():
+        symbol = instrument["exchanges"].get(exchange)
+        if not symbol:
+            continue
+        base_price = 64_000.0 if symbol.startswith(("BTC", "XBT")) else 3_400.0
+        for window in instrument["backfill"]:
+            interval = window["interval"]
+            step = INTERVAL_MINUTES[interval] * 60_000
+            now_ms = int(as_of.timestamp() * 1000)
+            last = (now_ms // step) * step - step
+            count = -(-int(window["lookback_days"] * 1440) // INTERVAL_MINUTES[interval])
+            count += extra_bars
+            times = [last - (count - 1 - i) * step for i in range(count)]
+            by_month: dict[tuple[int, int], list[int]] = {}
+            for stamp in times:
+                day = datetime.fromtimestamp(stamp / 1000, tz=as_of.tzinfo)
+                by_month.setdefault((day.year, day.month), []).append(stamp)
+            for (year, month), stamps in by_month.items():
+                closes = [base_price * (1 + 0.01 * ((t // step) % 17 - 8) / 8) for t in stamps]
+                table = pa.table(
+                    {
+                        "open_time": [float(t) for t in stamps],
+                        "open": closes,
+                        "high": [c * 1.001 for c in closes],
+                        "low": [c * 0.999 for c in closes],
+                        "close": closes,
+                        "volume": [12.5 + (t // step) % 7 for t in stamps],
+                    }
+                )
+                target = (
+                    cache
+                    / "ohlcv_parquet"
+                    / namespace
+                    / symbol
+                    / interval
+                    / f"year={year:04d}"
+                    / f"month={month:02d}"
+                    / "data.parquet"
+                )
+                target.parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(table, target)
+            manifest[f"last_timestamp::{symbol}::{interval}"] = str(last)
+            manifest[f"row_count::{symbol}::{interval}"] = str(count)
+    cache.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(cache / "ohlcv_manifest.sqlite")
+    with connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        connection.executemany(
+            "INSERT INTO metadata(key, value) VALUES(?, ?)", sorted(manifest.items())
+        )
+    connection.close()
+
+
+def _risk_snapshot(env_name: str, profile: str, as_of: datetime) -> dict[str, Any]:
+    return {
+        "generated_at": iso(as_of - timedelta(hours=1)),
+        "environment": env_name,
+        "profile": profile,
+        "equity": 250_000.0,
+        "daily_realized_pnl": -310.5,
+        "drawdown_pct": 0.004,
+        "open_positions": [],
+    }
+
+
 def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
     """A few days of the bot's own alert traffic, in FileAlertAuditLog's key order."""
     records = []
@@ -656,6 +767,13 @@ def build(target: Path, as_of: datetime) -> Path:
     _write_licences(target, as_of)
     _write_quick_tests(target, as_of)
     _write_ai_reports(target, as_of)
+    for env_name, env in core["environments"].items():
+        cache = target / env["data_cache_path"]
+        write_ohlcv_cache(cache, env["exchange"], env["exchange"], as_of)
+        _write(
+            cache / "risk_snapshot.json",
+            json.dumps(_risk_snapshot(env_name, env["risk_profile"], as_of), indent=2),
+        )
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
     return target
