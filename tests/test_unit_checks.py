@@ -48,3 +48,35 @@ def test_checks_record_the_artifacts_they_read(reference: Path) -> None:
     assert not findings
     assert "config/compliance/live/binance/kyc_packet.sig" in findings.artifacts
     assert not any(a.startswith("secrets/") for a in findings.artifacts)
+
+
+def test_scan_bars_finds_holes_and_disorder_across_partitions(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from live_gate.resources import market_data
+
+    series = tmp_path / "BTCUSDT" / "1m"
+    minute = 60_000
+    start = 1_790_000_000_000 - 1_790_000_000_000 % minute
+    months = {
+        "year=2026/month=09": [start + i * minute for i in range(100)],
+        # a hole of 30 minutes after the 100th bar, then a duplicate and a late bar
+        "year=2026/month=10": [start + (130 + i) * minute for i in range(50)]
+        + [start + 179 * minute, start + 150 * minute],
+    }
+    for partition, times in months.items():
+        path = series / partition / "data.parquet"
+        path.parent.mkdir(parents=True)
+        pq.write_table(pa.table({"open_time": [float(t) for t in times]}), path)
+    market_data_batch = market_data.BATCH_ROWS
+    try:
+        market_data.BATCH_ROWS = 7  # batch boundaries inside partitions
+        scan = market_data.scan_bars(series, 1, tmp_path)
+    finally:
+        market_data.BATCH_ROWS = market_data_batch
+    assert scan.rows == 152
+    assert scan.max_gap_minutes == 30  # bars at minutes 99 and 130: minutes 100-129 missing
+    assert scan.gap_after_ms == start + 99 * minute
+    assert scan.out_of_order == 2
+    assert scan.first_ms == start and scan.last_ms == start + 179 * minute

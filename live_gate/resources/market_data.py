@@ -139,54 +139,60 @@ def partition_files(series_dir: Path) -> list[Path]:
     ]
 
 
-def _open_times(path: Path, relative: str) -> Iterator[list[int]]:
+def _open_time_batches(path: Path, relative: str) -> Iterator[Any]:
+    """``open_time`` of one partition as int64 Arrow arrays, one bounded batch at a time."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
-        raise UnreadableInput(
-            "reading Parquet needs pyarrow (pip install pyarrow)", relative
-        ) from exc
+        raise UnreadableInput("reading Parquet needs pyarrow (pip install pyarrow)",
+                              relative) from exc
     try:
         handle = pq.ParquetFile(path)
         for batch in handle.iter_batches(columns=["open_time"], batch_size=BATCH_ROWS):
-            yield [int(v) for v in batch.column(0).to_pylist()]
-    except (OSError, ValueError, KeyError) as exc:
+            yield batch.column(0).cast(pa.int64())
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise UnreadableInput(f"not a readable OHLCV Parquet partition: {exc}", relative) from exc
 
 
 def scan_bars(series_dir: Path, interval_minutes: int, deployment_root: Path) -> BarScan:
+    """Rows, first and last bar, longest hole and disorder, vectorised per batch."""
+    import pyarrow.compute as pc
+
     rows = 0
     first: int | None = None
     previous: int | None = None
-    max_gap = 0.0
+    max_gap_ms = 0
     gap_after: int | None = None
     out_of_order = 0
     files = partition_files(series_dir)
     step_ms = interval_minutes * 60_000
     for path in files:
         relative = path.relative_to(deployment_root).as_posix()
-        for batch in _open_times(path, relative):
-            for stamp in batch:
-                rows += 1
-                if first is None:
-                    first = stamp
-                if previous is not None:
-                    if stamp <= previous:
-                        out_of_order += 1
-                        continue
-                    gap = (stamp - previous - step_ms) / 60_000
-                    if gap > max_gap:
-                        max_gap, gap_after = gap, previous
-                previous = stamp
-    return BarScan(
-        rows,
-        first,
-        previous,
-        max_gap,
-        gap_after,
-        out_of_order,
-        tuple(p.relative_to(deployment_root).as_posix() for p in files),
-    )
+        for times in _open_time_batches(path, relative):
+            if len(times) == 0:
+                continue
+            rows += len(times)
+            head = times[0].as_py()
+            if first is None:
+                first = head
+            if previous is not None:
+                # the step from the previous batch to this one
+                if head <= previous:
+                    out_of_order += 1
+                elif head - previous - step_ms > max_gap_ms:
+                    max_gap_ms, gap_after = head - previous - step_ms, previous
+            if len(times) > 1:
+                steps = pc.subtract(times[1:], times[:-1])
+                out_of_order += pc.sum(pc.less_equal(steps, 0)).as_py() or 0
+                widest = pc.max(steps).as_py()
+                if widest - step_ms > max_gap_ms:
+                    index = pc.index(steps, widest).as_py()
+                    max_gap_ms, gap_after = widest - step_ms, times[index].as_py()
+            tail = times[-1].as_py()
+            previous = tail if previous is None else max(previous, tail)
+    return BarScan(rows, first, previous, max_gap_ms / 60_000, gap_after, out_of_order,
+                   tuple(p.relative_to(deployment_root).as_posix() for p in files))
 
 
 def as_int(value: Any) -> int | None:
