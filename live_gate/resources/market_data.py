@@ -145,8 +145,9 @@ def _open_time_batches(path: Path, relative: str) -> Iterator[Any]:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
-        raise UnreadableInput("reading Parquet needs pyarrow (pip install pyarrow)",
-                              relative) from exc
+        raise UnreadableInput(
+            "reading Parquet needs pyarrow (pip install pyarrow)", relative
+        ) from exc
     try:
         handle = pq.ParquetFile(path)
         for batch in handle.iter_batches(columns=["open_time"], batch_size=BATCH_ROWS):
@@ -189,10 +190,17 @@ def scan_bars(series_dir: Path, interval_minutes: int, deployment_root: Path) ->
                 if widest - step_ms > max_gap_ms:
                     index = pc.index(steps, widest).as_py()
                     max_gap_ms, gap_after = widest - step_ms, times[index].as_py()
-            tail = times[-1].as_py()
-            previous = tail if previous is None else max(previous, tail)
-    return BarScan(rows, first, previous, max_gap_ms / 60_000, gap_after, out_of_order,
-                   tuple(p.relative_to(deployment_root).as_posix() for p in files))
+            latest = pc.max(times).as_py()  # not the tail: a late bar may end the batch
+            previous = latest if previous is None else max(previous, latest)
+    return BarScan(
+        rows,
+        first,
+        previous,
+        max_gap_ms / 60_000,
+        gap_after,
+        out_of_order,
+        tuple(p.relative_to(deployment_root).as_posix() for p in files),
+    )
 
 
 def as_int(value: Any) -> int | None:
