@@ -290,6 +290,34 @@ def risk_snapshot(change: Callable[[dict[str, Any]], None]) -> Mutation:
     return edit_json(f"{CACHE}/risk_snapshot.json", change)
 
 
+def many_bad_audit_lines(root: Path) -> None:
+    with first_audit_file(root).open("ab") as handle:
+        handle.write(b"not json\n" * 25)
+
+
+def duplicate_bars(root: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    series = root / CACHE / "ohlcv_parquet/binance_spot/ETHUSDT/1h"
+    path = sorted(series.glob("year=*/month=*/data.parquet"))[-1]
+    table = pq.read_table(path)
+    pq.write_table(pa.concat_tables([table, table.slice(0, 3)]), path)
+
+
+def resign_kyc_without_digest(root: Path) -> None:
+    path = root / KYC_SIG
+    payload = json.loads(path.read_text())["payload"]
+    payload.pop("hashes")
+    payload["document"].pop("sha256")
+    key = DEMO_KEYS["kl-compliance-demo"].encode()
+    path.write_text(json.dumps(signing.sign(payload, key, "kl-compliance-demo")))
+
+
+def unsign(relative: str) -> Mutation:
+    return edit_json(relative, lambda d: d.pop("signature"))
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -850,6 +878,127 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-9",
         "quick_test.malformed",
     ),
+    # rules the cases above do not reach
+    (
+        "checklist without a date",
+        env(lambda e: e["live_readiness"].pop("signed_at")),
+        "PRE-1",
+        "signoff.date_missing",
+    ),
+    ("document without a path", document(0, "path", None), "PRE-1", "document.path_missing"),
+    (
+        "document defined twice",
+        env(
+            lambda e: e["live_readiness"]["documents"].append(
+                dict(e["live_readiness"]["documents"][0])
+            )
+        ),
+        "PRE-1",
+        "document.duplicate",
+    ),
+    (
+        "no document required",
+        env(
+            lambda e: e["live_readiness"].update(
+                required_documents=[],
+                documents=[{**d, "required": False} for d in e["live_readiness"]["documents"]],
+            )
+        ),
+        "PRE-1",
+        "document.none",
+    ),
+    (
+        "signature without the digest",
+        resign_kyc_without_digest,
+        "PRE-1",
+        "document.signed_digest_missing",
+    ),
+    ("environment without a risk profile", drop_env_key("risk_profile"), "PRE-2", "profile.unset"),
+    (
+        "retention not a number",
+        block_key("alert_audit", "retention_days", "two years"),
+        "PRE-3",
+        "audit.retention_invalid",
+    ),
+    ("many bad audit lines", many_bad_audit_lines, "PRE-3", "audit.more_invalid_lines"),
+    (
+        "licence date unreadable",
+        licence_payload(lambda p: p.__setitem__("issued_at", "soon")),
+        "PRE-4",
+        "license.field_invalid",
+    ),
+    (
+        "licence key file malformed",
+        write("secrets/license_keys.json", b'{"keys": {}}'),
+        "PRE-4",
+        "license.key_file_invalid",
+    ),
+    ("licence unsigned", unsign(LICENCE), "PRE-4", "license.unsigned"),
+    (
+        "licence signed with MD5",
+        edit_json(LICENCE, lambda d: d["signature"].__setitem__("algorithm", "HMAC-MD5")),
+        "PRE-4",
+        "license.signature_algorithm",
+    ),
+    (
+        "fingerprint tampered",
+        edit_json(
+            "var/licenses/active/fingerprint.json",
+            lambda d: d["payload"]["components"].__setitem__("host", "elsewhere"),
+        ),
+        "PRE-4",
+        "license.fingerprint.signature_invalid",
+    ),
+    (
+        "revocation list tampered",
+        edit_json(REVOCATIONS, lambda d: d["payload"].__setitem__("revoked", [])),
+        "PRE-4",
+        "revocation.signature_invalid",
+    ),
+    (
+        "revocation list signed by an unknown key",
+        edit_json(REVOCATIONS, lambda d: d["signature"].__setitem__("key_id", "rev-other")),
+        "PRE-4",
+        "revocation.key_missing",
+    ),
+    (
+        "revocation list malformed",
+        revocations(lambda p: p.__setitem__("revoked", 5)),
+        "PRE-4",
+        "revocation.malformed",
+    ),
+    (
+        "revocation list undated",
+        revocations(lambda p: p.__setitem__("generated_at", "recently")),
+        "PRE-4",
+        "revocation.generated_at_invalid",
+    ),
+    (
+        "revocation list without a date",
+        revocations(lambda p: p.pop("generated_at")),
+        "PRE-4",
+        "revocation.generated_at_missing",
+    ),
+    ("no series for the exchange", env_key("exchange", "zonda_spot"), "PRE-5", "data.no_series"),
+    ("duplicated bars", duplicate_bars, "PRE-5", "data.unordered"),
+    (
+        "risk snapshot undated",
+        risk_snapshot(lambda d: d.pop("generated_at")),
+        "PRE-5",
+        "risk_snapshot.undated",
+    ),
+    (
+        "walk-forward date unreadable",
+        wf(lambda d: d.__setitem__("generated_at", "yesterday")),
+        "PRE-6",
+        "ai.generated_at_invalid",
+    ),
+    (
+        "register without a bound entrypoint",
+        entrypoint(lambda e: e.__setitem__("environment", "binance_paper")),
+        "ACT-2",
+        "register.no_entrypoint",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1007,3 +1156,39 @@ def test_unreadable_market_data_is_an_error(relative: str, reference: Path, run_
     assert gate.verdict == "NO-GO"
     assert gate.status("PRE-5") == "error"
     assert relative in gate.requirement("PRE-5")["reason"]
+
+
+def _rules_in_checks() -> set[str]:
+    """Every blocking rule the checks can emit, read from their source."""
+    import re
+
+    from tests.conftest import REPO
+
+    rules = set()
+    for path in (REPO / "live_gate" / "checks").glob("*.py"):
+        for match in re.finditer(r'out\.block\(\s*"([^"]+)"', path.read_text()):
+            rules.add(match.group(1))
+    return rules
+
+
+# dynamic rule names: f"license.{key}_unset" and f"{prefix}.<suffix>" with their expansions
+TEMPLATED = {
+    "license.license_keys_path_unset",
+    "license.key_missing",
+    "license.fingerprint.signature_invalid",
+    "revocation.key_missing",
+    "license.unsigned",
+    "revocation.unsigned",
+    "license.signature_algorithm",
+    "license.signature_invalid",
+    "revocation.signature_invalid",
+}
+
+
+def test_every_blocking_rule_has_a_seeded_defect() -> None:
+    """Principle 2, checked mechanically: a rule nobody breaks on purpose is a rule that may
+    never fire."""
+    covered = {rule for *_, rule in DEFECTS}
+    missing = sorted(_rules_in_checks() - covered)
+    assert missing == [], f"blocking rules without a seeded-defect self-test: {missing}"
+    assert TEMPLATED <= covered
