@@ -15,4 +15,7 @@ pytest_plugins = [
     "steps.quick_tests",
     "steps.ai_validation",
     "steps.market_data",
+    "steps.escalation",
+    "steps.secrets",
+    "steps.alert_test",
 ]

@@ -85,6 +85,14 @@ class Policy:
     ai_report_max_age_days: float = 30.0
     # How old the environment's risk snapshot may be (PRE-5).
     risk_snapshot_max_age_hours: float = 24.0
+    # Trade key rotation (ACT-5): runbook "≤90 dni"; scripts/check_key_rotation.py --warn-days 14.
+    key_rotation_interval_days: float = 90.0
+    key_rotation_warn_days: float = 14.0
+    # Alert test (ACT-4): the category of the runbook §2.4 test alert and how recent it must be;
+    # open critical alerts (ESC-1) are looked for in the same kind of window.
+    alert_test_category: str = "alerting_test"
+    alert_test_window_hours: float = 24.0
+    critical_alert_window_hours: float = 24.0
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -318,6 +318,49 @@ def unsign(relative: str) -> Mutation:
     return edit_json(relative, lambda d: d.pop("signature"))
 
 
+ROTATION = f"{CACHE}/security/rotation_log.json"
+
+
+def alert_lines(*records: dict[str, str]) -> Mutation:
+    """Append FileAlertAuditLog records (key order as the bot writes them)."""
+
+    def apply(root: Path) -> None:
+        with first_audit_file(root).open("a") as handle:
+            for record in records:
+                handle.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+    return apply
+
+
+def alert(
+    channel: str, category: str, severity: str, title: str, when: str, **context: str
+) -> dict[str, str]:
+    record = {
+        "channel": channel,
+        "category": category,
+        "title": title,
+        "severity": severity,
+        "timestamp": when,
+        "created_at": when,
+    }
+    record.update({f"ctx_{k}": v for k, v in context.items()})
+    record["body"] = title
+    return record
+
+
+def drop_test_alert_on(channel: str) -> Mutation:
+    def apply(root: Path) -> None:
+        for path in (root / AUDIT_DIR).iterdir():
+            kept = [
+                line
+                for line in path.read_text().splitlines()
+                if not ('"alerting_test"' in line and f'"channel":"{channel}"' in line)
+            ]
+            path.write_text("".join(f"{line}\n" for line in kept))
+
+    return apply
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -999,6 +1042,157 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ACT-2",
         "register.no_entrypoint",
     ),
+    # ESC-2: the bot's own checklist
+    (
+        "checklist item kyc_aml_signoff blocked",
+        compliance("live_allowed", False),
+        "ESC-2",
+        "checklist.blocked",
+    ),
+    (
+        "checklist item alerting blocked",
+        drop_env_key("alert_throttle"),
+        "ESC-2",
+        "checklist.blocked",
+    ),
+    (
+        "checklist item live_checklist blocked",
+        readiness("signed", False),
+        "ESC-2",
+        "checklist.blocked",
+    ),
+    # ACT-5: secrets
+    ("no rotation log", delete(ROTATION), "ACT-5", "rotation.log_missing"),
+    ("rotation log malformed", write(ROTATION, b"{"), "ACT-5", "rotation.log_malformed"),
+    (
+        "key never rotated",
+        write(ROTATION, b'{"other::trading":"2026-11-01T00:00:00Z"}'),
+        "ACT-5",
+        "rotation.entry_missing",
+    ),
+    (
+        "rotation time unreadable",
+        write(ROTATION, b'{"binance_live_trading::trading":"soon"}'),
+        "ACT-5",
+        "rotation.entry_invalid",
+    ),
+    (
+        "key rotated 91 days ago",
+        write(ROTATION, b'{"binance_live_trading::trading":"2026-08-21T11:00:00Z"}'),
+        "ACT-5",
+        "rotation.overdue",
+    ),
+    ("empty IP allowlist", env_key("ip_allowlist", []), "ACT-5", "allowlist.empty"),
+    (
+        "CIDR in the allowlist",
+        env_key("ip_allowlist", ["203.0.113.0/24"]),
+        "ACT-5",
+        "allowlist.not_literal",
+    ),
+    (
+        "hostname in the allowlist",
+        env_key("ip_allowlist", ["bot.example.com"]),
+        "ACT-5",
+        "allowlist.not_literal",
+    ),
+    (
+        "key may not trade",
+        env_key("required_permissions", ["read"]),
+        "ACT-5",
+        "permissions.trade_missing",
+    ),
+    (
+        "key may withdraw",
+        env_key("forbidden_permissions", ["margin"]),
+        "ACT-5",
+        "permissions.withdraw_allowed",
+    ),
+    (
+        "permissions overlap",
+        env_key("forbidden_permissions", ["withdraw", "trade"]),
+        "ACT-5",
+        "permissions.overlap",
+    ),
+    # ACT-4: the alert test
+    (
+        "test alert missing on SMS",
+        drop_test_alert_on("sms:orange_local"),
+        "ACT-4",
+        "alert_test.channel_missing",
+    ),
+    (
+        "critical alert throttled",
+        alert_lines(
+            alert(
+                "__suppressed__",
+                "risk",
+                "critical",
+                "Drawdown limit hit",
+                "2026-11-20T11:00:00+00:00",
+            )
+        ),
+        "ACT-4",
+        "alert_test.critical_suppressed",
+    ),
+    (
+        "excluded category throttled",
+        alert_lines(
+            alert(
+                "__suppressed__",
+                "health",
+                "warning",
+                "Heartbeat missed",
+                "2026-11-20T11:00:00+00:00",
+            )
+        ),
+        "ACT-4",
+        "alert_test.critical_suppressed",
+    ),
+    (
+        "no file audit log for the test",
+        block_key("alert_audit", "backend", "memory"),
+        "ACT-4",
+        "alert_test.no_audit_log",
+    ),
+    # ESC-1: open critical alerts
+    (
+        "unacknowledged critical alert",
+        alert_lines(
+            alert(
+                "telegram:primary",
+                "risk",
+                "critical",
+                "Daily loss limit breached",
+                "2026-11-20T10:00:00+00:00",
+                alert_id="alrt-0002",
+            )
+        ),
+        "ESC-1",
+        "critical.unconfirmed",
+    ),
+    (
+        "acknowledgement of another alert",
+        alert_lines(
+            alert(
+                "telegram:primary",
+                "risk",
+                "critical",
+                "Daily loss limit breached",
+                "2026-11-20T10:00:00+00:00",
+            ),
+            alert(
+                "telegram:primary",
+                "acknowledgement",
+                "info",
+                "ack",
+                "2026-11-20T10:30:00+00:00",
+                acknowledges="alrt-9999",
+            ),
+        ),
+        "ESC-1",
+        "critical.unconfirmed",
+    ),
+    ("no file audit log for alerts", drop_env_key("alert_audit"), "ESC-1", "critical.no_audit_log"),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1192,3 +1386,48 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     missing = sorted(_rules_in_checks() - covered)
     assert missing == [], f"blocking rules without a seeded-defect self-test: {missing}"
     assert covered >= TEMPLATED
+
+
+def test_a_test_alert_older_than_the_window_does_not_count(reference: Path, run_gate) -> None:
+    gate = run_gate(reference, as_of="2026-11-21T10:00:00Z")  # the test alert is 25 h old
+    assert "alert_test.channel_missing" in gate.rules("ACT-4")
+
+
+def test_an_acknowledged_critical_alert_is_not_open(reference: Path, run_gate) -> None:
+    alert_lines(
+        alert(
+            "telegram:primary",
+            "risk",
+            "critical",
+            "Daily loss limit breached",
+            "2026-11-20T10:00:00+00:00",
+            alert_id="alrt-0002",
+        ),
+        alert(
+            "email:ops",
+            "acknowledgement",
+            "info",
+            "ack",
+            "2026-11-20T10:05:00+00:00",
+            acknowledges="alrt-0002",
+            acknowledged_by="sre:m.lewandowski",
+        ),
+    )(reference)
+    gate = run_gate(reference)
+    assert gate.status("ESC-1") == "passed", gate.output
+
+
+def test_esc1_message_gives_the_runbook_response(reference: Path, run_gate) -> None:
+    alert_lines(
+        alert(
+            "telegram:primary",
+            "risk",
+            "critical",
+            "Daily loss limit breached",
+            "2026-11-20T10:00:00+00:00",
+        )
+    )(reference)
+    gate = run_gate(reference)
+    message = gate.requirement("ESC-1")["findings"][0]["message"]
+    assert "enable_auto_trade to False" in message and "activate_emergency_mode" in message
+    assert "#sec-alerts" in message

@@ -23,6 +23,12 @@ CHANNEL_SECTIONS = {
 DEFAULT_AUDIT_PATTERN = "alerts-%Y%m%d.jsonl"
 
 
+def channel_name(entry: object) -> str:
+    """The name the bot gives a channel, as written in the audit log: ``<type>:<key>``."""
+    kind, _, key = str(entry).partition(":")
+    return f"{kind.strip().lower()}:{key.strip() or 'default'}"
+
+
 def check_alert_channels(environment: Environment) -> Findings:
     deployment = environment.deployment
     out = Findings(REQUIREMENT, deployment.config_file)

@@ -622,33 +622,58 @@ def _risk_snapshot(env_name: str, profile: str, as_of: datetime) -> dict[str, An
 
 
 def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
-    """A few days of the bot's own alert traffic, in FileAlertAuditLog's key order."""
+    """Three days of the bot's own alert traffic, in FileAlertAuditLog's key order: heartbeats,
+    a risk warning, one acknowledged critical alert, and the runbook §2.4 test alert of severity
+    critical on every channel three hours before the evaluation instant."""
+    base = as_of.replace(microsecond=0)
+    traffic: list[tuple[timedelta, str, str, str, dict[str, str]]] = [
+        (timedelta(days=3), "health", "info", "Heartbeat", {}),
+        (timedelta(days=2), "risk", "warning", "Daily loss at 60% of limit", {}),
+        (
+            timedelta(hours=30),
+            "execution",
+            "critical",
+            "Exchange latency above budget",
+            {"alert_id": "alrt-0001"},
+        ),
+        (
+            timedelta(hours=3),
+            "alerting_test",
+            "critical",
+            "Alert integration test",
+            {"test_run": "runbook-2.4"},
+        ),
+        (timedelta(hours=1), "health", "info", "Heartbeat", {}),
+    ]
     records = []
-    for days_back, hour, category, severity, title in (
-        (3, 8, "health", "info", "Heartbeat"),
-        (2, 14, "risk", "warning", "Daily loss at 60% of limit"),
-        (1, 9, "alerting_test", "critical", "Alert integration test"),
-        (0, 0, "health", "info", "Heartbeat"),
-    ):
-        when = (as_of - timedelta(days=days_back)).replace(
-            hour=hour, minute=0, second=0, microsecond=0
-        )
-        if when > as_of:
-            when = as_of.replace(microsecond=0)
-        stamp = when.isoformat()
+    for ago, category, severity, title, context in traffic:
+        stamp = (base - ago).isoformat()
         for channel in channels:
-            records.append(
-                {
-                    "channel": channel,
-                    "category": category,
-                    "title": title,
-                    "severity": severity,
-                    "timestamp": stamp,
-                    "created_at": stamp,
-                    "ctx_environment": "reference",
-                    "body": f"{title} ({category})",
-                }
-            )
+            record = {
+                "channel": channel,
+                "category": category,
+                "title": title,
+                "severity": severity,
+                "timestamp": stamp,
+                "created_at": stamp,
+            }
+            record.update({f"ctx_{k}": v for k, v in context.items()})
+            record["body"] = f"{title} ({category})"
+            records.append(record)
+    ack = (base - timedelta(hours=29)).isoformat()
+    records.append(
+        {
+            "channel": channels[0],
+            "category": "acknowledgement",
+            "title": "Acknowledged: Exchange latency above budget",
+            "severity": "info",
+            "timestamp": ack,
+            "created_at": ack,
+            "ctx_acknowledges": "alrt-0001",
+            "ctx_acknowledged_by": "sre:m.lewandowski",
+            "body": "Failover to backup route confirmed",
+        }
+    )
     return records
 
 
@@ -663,7 +688,6 @@ def _write_alert_logs(root: Path, env_name: str, as_of: datetime, channels: list
     directory = root / "var" / "data" / env_name / "audit" / "alerts"
     by_file: dict[str, list[str]] = {}
     for record in _alert_records(as_of, channels):
-        record["ctx_environment"] = env_name
         name = datetime.fromisoformat(record["timestamp"]).strftime("alerts-%Y%m%d.jsonl")
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
         by_file.setdefault(name, []).append(line)
@@ -770,6 +794,14 @@ def build(target: Path, as_of: datetime) -> Path:
     for env_name, env in core["environments"].items():
         cache = target / env["data_cache_path"]
         write_ohlcv_cache(cache, env["exchange"], env["exchange"], as_of)
+        # RotationRegistry: {"<keychain_key>::<purpose>": "<ISO Z>"}, compact, newline
+        rotation = {
+            f"{env['keychain_key']}::{env['credential_purpose']}": iso(as_of - timedelta(days=20))
+        }
+        _write(
+            cache / "security" / "rotation_log.json",
+            json.dumps(rotation, separators=(",", ":")) + "\n",
+        )
         _write(
             cache / "risk_snapshot.json",
             json.dumps(_risk_snapshot(env_name, env["risk_profile"], as_of), indent=2),

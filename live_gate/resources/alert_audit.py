@@ -17,7 +17,9 @@ from typing import Any
 
 import jsonschema
 
-from live_gate.resources.deployment import UnreadableInput
+from live_gate.paths import PathEscapesDeployment
+from live_gate.resources.deployment import Environment, UnreadableInput
+from live_gate.timeutil import InvalidInstant, parse_instant
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,50 @@ def read_lines(path: Path, relative: str) -> Iterator[AuditLine]:
                 yield AuditLine(relative, number, None, f"at {where}: {errors[0].message}")
                 continue
             yield AuditLine(relative, number, record, None)
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    file: str
+    line: int
+    record: dict[str, Any]
+    when: datetime | None  # None: the timestamp cannot be read
+
+    @property
+    def severity(self) -> str:
+        return str(self.record.get("severity", "")).lower()
+
+    @property
+    def category(self) -> str:
+        return str(self.record.get("category", "")).lower()
+
+    @property
+    def channel(self) -> str:
+        return str(self.record.get("channel", ""))
+
+
+def environment_alerts(environment: Environment) -> tuple[list[AlertRecord], str | None]:
+    """Every valid record of the environment's file audit log, and where it lives (``None``
+    when there is no readable file log: PRE-3 says why)."""
+    audit = environment.block("alert_audit") or {}
+    if str(audit.get("backend", "")).lower() != "file" or not audit.get("directory"):
+        return [], None
+    try:
+        directory = environment.resolve_data_path(str(audit["directory"]))
+    except PathEscapesDeployment:
+        return [], None
+    if not directory.path.is_dir():
+        return [], None
+    pattern = str(audit.get("filename_pattern") or "alerts-%Y%m%d.jsonl")
+    records = []
+    for path in audit_files(directory.path, pattern):
+        relative = path.relative_to(environment.deployment.root).as_posix()
+        for entry in read_lines(path, relative):
+            if entry.record is None:
+                continue
+            try:
+                when: datetime | None = parse_instant(str(entry.record.get("timestamp")))
+            except InvalidInstant:
+                when = None
+            records.append(AlertRecord(entry.file, entry.line, entry.record, when))
+    return records, directory.relative

@@ -1,0 +1,187 @@
+"""ACT-5 secrets: the trade keys were rotated recently, the IP allowlist is set and literal, and
+the key's permissions allow trading but never withdrawals (runbook §2.5)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from datetime import datetime, timedelta
+
+from live_gate.checks import Findings
+from live_gate.paths import PathEscapesDeployment
+from live_gate.policy import Policy
+from live_gate.resources.deployment import Environment, UnreadableInput
+from live_gate.timeutil import InvalidInstant, iso, parse_instant
+
+REQUIREMENT = "ACT-5"
+ROTATION_LOG = "security/rotation_log.json"  # scripts/check_key_rotation.py:68-69
+
+
+def check_key_rotation(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+    """``RotationRegistry``: ``{"<keychain_key>::<purpose>": "<ISO Z>"}`` under data_cache_path;
+    overdue when more than the interval (90 days) has passed; a warning within 14 days of it."""
+    out = Findings(REQUIREMENT, environment.deployment.config_file)
+    key = str(environment.raw.get("keychain_key") or "").strip().lower()
+    purpose = str(environment.raw.get("credential_purpose") or "trading").strip().lower()
+    entry = f"{key}::{purpose}"
+    try:
+        log = environment.resolve_data_path(ROTATION_LOG)
+    except PathEscapesDeployment as exc:
+        out.block(
+            "path.escapes_deployment",
+            f"data_cache_path {exc.reason}; it was not read",
+            line=environment.line("data_cache_path"),
+            field=f"environments.{environment.name}.data_cache_path",
+            expected="a relative path inside the deployment",
+            found=environment.data_cache_path,
+        )
+        return out
+    if not log.path.is_file():
+        out.block(
+            "rotation.log_missing",
+            "there is no key rotation log: rotate the trade keys "
+            "and record it (scripts/rotate_keys.py)",
+            file=log.relative,
+            expected=f"a rotation log with {entry!r}",
+            found="no such file",
+        )
+        return out
+    out.read(log.relative)
+    try:
+        registry = json.loads(log.path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read: {exc.strerror}", log.relative) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # the bot treats an unparseable registry as empty: every key is then overdue
+        out.block(
+            "rotation.log_malformed",
+            f"the rotation log is not JSON ({exc}); the bot would treat every key as never rotated",
+            file=log.relative,
+            expected='{"<key>::<purpose>": "<ISO time>"}',
+            found="malformed",
+        )
+        return out
+    stamp = registry.get(entry) if isinstance(registry, dict) else None
+    if stamp is None:
+        out.block(
+            "rotation.entry_missing",
+            f"the rotation log has no entry for {entry}: the trade key was never rotated",
+            file=log.relative,
+            field=entry,
+            expected="the time of the last rotation",
+            found="absent",
+        )
+        return out
+    try:
+        rotated = parse_instant(str(stamp))
+    except InvalidInstant:
+        out.block(
+            "rotation.entry_invalid",
+            f"the rotation time of {entry} is unreadable",
+            file=log.relative,
+            field=entry,
+            expected="an ISO-8601 time",
+            found=stamp,
+        )
+        return out
+    days = (as_of - rotated) / timedelta(days=1)
+    interval, warn = policy.key_rotation_interval_days, policy.key_rotation_warn_days
+    out.fact("last rotation", f"{iso(rotated)} ({days:.0f} days before {iso(as_of)})")
+    if days > interval:
+        out.block(
+            "rotation.overdue",
+            f"the trade key {entry} was last rotated {days:.0f} days ago",
+            file=log.relative,
+            field=entry,
+            expected=f"rotated within {interval:g} days",
+            found=iso(rotated),
+        )
+    elif interval - days <= warn:
+        out.warn(
+            "rotation.due_soon",
+            f"the trade key {entry} is due for rotation in {interval - days:.0f} days",
+            file=log.relative,
+            field=entry,
+            expected=f"more than {warn:g} days before the {interval:g}-day limit",
+            found=iso(rotated),
+        )
+    return out
+
+
+def check_ip_allowlist(environment: Environment) -> Findings:
+    """``network_guard``: entries are compared by exact string with the source IP; no CIDR, no
+    hostnames. An empty list switches the check off."""
+    out = Findings(REQUIREMENT, environment.deployment.config_file)
+    field = f"environments.{environment.name}.ip_allowlist"
+    entries = environment.raw.get("ip_allowlist") or []
+    if not isinstance(entries, list) or not entries:
+        out.block(
+            "allowlist.empty",
+            "the IP allowlist is empty: the bot then checks no source address at all",
+            line=environment.line("ip_allowlist") or environment.line(),
+            field=field,
+            expected="the literal IP addresses of the trading hosts",
+            found="[]",
+        )
+        return out
+    for index, entry in enumerate(entries):
+        text = str(entry).strip()
+        try:
+            ipaddress.ip_address(text)
+        except ValueError:
+            kind = "a CIDR range" if "/" in text else "not an IP address (a hostname?)"
+            out.block(
+                "allowlist.not_literal",
+                f"IP allowlist entry {text!r} is {kind}: the bot "
+                "compares exact strings, so it never matches",
+                line=environment.line("ip_allowlist", index),
+                field=f"{field}[{index}]",
+                expected="a single literal IP address",
+                found=text,
+            )
+    return out
+
+
+def _permissions(environment: Environment, kind: str) -> tuple[list[str], str]:
+    own = environment.raw.get(f"{kind}_permissions")
+    if own:  # absent or an explicit empty list falls back to the profile (validation.py)
+        return [str(p).lower() for p in own], f"environments.{environment.name}.{kind}_permissions"
+    name = environment.raw.get("permission_profile")
+    profile = environment.deployment.section("permission_profiles").get(name) or {}
+    values = profile.get(f"{kind}_permissions") or []
+    return [str(p).lower() for p in values], f"permission_profiles.{name}.{kind}_permissions"
+
+
+def check_permissions(environment: Environment) -> Findings:
+    out = Findings(REQUIREMENT, environment.deployment.config_file)
+    required, required_field = _permissions(environment, "required")
+    forbidden, forbidden_field = _permissions(environment, "forbidden")
+    if "trade" not in required:
+        out.block(
+            "permissions.trade_missing",
+            "the key is not required to have the trade permission",
+            line=environment.line("required_permissions") or environment.line(),
+            field=required_field,
+            expected="includes trade",
+            found=required,
+        )
+    if "withdraw" not in forbidden:
+        out.block(
+            "permissions.withdraw_allowed",
+            "withdrawals are not forbidden for the key",
+            line=environment.line("forbidden_permissions") or environment.line(),
+            field=forbidden_field,
+            expected="includes withdraw",
+            found=forbidden,
+        )
+    overlap = sorted(set(required) & set(forbidden))
+    if overlap:
+        out.block(
+            "permissions.overlap",
+            "permissions are both required and forbidden: " + ", ".join(overlap),
+            line=environment.line("required_permissions"),
+            field=required_field,
+            expected="disjoint lists",
+            found=overlap,
+        )
+    return out
