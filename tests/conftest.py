@@ -58,9 +58,15 @@ class GateResult:
         return (self.bundle / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def _reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("template") / "deployment", parse_instant(AS_OF))
+
+
 @pytest.fixture
-def reference(tmp_path: Path) -> Path:
-    return build(tmp_path / "deployment", parse_instant(AS_OF))
+def reference(tmp_path: Path, _reference_template: Path) -> Path:
+    """A fresh copy of the reference deployment for AS_OF, for one test to break."""
+    return Path(shutil.copytree(_reference_template, tmp_path / "deployment", symlinks=True))
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def _permissions(environment: Environment, kind: str) -> tuple[list[str], str]:
     own = environment.raw.get(f"{kind}_permissions")
     if own:  # absent or an explicit empty list falls back to the profile (validation.py)
         return [str(p).lower() for p in own], f"environments.{environment.name}.{kind}_permissions"
-    name = environment.raw.get("permission_profile")
+    name = str(environment.raw.get("permission_profile") or "")
     profile = environment.deployment.section("permission_profiles").get(name) or {}
     values = profile.get(f"{kind}_permissions") or []
     return [str(p).lower() for p in values], f"permission_profiles.{name}.{kind}_permissions"
