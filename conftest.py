@@ -18,4 +18,5 @@ pytest_plugins = [
     "steps.escalation",
     "steps.secrets",
     "steps.alert_test",
+    "steps.freeze",
 ]

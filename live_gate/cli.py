@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from live_gate.freeze import FreezeError, write_freeze
 from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
 from live_gate.timeutil import InvalidInstant, iso, parse_instant, utc_now
 
@@ -27,6 +28,22 @@ def _example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _freeze(args: argparse.Namespace) -> int:
+    try:
+        now = parse_instant(args.as_of) if args.as_of else utc_now()
+    except InvalidInstant as exc:
+        print(f"live-gate freeze: --as-of: {exc}", file=sys.stderr)
+        return 2
+    try:
+        manifest = write_freeze(Path(args.dir), args.key_id, now, tuple(args.stakeholder))
+    except FreezeError as exc:
+        print(f"live-gate freeze: {exc}", file=sys.stderr)
+        return 2
+    print(f"configuration frozen: {manifest}")
+    print(f"  signature: {manifest}.sig (key {args.key_id})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="live-gate", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -39,6 +56,28 @@ def main(argv: list[str] | None = None) -> int:
         help="instant the deployment is built for (default: now)",
     )
     example.set_defaults(func=_example)
+    freeze = sub.add_parser(
+        "freeze",
+        help="archive DIR's configuration in var/audit/stage6/ with SHA-256 sums and an HMAC "
+        "signature (the one command that writes into a deployment)",
+    )
+    freeze.add_argument("dir", metavar="DIR")
+    freeze.add_argument(
+        "--key-id", required=True, help="HMAC key id; the key is DIR/secrets/hmac/<key id>.key"
+    )
+    freeze.add_argument(
+        "--stakeholder",
+        action="append",
+        default=[],
+        help="role that approved the freeze (repeatable)",
+    )
+    freeze.add_argument(
+        "--as-of",
+        default=None,
+        metavar="ISO-8601",
+        help="time recorded as the freeze's generated_at (default: now)",
+    )
+    freeze.set_defaults(func=_freeze)
     args = parser.parse_args(argv)
     code: int = args.func(args)
     return code

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from live_gate.evidence import validation_errors
+from live_gate.freeze import write_freeze
 from live_gate.reference import build
 from live_gate.reference.builder import DEMO_KEYS
 from live_gate.timeutil import parse_instant
@@ -134,6 +135,12 @@ def edit_core(deployment: Path, change: Callable[[dict[str, Any]], None]) -> Non
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def refreeze(deployment: Path) -> None:
+    """Freeze the configuration again after a deliberate edit (runbook §2.1), so that a test
+    about something else is not also a test about the freeze."""
+    write_freeze(deployment, "kl-freeze-demo", parse_instant("2026-11-20T11:00:00Z"))
 
 
 def live_env(data: dict[str, Any]) -> dict[str, Any]:

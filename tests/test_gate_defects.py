@@ -14,7 +14,7 @@ import yaml
 
 from live_gate import signing
 from live_gate.reference.builder import DEMO_KEYS, LICENCE_ID, LICENCE_KEYS
-from tests.conftest import edit_core, live_env
+from tests.conftest import edit_core, live_env, refreeze
 
 Mutation = Callable[[Path], None]
 DOCS = "config/compliance/live/binance"
@@ -359,6 +359,27 @@ def drop_test_alert_on(channel: str) -> Mutation:
             path.write_text("".join(f"{line}\n" for line in kept))
 
     return apply
+
+
+STAGE6 = "var/audit/stage6"
+
+
+def freeze_file(suffix: str) -> Callable[[Path], Path]:
+    return lambda root: next((root / STAGE6).glob(f"config_freeze_*{suffix}"))
+
+
+def touch_config(root: Path) -> None:
+    path = root / "config/core.yaml"
+    path.write_text(path.read_text() + "# edited after the freeze\n")
+
+
+def tamper_archive(root: Path) -> None:
+    archived = next((root / STAGE6).glob("config_freeze_*/config/core.yaml"))
+    archived.write_text(archived.read_text() + "# tampered\n")
+
+
+def on(find: Callable[[Path], Path], change: Callable[[Path], None]) -> Mutation:
+    return lambda root: change(find(root))
 
 
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
@@ -1193,6 +1214,83 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "critical.unconfirmed",
     ),
     ("no file audit log for alerts", drop_env_key("alert_audit"), "ESC-1", "critical.no_audit_log"),
+    # ACT-1: the configuration freeze
+    ("never frozen", delete(STAGE6), "ACT-1", "freeze.missing"),
+    ("config edited after the freeze", touch_config, "ACT-1", "freeze.config_changed"),
+    ("archive tampered", tamper_archive, "ACT-1", "freeze.archive_digest_mismatch"),
+    (
+        "archive file gone",
+        lambda root: next((root / STAGE6).glob("config_freeze_*/config/core.yaml")).unlink(),
+        "ACT-1",
+        "freeze.archive_missing",
+    ),
+    (
+        "freeze signature gone",
+        on(freeze_file(".sig"), Path.unlink),
+        "ACT-1",
+        "freeze.signature_missing",
+    ),
+    (
+        "freeze signature malformed",
+        on(freeze_file(".sig"), lambda p: p.write_text("[]")),
+        "ACT-1",
+        "freeze.signature_malformed",
+    ),
+    (
+        "freeze signature forged",
+        on(
+            freeze_file(".sig"),
+            lambda p: p.write_text(
+                json.dumps(
+                    {
+                        **json.loads(p.read_text()),
+                        "signature": {**json.loads(p.read_text())["signature"], "value": "AAAA"},
+                    }
+                )
+            ),
+        ),
+        "ACT-1",
+        "freeze.signature_invalid",
+    ),
+    (
+        "manifest edited after signing",
+        on(
+            freeze_file(".manifest.json"),
+            lambda p: p.write_text(
+                json.dumps({**json.loads(p.read_text()), "stakeholders": ["intern"]})
+            ),
+        ),
+        "ACT-1",
+        "freeze.signature_other_payload",
+    ),
+    (
+        "runtime config never frozen",
+        write("config/runtime.yaml", b"execution: {live: {}}\n"),
+        "ACT-1",
+        "freeze.config_not_frozen",
+    ),
+    (
+        "freeze manifest undated",
+        on(
+            freeze_file(".manifest.json"),
+            lambda p: p.write_text(
+                json.dumps({**json.loads(p.read_text()), "generated_at": "soon"})
+            ),
+        ),
+        "ACT-1",
+        "freeze.manifest_undated",
+    ),
+    (
+        "freeze path leaves",
+        on(
+            freeze_file(".manifest.json"),
+            lambda p: p.write_text(
+                json.dumps({**json.loads(p.read_text()), "signature_path": "../../x.sig"})
+            ),
+        ),
+        "ACT-1",
+        "path.escapes_deployment",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1270,6 +1368,7 @@ def test_policy_caps_come_from_the_gate_config(reference: Path, tmp_path: Path, 
 
 def test_a_waiver_turns_a_failure_into_waived(reference: Path, tmp_path: Path, run_gate) -> None:
     compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"])(reference)
+    refreeze(reference)
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         yaml.safe_dump(
@@ -1431,3 +1530,48 @@ def test_esc1_message_gives_the_runbook_response(reference: Path, run_gate) -> N
     message = gate.requirement("ESC-1")["findings"][0]["message"]
     assert "enable_auto_trade to False" in message and "activate_emergency_mode" in message
     assert "#sec-alerts" in message
+
+
+def test_live_gate_freeze_is_accepted_and_later_changes_fail(reference: Path, run_gate) -> None:
+    import subprocess
+    import sys
+
+    touch_config(reference)
+    assert "freeze.config_changed" in run_gate(reference).rules("ACT-1")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "live_gate.cli",
+            "freeze",
+            str(reference),
+            "--key-id",
+            "kl-freeze-demo",
+            "--stakeholder",
+            "compliance",
+            "--as-of",
+            "2026-11-20T11:00:00Z",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    refrozen = run_gate(reference)
+    assert refrozen.status("ACT-1") == "passed", refrozen.output
+    touch_config(reference)
+    assert "freeze.config_changed" in run_gate(reference).rules("ACT-1")
+
+
+def test_freeze_refuses_without_its_key(reference: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "live_gate.cli", "freeze", str(reference), "--key-id", "nobody"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "no HMAC key" in done.stderr

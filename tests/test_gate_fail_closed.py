@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import copy_project
+from tests.conftest import copy_project, refreeze
 
 
 def _problems(gate) -> str:  # type: ignore[no-untyped-def]
@@ -83,6 +83,7 @@ def test_stopping_early_is_no_go(reference: Path, run_gate) -> None:
 def test_duplicate_keys_elsewhere_are_warnings(reference: Path, run_gate) -> None:
     path = reference / "config/core.yaml"
     path.write_text(path.read_text() + "\nrisk_profiles_note: one\nrisk_profiles_note: two\n")
+    refreeze(reference)
     gate = run_gate(reference)
     assert gate.verdict == "GO", gate.output
     assert any("risk_profiles_note is defined twice" in w for w in gate.evidence["warnings"])

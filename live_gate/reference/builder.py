@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from live_gate import signing
+from live_gate.freeze import write_freeze
 from live_gate.timeutil import iso
 
 REFERENCE_LIVE_ENV = "binance_live"
@@ -27,6 +28,7 @@ DEMO_KEYS: dict[str, str] = {
     "kl-compliance-demo": "demo-compliance-hmac-7f3c9a1e5b2d4c6a8e0f1a3b5c7d9e1f",
     "kl-risk-demo": "demo-risk-hmac-2b4d6f8a0c1e3a5c7e9b1d3f5a7c9e0b",
     "kl-security-demo": "demo-security-hmac-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b",
+    "kl-freeze-demo": "demo-freeze-hmac-5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f",
 }
 
 # Licence HMAC keys (key files use the bot's "hex:" encoding, FORMATS.md §3.1).
@@ -808,4 +810,11 @@ def build(target: Path, as_of: datetime) -> Path:
         )
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
+    # runbook §2.1: the configuration is frozen once it is final, a day before the gate runs
+    write_freeze(
+        target,
+        "kl-freeze-demo",
+        (as_of - timedelta(days=1)).replace(microsecond=0),
+        ("compliance", "risk", "sre"),
+    )
     return target
