@@ -19,4 +19,5 @@ pytest_plugins = [
     "steps.secrets",
     "steps.alert_test",
     "steps.freeze",
+    "steps.dry_run",
 ]

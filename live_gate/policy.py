@@ -93,6 +93,11 @@ class Policy:
     alert_test_category: str = "alerting_test"
     alert_test_window_hours: float = 24.0
     critical_alert_window_hours: float = 24.0
+    # Dry run (ACT-7): where the promotion reports of read-only runs are recorded, and their age.
+    dry_run_dir: str = "var/audit/live/dry_run"
+    dry_run_max_age_hours: float = 72.0
+    # Adapter failover status (ESC-3): how old the recorded snapshot may be.
+    adapter_status_max_age_minutes: float = 60.0
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -382,6 +382,34 @@ def on(find: Callable[[Path], Path], change: Callable[[Path], None]) -> Mutation
     return lambda root: change(find(root))
 
 
+DRY_RUN = "var/audit/live/dry_run"
+FAILOVER = f"{CACHE}/adapters/failover_status.json"
+
+
+def dry_run(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    def apply(root: Path) -> None:
+        path = next((root / DRY_RUN).glob("*.json"))
+        data = json.loads(path.read_text())
+        change(data)
+        path.write_text(json.dumps(data))
+
+    return apply
+
+
+def block_item(name: str, *reasons: str) -> Callable[[dict[str, Any]], None]:
+    def change(report: dict[str, Any]) -> None:
+        for item in report["live_readiness_checklist"]:
+            if item["item"] == name:
+                item["status"] = "blocked"
+                item["reasons"] = list(reasons)
+
+    return change
+
+
+def adapter_status(**fields: Any) -> Mutation:
+    return edit_json(FAILOVER, lambda d: d["adapters"]["binance_spot"].update(fields))
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -1291,6 +1319,83 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ACT-1",
         "path.escapes_deployment",
     ),
+    # ACT-7: the dry run
+    ("no dry run", delete(DRY_RUN), "ACT-7", "dry_run.missing"),
+    (
+        "dry run of another environment",
+        dry_run(lambda d: d.__setitem__("environment", "x_live")),
+        "ACT-7",
+        "dry_run.missing",
+    ),
+    (
+        "dry run stale",
+        dry_run(lambda d: d.__setitem__("generated_at", "2026-11-15T00:00:00Z")),
+        "ACT-7",
+        "dry_run.stale",
+    ),
+    (
+        "dry run undated",
+        dry_run(lambda d: d.__setitem__("generated_at", "soon")),
+        "ACT-7",
+        "dry_run.undated",
+    ),
+    (
+        "dry run with auto-trade on",
+        dry_run(lambda d: d["dry_run"].__setitem__("enable_auto_trade", True)),
+        "ACT-7",
+        "dry_run.auto_trade_enabled",
+    ),
+    (
+        "dry run without the read-only record",
+        dry_run(lambda d: d.pop("dry_run")),
+        "ACT-7",
+        "dry_run.auto_trade_enabled",
+    ),
+    (
+        "dry run item blocked",
+        dry_run(block_item("kyc_aml_signoff", "missing sign-off")),
+        "ACT-7",
+        "dry_run.item_not_ok",
+    ),
+    (
+        "dry run without a checklist",
+        dry_run(lambda d: d.__setitem__("live_readiness_checklist", [])),
+        "ACT-7",
+        "dry_run.no_checklist",
+    ),
+    (
+        "dry run record malformed",
+        lambda root: (root / DRY_RUN / "broken.json").write_text("{"),
+        "ACT-7",
+        "dry_run.malformed",
+    ),
+    # ESC-3: adapters
+    (
+        "adapter needs a reconnect",
+        adapter_status(reconnect_required=True, reconnect_reason="listen key expired"),
+        "ESC-3",
+        "adapter.reconnect_required",
+    ),
+    (
+        "adapter reconnect pending",
+        adapter_status(reconnect_remaining=12.5),
+        "ESC-3",
+        "adapter.reconnect_required",
+    ),
+    ("no adapter status", delete(FAILOVER), "ESC-3", "adapter.status_missing"),
+    (
+        "adapter status stale",
+        edit_json(FAILOVER, lambda d: d.__setitem__("generated_at", "2026-11-20T09:00:00Z")),
+        "ESC-3",
+        "adapter.status_stale",
+    ),
+    (
+        "adapter status undated",
+        edit_json(FAILOVER, lambda d: d.pop("generated_at")),
+        "ESC-3",
+        "adapter.status_undated",
+    ),
+    ("adapter status malformed", write(FAILOVER, b"{"), "ESC-3", "adapter.status_malformed"),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1575,3 +1680,27 @@ def test_freeze_refuses_without_its_key(reference: Path) -> None:
     )
     assert done.returncode == 2
     assert "no HMAC key" in done.stderr
+
+
+def test_dry_run_reasons_are_recomputed_despite_the_upstream_bug(reference: Path, run_gate) -> None:
+    dry_run(block_item("alerting", "alert throttle not configured"))(reference)
+    gate = run_gate(reference)
+    findings = gate.requirement("ACT-7")["findings"]
+    blocked = [f for f in findings if f["rule"] == "dry_run.item_not_ok"]
+    assert "alert throttle not configured" in blocked[0]["message"]
+    assert any(f["rule"] == "dry_run.report_blocking_reasons_empty" for f in findings)
+
+
+def test_esc3_advice(reference: Path, run_gate) -> None:
+    adapter_status(reconnect_required=True)(reference)
+    message = run_gate(reference).requirement("ESC-3")["findings"][0]["message"]
+    assert "paper/testnet" in message and "STAGE6_RESILIENCE_CHECKLIST" in message
+
+
+def test_esc3_blocks_the_paper_nightly_run_too(reference: Path, run_gate) -> None:
+    edit_json(
+        "var/data/binance_paper/adapters/failover_status.json",
+        lambda d: d["adapters"]["binance_spot"].__setitem__("reconnect_required", True),
+    )(reference)
+    gate = run_gate(reference, "--env", "binance_paper", phase="paper_nightly")
+    assert gate.verdict == "NO-GO" and gate.status("ESC-3") == "failed"

@@ -679,6 +679,126 @@ def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]
     return records
 
 
+def _failover_status(exchange: str, as_of: datetime) -> dict[str, Any]:
+    """``failover_status()`` of the environment's adapters (FORMATS.md §6.2)."""
+    healthy = {
+        "throttle_active": False,
+        "throttle_remaining": 0.0,
+        "throttle_reason": None,
+        "reconnect_required": False,
+        "reconnect_remaining": 0.0,
+        "reconnect_reason": None,
+    }
+    return {"generated_at": iso(as_of - timedelta(minutes=5)), "adapters": {exchange: healthy}}
+
+
+def _write_dry_run(root: Path, core: dict[str, Any], as_of: datetime) -> None:
+    """The promotion report (scripts/promotion_to_live.py, FORMATS.md §5.4) of the read-only
+    dry run, with the gate's record that auto-trade was disabled."""
+    env = core["environments"][REFERENCE_LIVE_ENV]
+    profile = core["risk_profiles"][env["risk_profile"]]
+    readiness = env["live_readiness"]
+    generated = as_of - timedelta(hours=6)
+    report = {
+        "generated_at": iso(generated),
+        "environment": REFERENCE_LIVE_ENV,
+        "exchange": env["exchange"],
+        "risk_profile": env["risk_profile"],
+        "risk_profile_details": {
+            k: profile[k]
+            for k in (
+                "max_daily_loss_pct",
+                "max_position_pct",
+                "hard_drawdown_pct",
+                "max_open_positions",
+            )
+        },
+        "alerting": {
+            "channels": env["alert_channels"],
+            "throttle_configured": True,
+            "audit_backend": "file",
+        },
+        "license": {"status": "ok", "errors": [], "warnings": [], "is_valid": True},
+        "live_readiness_checklist": [
+            {
+                "item": "kyc_aml_signoff",
+                "status": "ok",
+                "description": "KYC/AML sign-off of the runtime entrypoints",
+                "details": [
+                    {
+                        "entrypoint": "auto_trader_live",
+                        "risk_profile": "conservative",
+                        "bootstrap_risk_profile": "conservative",
+                        "signoffs": [SIGNOFFS[r][0] for r in ("compliance", "security", "risk")],
+                        "status": "ok",
+                    }
+                ],
+            },
+            {
+                "item": "live_checklist",
+                "status": "ok",
+                "description": "Signed live-readiness checklist",
+                "details": {
+                    "checklist": {
+                        "checklist_id": readiness["checklist_id"],
+                        "signed": True,
+                        "signed_by": readiness["signed_by"],
+                        "signed_at": readiness["signed_at"],
+                        "signature_path": readiness["signature_path"],
+                        "status": "ok",
+                    },
+                    "documents": [
+                        {"name": d["name"], "status": "ok"} for d in readiness["documents"]
+                    ],
+                },
+            },
+            {
+                "item": "risk_limits",
+                "status": "ok",
+                "description": "Risk limits",
+                "details": {
+                    k: profile[k]
+                    for k in (
+                        "max_daily_loss_pct",
+                        "hard_drawdown_pct",
+                        "max_position_pct",
+                        "max_open_positions",
+                    )
+                },
+            },
+            {
+                "item": "alerting",
+                "status": "ok",
+                "description": "Alert routing",
+                "details": {
+                    "channels": sorted(env["alert_channels"]),
+                    "audit_backend": "FileAlertAuditLog",
+                    "throttle_enabled": True,
+                },
+            },
+        ],
+        "canary_contract": {
+            "report_only": True,
+            "canary_status": "not_configured",
+            "allowed_exchanges": [env["exchange"]],
+            "blocking_reasons": [],
+            "no_go_reason": None,
+            "kill_switch_required": True,
+        },
+        "dry_run": {
+            "enable_auto_trade": False,
+            "started_at": iso(generated - timedelta(hours=1)),
+            "finished_at": iso(generated),
+            "operator": "sre:m.lewandowski",
+        },
+    }
+    name = f"promotion_{REFERENCE_LIVE_ENV}_{generated.strftime('%Y%m%dT%H%M%SZ')}.json"
+    _write(
+        root / "var" / "audit" / "live" / "dry_run" / name,
+        json.dumps(report, indent=2, sort_keys=True),
+    )
+
+
 def _write(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
@@ -810,6 +930,12 @@ def build(target: Path, as_of: datetime) -> Path:
         )
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
+    _write_dry_run(target, core, as_of)
+    for env in core["environments"].values():
+        _write(
+            target / env["data_cache_path"] / "adapters" / "failover_status.json",
+            json.dumps(_failover_status(env["exchange"], as_of), indent=2),
+        )
     # runbook §2.1: the configuration is frozen once it is final, a day before the gate runs
     write_freeze(
         target,
