@@ -20,4 +20,5 @@ pytest_plugins = [
     "steps.alert_test",
     "steps.freeze",
     "steps.dry_run",
+    "steps.auto_trader",
 ]

@@ -410,6 +410,25 @@ def adapter_status(**fields: Any) -> Mutation:
     return edit_json(FAILOVER, lambda d: d["adapters"]["binance_spot"].update(fields))
 
 
+def auto_trader_log(root: Path, messages: list[str]) -> None:
+    path = root / CACHE / "logs" / "auto_trader.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "timestamp": f"2026-11-20T0{i}:00:00+00:00",
+                    "level": "INFO",
+                    "component": "AutoTrader",
+                    "message": m,
+                }
+            )
+            + "\n"
+            for i, m in enumerate(messages)
+        )
+    )
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -1396,6 +1415,43 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "adapter.status_undated",
     ),
     ("adapter status malformed", write(FAILOVER, b"{"), "ESC-3", "adapter.status_malformed"),
+    # ACT-6: AutoTrader confirmation
+    (
+        "paper entrypoint trusts auto-confirm",
+        core(
+            lambda d: d["runtime_entrypoints"]["auto_trader"].__setitem__(
+                "trusted_auto_confirm", True
+            )
+        ),
+        "ACT-6",
+        "auto_confirm.paper_trusted",
+    ),
+    (
+        "live auto-confirm without a log",
+        entrypoint(lambda e: e.__setitem__("trusted_auto_confirm", True)),
+        "ACT-6",
+        "auto_confirm.no_log",
+    ),
+    (
+        "live auto-confirm log without a start",
+        lambda root: (
+            entrypoint(lambda e: e.__setitem__("trusted_auto_confirm", True))(root),
+            auto_trader_log(root, ["Controller runner attached"]),
+        ),
+        "ACT-6",
+        "auto_confirm.no_start",
+    ),
+    (
+        "live auto-confirm that waited for a click",
+        lambda root: (
+            entrypoint(lambda e: e.__setitem__("trusted_auto_confirm", True))(root),
+            auto_trader_log(
+                root, ["Auto-trade awaiting explicit activation", "AutoTrader started."]
+            ),
+        ),
+        "ACT-6",
+        "auto_confirm.waited_for_click",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1704,3 +1760,11 @@ def test_esc3_blocks_the_paper_nightly_run_too(reference: Path, run_gate) -> Non
     )(reference)
     gate = run_gate(reference, "--env", "binance_paper", phase="paper_nightly")
     assert gate.verdict == "NO-GO" and gate.status("ESC-3") == "failed"
+
+
+def test_live_auto_confirm_with_an_unattended_start(reference: Path, run_gate) -> None:
+    entrypoint(lambda e: e.__setitem__("trusted_auto_confirm", True))(reference)
+    auto_trader_log(reference, ["Controller runner attached", "AutoTrader started."])
+    refreeze(reference)
+    gate = run_gate(reference)
+    assert gate.status("ACT-6") == "passed", gate.output
