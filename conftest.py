@@ -21,4 +21,5 @@ pytest_plugins = [
     "steps.freeze",
     "steps.dry_run",
     "steps.auto_trader",
+    "steps.paper",
 ]

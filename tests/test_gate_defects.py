@@ -429,6 +429,47 @@ def auto_trader_log(root: Path, messages: list[str]) -> None:
     )
 
 
+LEDGER = "var/data/binance_paper/audit/ledger"
+
+
+def paper_fill(**fields: Any) -> Mutation:
+    """Append one fill, in the simulator's ledger format, to the newest ledger file."""
+
+    def apply(root: Path) -> None:
+        path = sorted((root / LEDGER).iterdir())[-1]
+        quantity, price = fields.get("quantity", 0.01), fields.get("price", 64_000.0)
+        entry = {
+            "timestamp": 1_795_170_000.0,
+            "order_id": "paper-99",
+            "symbol": "BTCUSDT",
+            "side": "buy",
+            "quantity": quantity,
+            "price": price,
+            "fee": quantity * price * 0.0006,
+            "fee_asset": "USDT",
+            "status": "filled",
+            "leverage": 1.0,
+            "position_value": quantity * price,
+        }
+        entry.update(fields)
+        if (
+            "fee" not in fields
+            and isinstance(entry["quantity"], float)
+            and isinstance(entry["price"], float)
+        ):
+            entry["fee"] = entry["quantity"] * entry["price"] * 0.0006
+        with path.open("a") as handle:
+            handle.write(json.dumps(entry, separators=(",", ":")) + "\n")
+
+    return apply
+
+
+def paper_settings_edit(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return core(
+        lambda d: change(d["environments"]["binance_paper"]["adapter_settings"]["paper_trading"])
+    )
+
+
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-1: entrypoint compliance packets
     (
@@ -1452,6 +1493,62 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ACT-6",
         "auto_confirm.waited_for_click",
     ),
+    # PRE-8: paper accounting
+    ("fee at no configured rate", paper_fill(fee=5.0), "PRE-8", "ledger.fee_mismatch"),
+    ("fill below min notional", paper_fill(quantity=0.0001), "PRE-8", "ledger.below_min_notional"),
+    ("fill below min quantity", paper_fill(quantity=0.0005), "PRE-8", "ledger.below_min_quantity"),
+    (
+        "fill off the step size",
+        paper_settings_edit(lambda p: p["default_market"].__setitem__("step_size", 0.05)),
+        "PRE-8",
+        "ledger.step_size",
+    ),
+    (
+        "fill at a negative price",
+        paper_fill(price=-64_000.0, fee=0.0),
+        "PRE-8",
+        "ledger.not_positive",
+    ),
+    ("fill beyond the balance", paper_fill(quantity=10.0), "PRE-8", "ledger.negative_balance"),
+    (
+        "short without margin",
+        paper_fill(symbol="ETHUSDT", side="sell", quantity=1.0, price=3_400.0, leverage=0.0),
+        "PRE-8",
+        "ledger.short_without_margin",
+    ),
+    ("fill undated", paper_fill(timestamp="yesterday"), "PRE-8", "ledger.undated"),
+    (
+        "ledger line not JSON",
+        lambda root: sorted((root / LEDGER).iterdir())[-1].open("a").write("garbage\n"),
+        "PRE-8",
+        "ledger.line_invalid",
+    ),
+    ("no paper ledger", delete(LEDGER), "PRE-8", "ledger.empty"),
+    (
+        "no paper settings",
+        core(lambda d: d["environments"]["binance_paper"].pop("adapter_settings")),
+        "PRE-8",
+        "paper.not_configured",
+    ),
+    (
+        "no paper counterpart",
+        core(lambda d: d["environments"]["binance_paper"].__setitem__("exchange", "kraken_spot")),
+        "PRE-8",
+        "paper.no_counterpart",
+    ),
+    # ACT-3: limits against paper
+    (
+        "paper position beyond the live limit",
+        paper_fill(quantity=1.0),
+        "ACT-3",
+        "paper.beyond_live_limit",
+    ),
+    (
+        "live profile undefined for the comparison",
+        env_key("risk_profile", "yolo"),
+        "ACT-3",
+        "paper.live_profile_missing",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1768,3 +1865,15 @@ def test_live_auto_confirm_with_an_unattended_start(reference: Path, run_gate) -
     refreeze(reference)
     gate = run_gate(reference)
     assert gate.status("ACT-6") == "passed", gate.output
+
+
+def test_act3_states_both_numbers(reference: Path, run_gate) -> None:
+    paper_fill(quantity=1.0)(reference)
+    finding = next(
+        f
+        for f in run_gate(reference).requirement("ACT-3")["findings"]
+        if f["rule"] == "paper.beyond_live_limit"
+    )
+    assert "largest position share" in finding["message"]
+    assert finding["expected"] == "paper <= 0.03"
+    assert float(finding["found"]) > 0.5

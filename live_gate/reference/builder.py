@@ -679,6 +679,43 @@ def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]
     return records
 
 
+PAPER_FILLS: tuple[tuple[float, str, str, float, float, str], ...] = (
+    # (hours before as-of, symbol, side, quantity, fill price, maker|taker)
+    (70.0, "BTCUSDT", "buy", 0.02, 64_032.0, "taker"),
+    (69.5, "ETHUSDT", "buy", 0.5, 3_401.7, "maker"),
+    (50.0, "BTCUSDT", "sell", 0.02, 64_467.75, "taker"),
+    (26.0, "ETHUSDT", "sell", 0.5, 3_378.31, "maker"),
+    (20.0, "BTCUSDT", "buy", 0.03, 64_232.1, "taker"),
+)
+
+
+def _write_paper_ledger(cache: Path, as_of: datetime) -> None:
+    """Fills of the paper simulator (paper.py ledger format), small enough for the live
+    conservative profile: ACT-3 compares them with it."""
+    fees = {"maker": 0.0004, "taker": 0.0006}
+    by_day: dict[str, list[str]] = {}
+    for index, (hours, symbol, side, quantity, price, kind) in enumerate(PAPER_FILLS, start=1):
+        when = as_of - timedelta(hours=hours)
+        notional = quantity * price
+        entry = {
+            "timestamp": when.timestamp(),
+            "order_id": f"paper-{index}",
+            "symbol": symbol,
+            "side": side,
+            "quantity": quantity,
+            "price": price,
+            "fee": notional * fees[kind],
+            "fee_asset": "USDT",
+            "status": "filled",
+            "leverage": 1.0,
+            "position_value": notional,
+        }
+        name = when.strftime("ledger-%Y%m%d.jsonl")
+        by_day.setdefault(name, []).append(json.dumps(entry, separators=(",", ":")))
+    for name, lines in by_day.items():
+        _write(cache / "audit" / "ledger" / name, "\n".join(lines) + "\n")
+
+
 def _failover_status(exchange: str, as_of: datetime) -> dict[str, Any]:
     """``failover_status()`` of the environment's adapters (FORMATS.md §6.2)."""
     healthy = {
@@ -931,6 +968,9 @@ def build(target: Path, as_of: datetime) -> Path:
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
     _write_dry_run(target, core, as_of)
+    _write_paper_ledger(
+        target / core["environments"][REFERENCE_PAPER_ENV]["data_cache_path"], as_of
+    )
     for env in core["environments"].values():
         _write(
             target / env["data_cache_path"] / "adapters" / "failover_status.json",

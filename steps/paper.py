@@ -1,0 +1,22 @@
+from collections.abc import Callable
+
+from pytest_bdd import then
+
+from live_gate.checks.paper import check_limits_against_paper, check_paper_ledger
+from live_gate.findings import Finding
+from live_gate.resources.deployment import Environment
+
+Check = Callable[[list[Finding]], None]
+
+
+@then(
+    "the paper ledger reconciles: fees at the configured rates, market minimums respected, "
+    "and balances never negative without margin"
+)
+def paper_ledger_reconciles(judged: Environment, gate_check: Check) -> None:
+    gate_check(check_paper_ledger(judged))
+
+
+@then("what paper trading showed stays within the live risk profile's limits")
+def limits_cover_paper(judged: Environment, gate_check: Check) -> None:
+    gate_check(check_limits_against_paper(judged))
