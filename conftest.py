@@ -22,4 +22,5 @@ pytest_plugins = [
     "steps.dry_run",
     "steps.auto_trader",
     "steps.paper",
+    "steps.router",
 ]

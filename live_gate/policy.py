@@ -98,6 +98,10 @@ class Policy:
     dry_run_max_age_hours: float = 72.0
     # Adapter failover status (ESC-3): how old the recorded snapshot may be.
     adapter_status_max_age_minutes: float = 60.0
+    # The execution router under test (PRE-7): a `module:callable` factory, and the symbol whose
+    # route is exercised.
+    router_factory: str = "live_gate.router.reference:build_router"
+    router_symbol: str = "BTCUSDT"
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -1549,6 +1549,43 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ACT-3",
         "paper.live_profile_missing",
     ),
+    # PRE-7: the deployment's routes
+    (
+        "route does not serve the profile",
+        core(
+            lambda d: d["execution"]["live_router"]["routes"][0].__setitem__(
+                "risk_profiles", ["aggressive"]
+            )
+        ),
+        "PRE-7",
+        "route.missing",
+    ),
+    (
+        "route without a backup",
+        core(
+            lambda d: d["execution"]["live_router"]["routes"][0].__setitem__(
+                "exchanges", ["binance_spot"]
+            )
+        ),
+        "PRE-7",
+        "route.no_backup",
+    ),
+    (
+        "route on an exchange the gate cannot mock",
+        core(
+            lambda d: d["execution"]["live_router"]["routes"][0].__setitem__(
+                "exchanges", ["binance_spot", "zonda_spot"]
+            )
+        ),
+        "PRE-7",
+        "route.exchange_unmockable",
+    ),
+    (
+        "route without exchanges",
+        core(lambda d: d["execution"]["live_router"]["routes"].append({"name": "broken"})),
+        "PRE-7",
+        "route.invalid",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (
@@ -1739,7 +1776,9 @@ TEMPLATED = {
 def test_every_blocking_rule_has_a_seeded_defect() -> None:
     """Principle 2, checked mechanically: a rule nobody breaks on purpose is a rule that may
     never fire."""
-    covered = {rule for *_, rule in DEFECTS}
+    from tests.test_gate_router import BROKEN_ROUTERS
+
+    covered = {rule for *_, rule in DEFECTS} | {r for _, rules in BROKEN_ROUTERS for r in rules}
     missing = sorted(_rules_in_checks() - covered)
     assert missing == [], f"blocking rules without a seeded-defect self-test: {missing}"
     assert covered >= TEMPLATED

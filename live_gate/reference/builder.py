@@ -239,6 +239,30 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
                 },
             },
         },
+        "exchange_lifecycle": {"zonda_spot": {"status": "disabled"}},
+        "execution": {
+            "live_router": {
+                "decision_log": {
+                    "path": "audit/decision_logs/live_execution.jsonl",
+                    "hmac_key_env": "LIVE_DECISION_LOG_HMAC",
+                    "key_id": "live-router",
+                },
+                "routes": [
+                    {
+                        "name": "core_spot",
+                        "exchanges": ["binance_spot", "kraken_spot"],
+                        "symbols": ["BTCUSDT", "ETHUSDT"],
+                        "risk_profiles": ["conservative", "balanced"],
+                        "latency_budget_ms": 250.0,
+                        "max_retries_per_exchange": 2,
+                        "allow_cross_exchange_fallback": True,
+                        "metadata": {"escalation_channel": "ops"},
+                    },
+                ],
+                "qos": {"per_exchange_concurrency": {"binance_spot": 2, "kraken_spot": 2}},
+                "metrics": {"latency_alert_threshold_ms": 350.0, "fallback_alert_threshold": 3},
+            }
+        },
         "instrument_universes": {"core_spot": UNIVERSE},
         "environments": {REFERENCE_PAPER_ENV: paper_env, REFERENCE_LIVE_ENV: live_env},
         "alerts": {

@@ -1,0 +1,214 @@
+"""PRE-7: what the router under test did on the bench, judged. Each function reads the bench's
+record (which exchange received what, what the router returned) and returns findings."""
+
+from __future__ import annotations
+
+from live_gate.checks import Findings
+from live_gate.router.bench import RouterBench
+from live_gate.router.protocol import OrderRefused, RouterError, RouterResult
+
+
+def _last(bench: RouterBench) -> RouterResult | BaseException:
+    return bench.results[-1]
+
+
+def _outcome(result: RouterResult | BaseException) -> str:
+    if isinstance(result, RouterResult):
+        return f"filled by {result.exchange} (order {result.order_id})"
+    return f"{type(result).__name__}: {result}"
+
+
+def check_filled_by(bench: RouterBench, exchange: str) -> Findings:
+    out = bench.findings()
+    result = _last(bench)
+    if not isinstance(result, RouterResult) or result.exchange != exchange:
+        out.block(
+            "router.not_failed_over" if exchange == bench.backup else "router.not_filled",
+            f"route {bench.route.name}: the order was not filled by {exchange}",
+            expected=f"filled by {exchange}",
+            found=f"{_outcome(result)}; {bench.describe()}",
+        )
+    executions = (
+        sum(bench.placements(e) for e in bench.route.exchanges if e != bench.primary)
+        if exchange == bench.backup
+        else 0
+    )
+    if exchange == bench.backup and executions > 1:
+        out.block(
+            "router.executed_twice",
+            "the backup exchange received the order more than once",
+            expected="one placement on the backup",
+            found=bench.describe(),
+        )
+    return out
+
+
+def check_retry_budget(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    budget = bench.route.max_retries_per_exchange
+    for exchange in bench.route.exchanges:
+        if bench.placements(exchange) > budget:
+            out.block(
+                "router.retry_budget_exceeded",
+                f"{exchange} received {bench.placements(exchange)} placements of one order",
+                expected=f"at most max_retries_per_exchange = {budget} (route {bench.route.name})",
+                found=bench.describe(),
+            )
+    return out
+
+
+def check_refused_at_once(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    result = _last(bench)
+    if isinstance(result, RouterResult):
+        out.block(
+            "router.rejection_ignored",
+            "a rejected order was reported as executed",
+            expected="the rejection reported",
+            found=_outcome(result),
+        )
+    if bench.placements(bench.primary) != 1:
+        out.block(
+            "router.retried_rejection",
+            "a rejected order was sent again to the same exchange",
+            expected=f"one placement on {bench.primary}",
+            found=bench.describe(),
+        )
+    if bench.placements(bench.backup):
+        out.block(
+            "router.failed_over_rejection",
+            "a rejected order was sent to another exchange",
+            expected=f"no placement on {bench.backup}",
+            found=bench.describe(),
+        )
+    return out
+
+
+def check_stayed_on_primary(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    if bench.placements(bench.backup):
+        out.block(
+            "router.fallback_not_allowed",
+            f"route {bench.route.name} does not allow "
+            "cross-exchange fallback, yet the backup exchange received the order",
+            expected=f"no placement on {bench.backup}",
+            found=bench.describe(),
+        )
+    if isinstance(_last(bench), RouterResult):
+        out.block(
+            "router.failure_hidden",
+            "the order failed on the primary exchange but was reported as executed",
+            expected="the failure reported",
+            found=_outcome(_last(bench)),
+        )
+    return out
+
+
+def check_reconciled_once(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    result = _last(bench)
+    if not isinstance(result, RouterResult) or result.exchange != bench.primary:
+        out.block(
+            "router.not_reconciled",
+            "the order found by its client order id was not "
+            "reported as executed on the primary exchange",
+            expected=f"filled by {bench.primary} (reconciled)",
+            found=_outcome(result),
+        )
+    if bench.placements(bench.primary) != 1 or bench.placements(bench.backup):
+        out.block(
+            "router.executed_twice",
+            "an order whose first placement went through was placed again",
+            expected=f"exactly one placement, on {bench.primary}",
+            found=bench.describe(),
+        )
+    return out
+
+
+def check_unknown_outcome_held(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    result = _last(bench)
+    if isinstance(result, RouterResult):
+        out.block(
+            "router.unknown_reported_filled",
+            "an order whose fate is unknown was reported as executed",
+            expected="an unknown outcome reported",
+            found=_outcome(result),
+        )
+    elif isinstance(result, RouterError) and not result.ambiguous:
+        out.warn(
+            "router.unknown_not_flagged",
+            "the router did not flag the outcome as unknown",
+            found=_outcome(result),
+        )
+    if bench.placements(bench.backup):
+        out.block(
+            "router.executed_twice",
+            "an order that may already have executed was sent to another exchange",
+            expected=f"no placement on {bench.backup}",
+            found=bench.describe(),
+        )
+    if bench.placements(bench.primary) > 1:
+        out.block(
+            "router.executed_twice",
+            "an order that may already have executed was placed again",
+            expected=f"one placement on {bench.primary}",
+            found=bench.describe(),
+        )
+    return out
+
+
+def check_concurrency(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    assert bench.exchanges is not None
+    for exchange in bench.route.exchanges:
+        limit = bench.config.per_exchange_concurrency.get(exchange)
+        seen = bench.exchanges.max_in_flight(exchange)
+        if limit is not None and seen > limit:
+            out.block(
+                "router.concurrency_exceeded",
+                f"{exchange} had {seen} orders in flight at once",
+                expected=f"at most {limit} (per_exchange_concurrency)",
+                found=seen,
+            )
+    failed = [r for r in bench.results if not isinstance(r, RouterResult)]
+    if failed:
+        out.block(
+            "router.concurrent_orders_failed",
+            f"{len(failed)} of {len(bench.results)} concurrent orders failed",
+            expected="all filled",
+            found=_outcome(failed[0]),
+        )
+    return out
+
+
+def check_refused_before_contact(bench: RouterBench) -> Findings:
+    out = bench.findings()
+    result = _last(bench)
+    if not isinstance(result, OrderRefused | ValueError):
+        out.block(
+            "router.missing_client_id_accepted",
+            "a live order without client_order_id was not refused",
+            expected="refused before any exchange is contacted",
+            found=_outcome(result),
+        )
+    if any(bench.placements(e) for e in bench.route.exchanges):
+        out.block(
+            "router.missing_client_id_sent",
+            "a live order without client_order_id reached an exchange",
+            expected="no placement",
+            found=bench.describe(),
+        )
+    return out
+
+
+def check_disabled_unused(bench: RouterBench, exchange: str) -> Findings:
+    out = bench.findings()
+    if bench.placements(exchange):
+        out.block(
+            "router.disabled_exchange_used",
+            f"{exchange} is disabled in exchange_lifecycle, yet it received the order",
+            expected="no placement",
+            found=bench.describe(),
+        )
+    return out
