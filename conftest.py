@@ -23,4 +23,5 @@ pytest_plugins = [
     "steps.auto_trader",
     "steps.paper",
     "steps.router",
+    "steps.close",
 ]

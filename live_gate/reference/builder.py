@@ -740,6 +740,225 @@ def _write_paper_ledger(cache: Path, as_of: datetime) -> None:
         _write(cache / "audit" / "ledger" / name, "\n".join(lines) + "\n")
 
 
+SLO_DEFINITIONS = """\
+# The bot's SLO definitions (bot_core/observability/slo.py): metric, objective, comparator,
+# aggregation, window.
+slo:
+  decision_latency:
+    metric: bot_core_decision_latency_ms
+    objective: 220.0
+    comparator: "<="
+    aggregation: p95
+    window_minutes: 60.0
+  fill_rate:
+    metric: bot_core_fill_rate_pct
+    objective: 0.94
+    comparator: ">="
+    aggregation: average
+    window_minutes: 60.0
+  risk_service_availability:
+    metric: risk_service_availability_ratio
+    objective: 0.999
+    comparator: ">="
+    aggregation: average
+    window_minutes: 60.0
+  ui_render_latency:
+    metric: bot_ui_render_latency_ms
+    objective: 500.0
+    comparator: "<="
+    aggregation: p95
+    window_minutes: 60.0
+"""
+SLO_VALUES = {
+    "decision_latency": 143.0,
+    "fill_rate": 0.975,
+    "risk_service_availability": 0.9997,
+    "ui_render_latency": 212.0,
+}
+
+
+def _slo_report(start: datetime, end: datetime) -> dict[str, Any]:
+    """The shape of SLOMonitor.evaluate() + summary() (bot_core/observability/slo.py)."""
+    objectives = {
+        "decision_latency": ("bot_core_decision_latency_ms", 220.0, "<="),
+        "fill_rate": ("bot_core_fill_rate_pct", 0.94, ">="),
+        "risk_service_availability": ("risk_service_availability_ratio", 0.999, ">="),
+        "ui_render_latency": ("bot_ui_render_latency_ms", 500.0, "<="),
+    }
+    results = {
+        name: {
+            "name": name,
+            "indicator": metric,
+            "value": SLO_VALUES[name],
+            "target": target,
+            "comparison": comparison,
+            "status": "ok",
+            "severity": "info",
+            "warning_threshold": target,
+            "error_budget_pct": None,
+            "sample_size": 480,
+            "window_start": start.isoformat(),
+            "window_end": end.isoformat(),
+        }
+        for name, (metric, target, comparison) in objectives.items()
+    }
+    return {
+        "generated_at": iso(end),
+        "results": results,
+        "summary": {
+            "evaluated": len(results),
+            "status_counts": {"ok": len(results), "warning": 0, "breach": 0, "unknown": 0},
+            "breached": [],
+        },
+    }
+
+
+def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> None:
+    """A closed live window: the bot's logs of it, archived with checksums (runbook §4)."""
+    env = core["environments"][REFERENCE_LIVE_ENV]
+    start = (as_of - timedelta(hours=9)).replace(second=0, microsecond=0)
+    end = (as_of - timedelta(hours=1)).replace(second=0, microsecond=0)
+    archive = root / "var" / "audit" / "live" / start.strftime("%Y%m%d")
+    cache = root / env["data_cache_path"]
+    for path in sorted((cache / "audit" / "alerts").iterdir()):
+        _write(archive / "alerts" / path.name, path.read_bytes())
+    decision = {
+        "allowed": True,
+        "notional": 640.0,
+        "price": 64000.0,
+        "profile": "conservative",
+        "quantity": 0.01,
+        "side": "buy",
+        "symbol": "BTCUSDT",
+        "timestamp": (start + timedelta(minutes=30)).isoformat(),
+    }
+    _write(
+        archive / "risk_decisions.jsonl",
+        json.dumps(decision, sort_keys=True, separators=(",", ":")) + "\n",
+    )
+    payload = {
+        "attempts": [{"attempt": 1, "exchange": "binance_spot", "status": "success"}],
+        "context": {
+            "environment": "live",
+            "metadata": {},
+            "portfolio_id": "core",
+            "risk_profile": "conservative",
+        },
+        "fallback_used": False,
+        "latency_seconds": 0.143,
+        "metadata": {},
+        "request": {
+            "client_order_id": "kl-0001",
+            "order_type": "limit",
+            "price": 64000.0,
+            "quantity": 0.01,
+            "side": "buy",
+            "symbol": "BTCUSDT",
+            "time_in_force": "GTC",
+        },
+        "result": {
+            "avg_price": 64000.0,
+            "filled_quantity": 0.01,
+            "order_id": "28",
+            "status": "filled",
+        },
+        "route": "core_spot",
+        "timestamp": (start + timedelta(minutes=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    _write(
+        archive / "live_execution.jsonl", json.dumps({"payload": payload}, sort_keys=True) + "\n"
+    )
+    profile = core["risk_profiles"][env["risk_profile"]]
+    passphrase = {
+        "provided": True,
+        "source": "env",
+        "identifier": "KL_VAULT_PASSPHRASE",
+        "used": True,
+        "rotated": False,
+    }
+    summary = {
+        "profile_name": "conservative",
+        "runtime_entrypoint": "auto_trader_live",
+        "core_config_destination": "config/core.yaml",
+        "core_backup_requested": True,
+        "core_backup_path": "var/backups/core.yaml.bak",
+        "core_backup_checksum": None,
+        "core_diff_requested": False,
+        "dry_run": False,
+        "desktop_root": ".",
+        "timestamp": iso(end),
+        "core_original_checksum": None,
+        "core_rendered_checksum": signing.sha256_file(root / "config" / "core.yaml"),
+        "cli_invocation": {
+            "argv": ["--profile", "conservative", "--secret-passphrase", "***REDACTED***"],
+            "command": "python -m bot_core.runtime.stage6_preset_cli",
+        },
+        "warnings": [],
+        "tool": {
+            "package": "dudzian-bot",
+            "version": None,
+            "package_available": False,
+            "python": "3.11.7",
+            "executable": "python3",
+            "platform": "linux",
+            "module": "bot_core.runtime.stage6_preset_cli",
+            "git_commit": None,
+            "git_available": False,
+            "git_commit_error": None,
+        },
+        "secrets": {
+            "source_label": "vault",
+            "output_passphrase": passphrase,
+            "rotation_passphrase": {
+                **passphrase,
+                "provided": False,
+                "used": False,
+                "source": None,
+                "identifier": None,
+            },
+        },
+        "kyc_status": "approved",
+        "limits": {
+            k: profile[k]
+            for k in (
+                "max_daily_loss_pct",
+                "hard_drawdown_pct",
+                "max_position_pct",
+                "max_open_positions",
+            )
+        },
+        "alerts": {"channels": env["alert_channels"], "critical_alerts": 1, "acknowledged": 1},
+        "live_window": {
+            "started_at": iso(start),
+            "ended_at": iso(end),
+            "duration_minutes": (end - start) / timedelta(minutes=1),
+        },
+    }
+    _write(archive / "migration_summary.json", json.dumps(summary, indent=2, sort_keys=True))
+    _write(
+        archive / "slo_first_hour.json",
+        json.dumps(_slo_report(start, start + timedelta(minutes=60)), indent=2),
+    )
+    _write(archive / "slo_window.json", json.dumps(_slo_report(start, end), indent=2))
+    from live_gate.evidence import write_checksums
+
+    write_checksums(archive)
+    journal = {
+        "event": "paper_to_live_transition",
+        "timestamp": iso(start),
+        "environment": REFERENCE_LIVE_ENV,
+        "portfolio": "core",
+        "risk_profile": "conservative",
+        "status": "approved",
+        "approved_by": "compliance:a.nowak",
+        "previous_environment": REFERENCE_PAPER_ENV,
+    }
+    _write(
+        cache / "audit" / "decisions" / start.strftime("decisions-%Y%m%d.jsonl"),
+        json.dumps(journal, separators=(",", ":")) + "\n",
+    )
+
+
 def _failover_status(exchange: str, as_of: datetime) -> dict[str, Any]:
     """``failover_status()`` of the environment's adapters (FORMATS.md §6.2)."""
     healthy = {
@@ -992,6 +1211,7 @@ def build(target: Path, as_of: datetime) -> Path:
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
     _write_dry_run(target, core, as_of)
+    _write(config_dir / "observability" / "slo.yml", SLO_DEFINITIONS)
     _write_paper_ledger(
         target / core["environments"][REFERENCE_PAPER_ENV]["data_cache_path"], as_of
     )
@@ -1000,6 +1220,7 @@ def build(target: Path, as_of: datetime) -> Path:
             target / env["data_cache_path"] / "adapters" / "failover_status.json",
             json.dumps(_failover_status(env["exchange"], as_of), indent=2),
         )
+    _write_live_window(target, core, as_of)
     # runbook §2.1: the configuration is frozen once it is final, a day before the gate runs
     write_freeze(
         target,
