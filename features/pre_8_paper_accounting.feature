@@ -9,3 +9,8 @@ Feature: PRE-8 Paper trading accounting is sound
   Scenario: The paper ledger reconciles
     Given the environment under judgement
     Then the paper ledger reconciles: fees at the configured rates, market minimums respected, and balances never negative without margin
+
+  @PRE-8 @owner-risk @live_gate @paper_nightly
+  Scenario: The paper simulator applies the bot's rules
+    Given the environment under judgement
+    Then the paper simulator applies the market's minimums, the fees of each order type, adverse slippage and the quote balance

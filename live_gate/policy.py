@@ -102,6 +102,8 @@ class Policy:
     # route is exercised.
     router_factory: str = "live_gate.router.reference:build_router"
     router_symbol: str = "BTCUSDT"
+    # The paper simulator under test (PRE-8), `module:callable` taking the paper settings.
+    simulator_factory: str = "live_gate.paper_sim:build_simulator"
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
     waivers: tuple[Waiver, ...] = ()

@@ -1777,10 +1777,10 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     """Principle 2, checked mechanically: a rule nobody breaks on purpose is a rule that may
     never fire."""
     from tests.test_gate_close import CLOSE_DEFECTS
-    from tests.test_gate_router import BROKEN_ROUTERS
+    from tests.test_gate_router import BROKEN_ROUTERS, BROKEN_SIMULATORS
 
     covered = {rule for *_, rule in DEFECTS + CLOSE_DEFECTS} | {
-        r for _, rules in BROKEN_ROUTERS for r in rules
+        r for _, rules in BROKEN_ROUTERS + BROKEN_SIMULATORS for r in rules
     }
     missing = sorted(_rules_in_checks() - covered)
     assert missing == [], f"blocking rules without a seeded-defect self-test: {missing}"

@@ -67,3 +67,30 @@ def test_routes_come_from_the_deployment(reference: Path, run_gate) -> None:
     )
     gate = run_gate(reference)
     assert "route.missing" in gate.rules("PRE-7")
+
+
+BROKEN_SIMULATORS: list[tuple[str, set[str]]] = [
+    (
+        "ignores_minimums",
+        {
+            "simulator.min_quantity_ignored",
+            "simulator.min_notional_ignored",
+            "simulator.step_size_ignored",
+        },
+    ),
+    ("maker_fee_for_market_orders", {"simulator.fee_rate"}),
+    ("favourable_slippage", {"simulator.slippage_direction"}),
+    ("allows_overdraft", {"simulator.overdraft"}),
+    ("rejects_everything", {"simulator.valid_order_rejected"}),
+]
+
+
+@pytest.mark.parametrize(("factory", "rules"), BROKEN_SIMULATORS)
+def test_broken_simulator_is_no_go(
+    factory: str, rules: set[str], reference: Path, tmp_path: Path, run_gate
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f'simulator_factory: "tests.broken_simulators:{factory}"\n')
+    gate = run_gate(reference, f"--gate-config={policy}")
+    assert gate.verdict == "NO-GO"
+    assert rules <= gate.rules("PRE-8"), gate.rules("PRE-8")
