@@ -192,3 +192,25 @@ def test_distributed_run_is_refused(reference: Path, run_gate) -> None:
     gate = run_gate(reference, "-p", "xdist", "-n", "2", subprocess_run=True)
     assert gate.verdict == "NO-GO"
     assert "does not run distributed" in _problems(gate)
+
+
+def test_a_requirement_that_does_not_apply_is_not_applicable(
+    reference: Path, tmp_path: Path, run_gate
+) -> None:
+    """PRE-1 applies to live environments only: run in the paper phase it is reported
+    not_applicable with its reason, never silently dropped, and never counted as passed."""
+    feature = (
+        "Feature: PRE-1 in the paper phase\n"
+        "  @PRE-1 @owner-compliance @owner-security @paper_nightly\n"
+        "  Scenario: KYC on paper\n"
+        "    Given the environment under judgement\n"
+        "    Then every runtime entrypoint bound to the environment carries a signed compliance "
+        "packet that allows live trading, permits the environment's risk profile and has "
+        "sign-offs\n"
+    )
+    project = _project_with(tmp_path, feature)
+    gate = run_gate(reference, "--env", "binance_paper", phase="paper_nightly", project=project)
+    pre1 = gate.requirement("PRE-1")
+    assert pre1["status"] == "not_applicable"
+    assert "does not apply to a paper environment" in pre1["reason"]
+    assert gate.verdict == "GO", gate.output

@@ -70,6 +70,10 @@ def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run
     # the conservative profile's limits are sound: PRE-2 passes, and saying otherwise would lie
     assert gate.status("PRE-2") == "passed"
     assert gate.status("PRE-3") == "failed"
+    # every ip_allowlist upstream is empty (FORMATS.md §1.1, §4.3)
+    assert "allowlist.empty" in gate.rules("ACT-5")
+    # the upstream route core_spot serves balanced/aggressive, not the live conservative profile
+    assert "route.missing" in gate.rules("PRE-7")
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from live_gate.findings import Finding, Severity
+from live_gate.paths import ConfinedPath, PathEscapesDeployment
+from live_gate.resources.deployment import Environment
 
 
 class Findings(list[Finding]):
@@ -65,3 +67,21 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else repr(value)
+
+
+def data_path(environment: Environment, relative: str, out: Findings) -> ConfinedPath | None:
+    """``relative`` under the environment's ``data_cache_path``; when that leaves the
+    deployment, the finding that says so (with the config line) and ``None``: never read."""
+    try:
+        return environment.resolve_data_path(relative)
+    except PathEscapesDeployment as exc:
+        out.block(
+            "path.escapes_deployment",
+            f"data_cache_path {exc.reason}; it was not read",
+            file=environment.deployment.config_file,
+            line=environment.line("data_cache_path"),
+            field=f"environments.{environment.name}.data_cache_path",
+            expected="a relative path inside the deployment",
+            found=environment.data_cache_path,
+        )
+        return None

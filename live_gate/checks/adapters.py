@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from live_gate.checks import Findings
-from live_gate.paths import PathEscapesDeployment
+from live_gate.checks import Findings, data_path
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment, UnreadableInput
 from live_gate.timeutil import InvalidInstant, iso, parse_instant
@@ -23,17 +22,8 @@ ADVICE = "degrade trading to paper/testnet and follow docs/runbooks/STAGE6_RESIL
 
 def check_adapters(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
     out = Findings("ESC-3", None)
-    try:
-        snapshot = environment.resolve_data_path(SNAPSHOT)
-    except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"data_cache_path {exc.reason}",
-            file=environment.deployment.config_file,
-            field=f"environments.{environment.name}.data_cache_path",
-            expected="a path inside the deployment",
-            found=environment.data_cache_path,
-        )
+    snapshot = data_path(environment, SNAPSHOT, out)
+    if snapshot is None:
         return out
     if not snapshot.path.is_file():
         out.block(

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 
-from live_gate.checks import Findings
-from live_gate.paths import PathEscapesDeployment
+from live_gate.checks import Findings, data_path
 from live_gate.resources.deployment import Environment, UnreadableInput
 
 REQUIREMENT = "ACT-6"
@@ -59,16 +58,8 @@ def check_auto_confirm(environment: Environment) -> Findings:
 
 
 def _check_unattended_start(out: Findings, environment: Environment, entrypoint: str) -> None:
-    try:
-        log = environment.resolve_data_path(AUTO_TRADER_LOG)
-    except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"data_cache_path {exc.reason}",
-            field=f"environments.{environment.name}.data_cache_path",
-            expected="a path inside the deployment",
-            found=environment.data_cache_path,
-        )
+    log = data_path(environment, AUTO_TRADER_LOG, out)
+    if log is None:
         return
     if not log.path.is_file():
         out.block(

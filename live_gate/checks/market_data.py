@@ -14,8 +14,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from live_gate.checks import Findings
-from live_gate.paths import PathEscapesDeployment
+from live_gate.checks import Findings, data_path
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment, UnreadableInput
 from live_gate.resources.market_data import (
@@ -94,17 +93,8 @@ def check_market_data(environment: Environment, policy: Policy, as_of: datetime)
         f"max gap {max_gap:g} min ({thresholds['max_gap_minutes'][1]}), "
         f"min ok ratio {min_ok:g} ({thresholds['min_ok_ratio'][1]})",
     )
-    try:
-        cache = environment.resolve_data_path(".")
-    except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"data_cache_path {exc.reason}; it was not read",
-            line=environment.line("data_cache_path"),
-            field=f"environments.{environment.name}.data_cache_path",
-            expected="a relative path inside the deployment",
-            found=environment.data_cache_path,
-        )
+    cache = data_path(environment, ".", out)
+    if cache is None:
         return out
     manifest_path = cache.path / MANIFEST
     manifest_rel = f"{cache.relative}/{MANIFEST}"

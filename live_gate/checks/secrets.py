@@ -7,8 +7,7 @@ import ipaddress
 import json
 from datetime import datetime, timedelta
 
-from live_gate.checks import Findings
-from live_gate.paths import PathEscapesDeployment
+from live_gate.checks import Findings, data_path
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment, UnreadableInput
 from live_gate.timeutil import InvalidInstant, iso, parse_instant
@@ -24,17 +23,8 @@ def check_key_rotation(environment: Environment, policy: Policy, as_of: datetime
     key = str(environment.raw.get("keychain_key") or "").strip().lower()
     purpose = str(environment.raw.get("credential_purpose") or "trading").strip().lower()
     entry = f"{key}::{purpose}"
-    try:
-        log = environment.resolve_data_path(ROTATION_LOG)
-    except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"data_cache_path {exc.reason}; it was not read",
-            line=environment.line("data_cache_path"),
-            field=f"environments.{environment.name}.data_cache_path",
-            expected="a relative path inside the deployment",
-            found=environment.data_cache_path,
-        )
+    log = data_path(environment, ROTATION_LOG, out)
+    if log is None:
         return out
     if not log.path.is_file():
         out.block(

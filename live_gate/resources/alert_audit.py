@@ -18,7 +18,8 @@ from typing import Any
 import jsonschema
 
 from live_gate.paths import PathEscapesDeployment
-from live_gate.resources.deployment import Environment, UnreadableInput
+from live_gate.resources.deployment import Environment
+from live_gate.resources.jsonl import json_lines
 from live_gate.timeutil import InvalidInstant, parse_instant
 
 
@@ -52,25 +53,16 @@ def audit_files(directory: Path, filename_pattern: str) -> list[Path]:
 
 def read_lines(path: Path, relative: str) -> Iterator[AuditLine]:
     validator = record_validator()
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield AuditLine(relative, number, None, f"not JSON: {exc}")
-                continue
-            errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
-            if errors:
-                where = "/".join(str(p) for p in errors[0].absolute_path) or "(record)"
-                yield AuditLine(relative, number, None, f"at {where}: {errors[0].message}")
-                continue
-            yield AuditLine(relative, number, record, None)
+    for number, record, problem in json_lines(path, relative):
+        if problem is not None:
+            yield AuditLine(relative, number, None, problem)
+            continue
+        errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+        if errors:
+            where = "/".join(str(p) for p in errors[0].absolute_path) or "(record)"
+            yield AuditLine(relative, number, None, f"at {where}: {errors[0].message}")
+            continue
+        yield AuditLine(relative, number, record, None)
 
 
 @dataclass(frozen=True)

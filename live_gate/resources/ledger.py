@@ -9,7 +9,6 @@ replay from the initial balances.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from live_gate.paths import ConfinedPath
-from live_gate.resources.deployment import Environment, UnreadableInput
+from live_gate.resources.deployment import Environment
+from live_gate.resources.jsonl import json_lines
 
 LEDGER_PATTERN = "ledger-%Y%m%d.jsonl"
 
@@ -83,22 +83,12 @@ def read_ledger(
     """Entries in file and line order; a line that does not parse comes as (file, line, why)."""
     for path in ledger_files(directory):
         relative = path.relative_to(root).as_posix()
-        try:
-            handle = path.open("rb")
-        except OSError as exc:
-            raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
-        with handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    data = json.loads(raw.decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                    yield (relative, number, f"not JSON ({exc})")
-                    continue
-                if not isinstance(data, dict):
-                    yield (relative, number, "not a JSON object")
-                    continue
+        for number, data, problem in json_lines(path, relative):
+            if problem is not None:
+                yield (relative, number, problem)
+            elif not isinstance(data, dict):
+                yield (relative, number, "not a JSON object")
+            else:
                 yield LedgerEntry(relative, number, data)
 
 
