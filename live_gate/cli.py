@@ -44,6 +44,43 @@ def _freeze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    """Check an archived bundle: its checksums and its evidence against the schema."""
+    import hashlib
+    import json
+
+    from live_gate.evidence import validation_errors
+
+    bundle = Path(args.bundle)
+    sums = bundle / "SHA256SUMS"
+    problems: list[str] = []
+    if not sums.is_file():
+        problems.append("no SHA256SUMS")
+    else:
+        for line in sums.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            target = bundle / name
+            if not target.is_file():
+                problems.append(f"{name}: missing")
+            elif hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+                problems.append(f"{name}: checksum does not match")
+    try:
+        evidence = json.loads((bundle / "evidence.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        problems.append(f"evidence.json unreadable: {exc}")
+        evidence = None
+    if evidence is not None:
+        problems += [f"evidence.json {e}" for e in validation_errors(evidence)]
+    if problems:
+        print("bundle NOT intact:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print(
+        f"bundle intact: verdict {evidence['verdict']} for {evidence['environment']} "
+        f"(phase {evidence['phase']}, as of {evidence['as_of']}, gate {evidence['gate_version']})"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="live-gate", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         help="time recorded as the freeze's generated_at (default: now)",
     )
     freeze.set_defaults(func=_freeze)
+    verify = sub.add_parser("verify", help="check an evidence bundle's checksums and schema")
+    verify.add_argument("bundle", metavar="BUNDLE")
+    verify.set_defaults(func=_verify)
     args = parser.parse_args(argv)
     code: int = args.func(args)
     return code

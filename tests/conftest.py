@@ -24,7 +24,7 @@ import live_gate.router.reference  # noqa: F401
 from live_gate.evidence import validation_errors
 from live_gate.freeze import write_freeze
 from live_gate.reference import build
-from live_gate.reference.builder import DEMO_KEYS
+from live_gate.reference.builder import DEMO_KEYS, LICENCE_KEYS
 from live_gate.timeutil import parse_instant
 
 pytest_plugins = ["pytester"]
@@ -130,8 +130,13 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
         assert validation_errors(evidence) == [], validation_errors(evidence)
         gate = GateResult(exit_code, output, bundles[0], evidence)
         everything = output + json.dumps(evidence) + gate.report()
-        for secret in DEMO_KEYS.values():
+        secrets = [
+            *DEMO_KEYS.values(),
+            *(value for keys in LICENCE_KEYS.values() for value in keys.values()),
+        ]
+        for secret in secrets:
             assert secret not in everything, "a demo secret leaked into the gate's output"
+            assert secret.encode().hex() not in everything, "a hex-encoded secret leaked"
         assert (gate.exit_code == 0) == (gate.verdict == "GO"), output
         return gate
 

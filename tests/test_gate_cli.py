@@ -95,3 +95,27 @@ def test_no_go_exits_non_zero(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "live-gate verdict: NO-GO for binance_live" in done.stdout
+
+
+def test_verify_an_archived_bundle(tmp_path: Path) -> None:
+    deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
+    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
+    _pytest(
+        "-m",
+        "live_gate",
+        "--deployment",
+        str(deployment),
+        "--as-of",
+        AS_OF,
+        "--evidence-dir",
+        str(evidence),
+    )
+    (bundle,) = (evidence / "binance_live").iterdir()
+    done = _live_gate("verify", str(bundle))
+    assert done.returncode == 0, done.stderr
+    assert "bundle intact: verdict GO for binance_live" in done.stdout
+    report = bundle / "report.html"
+    report.write_text(report.read_text().replace("GO", "G0", 1))
+    tampered = _live_gate("verify", str(bundle))
+    assert tampered.returncode == 1
+    assert "report.html: checksum does not match" in tampered.stderr
