@@ -1586,6 +1586,15 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-7",
         "route.invalid",
     ),
+    (
+        "paper smoke run beyond the live drawdown",
+        edit_json(
+            "audit/smoke_reports/daily_trend_smoke_reference/summary.json",
+            lambda d: d["risk_state"].__setitem__("drawdown_pct", 0.08),
+        ),
+        "ACT-3",
+        "paper.beyond_live_limit",
+    ),
     # ACT-2: the compliance register
     ("register missing", delete("config/compliance/register.yaml"), "ACT-2", "register.missing"),
     (

@@ -258,6 +258,41 @@ def paper_counterpart(environment: Environment, out: Findings) -> Environment | 
     return deployment.environment(name)
 
 
+SMOKE_REPORTS = "audit/smoke_reports"
+SMOKE_FIELDS = {
+    "drawdown_pct": "hard_drawdown_pct",
+    "daily_loss_pct": "max_daily_loss_pct",
+    "active_positions": "max_open_positions",
+}
+
+
+def smoke_risk_states(paper: Environment, out: Findings) -> list[tuple[str, float, str]]:
+    """``risk_state`` figures of the paper smoke summaries
+    (``audit/smoke_reports/*/summary.json``) of the paper environment."""
+    import json
+
+    root = paper.deployment.root
+    found: list[tuple[str, float, str]] = []
+    for path in sorted((root / SMOKE_REPORTS).glob("*/summary.json")):
+        relative = path.relative_to(root).as_posix()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            out.warn(
+                "paper.smoke_unreadable", "a paper smoke summary cannot be read", file=relative
+            )
+            continue
+        if not isinstance(data, dict) or data.get("environment") != paper.name:
+            continue
+        out.read(relative)
+        state = data.get("risk_state") or {}
+        for field, key in SMOKE_FIELDS.items():
+            value = _number(state.get(field)) if isinstance(state, dict) else None
+            if value is not None:
+                found.append((key, abs(value), f"{relative} (risk_state.{field})"))
+    return found
+
+
 def check_limits_against_paper(environment: Environment) -> Findings:
     """ACT-3: what paper trading showed stays within the live risk profile's limits."""
     out = Findings("ACT-3", environment.deployment.config_file)
@@ -290,6 +325,11 @@ def check_limits_against_paper(environment: Environment) -> Findings:
         "max_position_pct": run.replay.largest_position_share,
         "max_open_positions": float(run.replay.max_open_positions),
     }
+    # the paper smoke reports' own risk state (FORMATS.md §8) may have seen worse than the ledger
+    for key, value, where in smoke_risk_states(paper, out):
+        if value > observed[key]:
+            observed[key] = value
+            out.fact(f"worst {key} from", where)
     labels = {
         "hard_drawdown_pct": "drawdown",
         "max_daily_loss_pct": "worst daily loss",

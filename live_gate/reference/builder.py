@@ -959,6 +959,42 @@ def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> Non
     )
 
 
+def _write_smoke_summary(root: Path, as_of: datetime) -> None:
+    """A paper smoke run's summary (upstream audit/smoke_reports/*/summary.json)."""
+    end = as_of - timedelta(hours=12)
+    summary = {
+        "environment": REFERENCE_PAPER_ENV,
+        "window": {"start": (end - timedelta(days=3)).isoformat(), "end": end.isoformat()},
+        "orders": [],
+        "ledger_entries": len(PAPER_FILLS),
+        "metrics": {
+            "side_counts": {"buy": 3, "sell": 2},
+            "total_fees": 3.6,
+            "realized_pnl_total": -2.4,
+        },
+        "risk_state": {
+            "profile": "balanced",
+            "start_of_day_equity": 100_000.0,
+            "daily_realized_pnl": -2.4,
+            "peak_equity": 100_010.0,
+            "last_equity": 99_997.6,
+            "active_positions": 1,
+            "daily_loss_pct": 0.0004,
+            "drawdown_pct": 0.0006,
+            "limits": {
+                "max_positions": 5,
+                "daily_loss_limit": 0.015,
+                "drawdown_limit": 0.1,
+                "max_position_pct": 0.05,
+            },
+        },
+    }
+    _write(
+        root / "audit" / "smoke_reports" / "daily_trend_smoke_reference" / "summary.json",
+        json.dumps(summary, indent=2),
+    )
+
+
 def _failover_status(exchange: str, as_of: datetime) -> dict[str, Any]:
     """``failover_status()`` of the environment's adapters (FORMATS.md §6.2)."""
     healthy = {
@@ -1215,6 +1251,7 @@ def build(target: Path, as_of: datetime) -> Path:
     _write_paper_ledger(
         target / core["environments"][REFERENCE_PAPER_ENV]["data_cache_path"], as_of
     )
+    _write_smoke_summary(target, as_of)
     for env in core["environments"].values():
         _write(
             target / env["data_cache_path"] / "adapters" / "failover_status.json",
