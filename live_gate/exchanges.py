@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,6 +323,3 @@ class MockedExchanges:
             if isinstance(call.response, Exception)
             and "Connection refused by Responses" in str(call.response)
         ]
-
-
-Clock = Callable[[], float]

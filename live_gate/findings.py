@@ -54,11 +54,3 @@ class Finding:
         data = asdict(self)
         data["severity"] = self.severity.value
         return {k: v for k, v in data.items() if v is not None}
-
-
-def blockers(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.blocking]
-
-
-def warnings(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if not f.blocking]

@@ -4,7 +4,6 @@ scenario's Gherkin steps (pytest-html does not render them, TOOLING_NOTES.md §C
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from live_gate.catalogue import Catalogue
 from live_gate.findings import Finding
@@ -180,7 +179,3 @@ def scenario_extra(record: ScenarioRecord, remedy: str | None) -> str:
             "<p><b>Artifacts inspected:</b> " + escape(", ".join(record.artifacts)) + "</p>"
         )
     return "".join(lines)
-
-
-def metadata_rows(facts: dict[str, Any]) -> dict[str, str]:
-    return {k: str(v) for k, v in facts.items()}

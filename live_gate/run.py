@@ -91,9 +91,6 @@ class GateRun:
     def environment_kind(self) -> str | None:
         return self.environment.kind if self.environment else None
 
-    def record_for(self, nodeid: str) -> ScenarioRecord | None:
-        return self.records.get(nodeid)
-
 
 def open_deployment(run: GateRun, supplied: str | None, env_name: str | None) -> None:
     """Find the deployment (or build the reference one) and the environment to judge."""

@@ -12,7 +12,7 @@ from live_gate.router.protocol import (
     RouterConfig,
     RouterResult,
 )
-from live_gate.router.reference import ReferenceRouter, classify, unified_symbol
+from live_gate.router.reference import ReferenceRouter, classify
 
 
 @dataclass
@@ -187,4 +187,3 @@ never_falls_back = _factory(NeverFallsBack)
 pretends_success = _factory(PretendsSuccess)
 distrusts_lookup = _factory(DistrustsLookup)
 rejects_when_busy = _factory(RejectsWhenBusy)
-__all__ = ["unified_symbol"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_gate_defects import Mutation, core, delete, write
+from tests.test_gate_defects import Mutation, core, delete
 
 
 def archive_dir(root: Path) -> Path:
@@ -247,5 +247,3 @@ def test_an_open_window_is_not_closed(reference: Path, run_gate) -> None:
     gate = run_gate(reference, phase="live_close", as_of="2026-11-20T05:00:00Z")
     assert gate.verdict == "NO-GO"
 
-
-_ = write

@@ -28,6 +28,17 @@ class Findings(list[Finding]):
         # key figures a reader wants without opening the artifact (label, value)
         self.facts: list[tuple[str, str]] = []
 
+    def escaped(self, error: PathEscapesDeployment, *, field: str, **where: Any) -> None:
+        """The one finding for a configured path that leaves the deployment: it is never read."""
+        self.block(
+            "path.escapes_deployment",
+            f"{field}: {error.configured!r} {error.reason}; it was not read",
+            field=field,
+            expected="a relative path inside the deployment",
+            found=error.configured,
+            **where,
+        )
+
     def blocking_count(self) -> int:
         return sum(1 for f in self if f.blocking)
 
@@ -75,13 +86,10 @@ def data_path(environment: Environment, relative: str, out: Findings) -> Confine
     try:
         return environment.resolve_data_path(relative)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"data_cache_path {exc.reason}; it was not read",
+        out.escaped(
+            exc,
             file=environment.deployment.config_file,
             line=environment.line("data_cache_path"),
             field=f"environments.{environment.name}.data_cache_path",
-            expected="a relative path inside the deployment",
-            found=environment.data_cache_path,
         )
         return None

@@ -22,13 +22,7 @@ def _latest(deployment: Deployment, policy: Policy, kind: str, out: Findings) ->
     try:
         root: ConfinedPath = deployment.resolve_from_root(policy.ai_audit_root)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"the AI audit root {exc.reason}",
-            field="gate policy ai_audit_root",
-            expected="a relative path inside the deployment",
-            found=policy.ai_audit_root,
-        )
+        out.escaped(exc, field="gate policy ai_audit_root")
         return None
     try:
         report = load_latest(root, kind, deployment.root)

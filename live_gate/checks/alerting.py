@@ -210,14 +210,7 @@ def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
     try:
         confined = environment.resolve_data_path(str(directory))
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"{field}.directory {exc.reason}; it was not read",
-            line=line("directory"),
-            field=f"{field}.directory",
-            expected="a relative path inside the deployment",
-            found=str(directory),
-        )
+        out.escaped(exc, line=line("directory"), field=f"{field}.directory")
         return out
     pattern = str(audit.get("filename_pattern") or DEFAULT_AUDIT_PATTERN)
     if not confined.path.is_dir():

@@ -48,13 +48,7 @@ def check_dry_run(environment: Environment, policy: Policy, as_of: datetime) -> 
     try:
         folder = deployment.resolve_from_root(policy.dry_run_dir)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"the dry-run folder {exc.reason}",
-            field="gate policy dry_run_dir",
-            expected="a path inside the deployment",
-            found=policy.dry_run_dir,
-        )
+        out.escaped(exc, field="gate policy dry_run_dir")
         return out
     records: list[tuple[datetime, str, dict[str, Any]]] = []
     for path in sorted(folder.path.glob("*.json")) if folder.path.is_dir() else []:

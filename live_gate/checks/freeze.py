@@ -63,14 +63,7 @@ def _confine(
     try:
         return deployment.resolve_from_root(str(configured))
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"{field} {exc.reason}; it was not read",
-            file=file,
-            field=field,
-            expected="a relative path inside the deployment",
-            found=configured,
-        )
+        out.escaped(exc, file=file, field=field)
         return None
 
 

@@ -288,14 +288,7 @@ def _confine(
     try:
         confined: ConfinedPath = resolve(configured)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"{field}: the configured path {exc.reason}; it was not read",
-            line=line,
-            field=field,
-            expected="a relative path inside the deployment",
-            found=configured,
-        )
+        out.escaped(exc, line=line, field=field)
         return None
     return confined
 

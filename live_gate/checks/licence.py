@@ -64,14 +64,7 @@ class _Licence:
         try:
             return resolve(self.deployment, str(configured))
         except PathEscapesDeployment as exc:
-            self.out.block(
-                "path.escapes_deployment",
-                f"license.{key} {exc.reason}; it was not read",
-                line=self.line(key),
-                field=f"license.{key}",
-                expected="a relative path inside the deployment",
-                found=configured,
-            )
+            self.out.escaped(exc, line=self.line(key), field=f"license.{key}")
             return None
 
     def keys(self, key: str, what: str) -> dict[str, bytes] | None:

@@ -61,13 +61,10 @@ def replay_paper(environment: Environment, out: Findings, *, judge: bool) -> Pap
     try:
         directory = environment.resolve_data_path(settings.ledger_directory)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"the ledger directory {exc.reason}",
+        out.escaped(
+            exc,
             file=environment.deployment.config_file,
             field="adapter_settings.paper_trading.ledger_directory",
-            expected="a path inside the deployment",
-            found=settings.ledger_directory,
         )
         return None
     replay = Replay(settings.quote_asset, dict(settings.initial_balances))

@@ -25,13 +25,7 @@ def check_quick_test(
     try:
         confined = deployment.resolve_from_root(configured)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"the quick test results path {exc.reason}",
-            field="gate policy quick_tests_dir",
-            expected="a relative path inside the deployment",
-            found=configured,
-        )
+        out.escaped(exc, field="gate policy quick_tests_dir")
         return out
     where = {"file": confined.relative}
     if not confined.path.is_file():

@@ -33,13 +33,7 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
     try:
         confined = deployment.resolve_document(configured)
     except PathEscapesDeployment as exc:
-        out.block(
-            "path.escapes_deployment",
-            f"the compliance register path {exc.reason}",
-            field="gate policy compliance_register_path",
-            expected="a relative path inside the deployment",
-            found=configured,
-        )
+        out.escaped(exc, field="gate policy compliance_register_path")
         return out
     relative = confined.relative
     if not confined.path.is_file():

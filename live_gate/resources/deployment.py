@@ -180,10 +180,6 @@ class Environment:
         return str(self.raw.get("environment", "")).lower()
 
     @property
-    def is_live(self) -> bool:
-        return self.kind == "live"
-
-    @property
     def risk_profile_name(self) -> str | None:
         value = self.raw.get("risk_profile")
         return str(value) if value is not None else None

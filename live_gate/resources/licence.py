@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from live_gate.paths import ConfinedPath, PathEscapesDeployment
+from live_gate.paths import ConfinedPath
 from live_gate.resources.deployment import Deployment, UnreadableInput
 
 LICENCE_DEFAULTS: dict[str, Any] = {
@@ -152,17 +152,3 @@ def generated_at(document: Any) -> Any:
             if document.get(key):
                 return document[key]
     return None
-
-
-__all__ = [
-    "LicenceConfig",
-    "MalformedFile",
-    "PathEscapesDeployment",
-    "envelope",
-    "generated_at",
-    "licence_config",
-    "read_json",
-    "read_keys",
-    "resolve",
-    "revoked_ids",
-]
