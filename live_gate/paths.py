@@ -37,7 +37,7 @@ class ConfinedPath:
 class DeploymentPaths:
     def __init__(self, root: Path) -> None:
         self.root = Path(os.path.abspath(root))
-        self._real_root = Path(os.path.realpath(self.root))
+        self.real_root = Path(os.path.realpath(self.root))
 
     def resolve(self, base: Path, configured: str) -> ConfinedPath:
         """Resolve ``configured`` against ``base`` (a folder inside the deployment).
@@ -59,7 +59,7 @@ class DeploymentPaths:
         if not _is_within(lexical, self.root):
             raise PathEscapesDeployment(configured, "climbs out of the deployment with '..'")
         real = Path(os.path.realpath(lexical))
-        if not _is_within(real, self._real_root):
+        if not _is_within(real, self.real_root):
             raise PathEscapesDeployment(
                 configured, f"is a symbolic link that leaves the deployment (to {real})"
             )

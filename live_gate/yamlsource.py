@@ -8,12 +8,22 @@ the line of every key so that every finding can point at a line.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from live_gate.kit.parse import NonFinite
+
+# libyaml where it is installed: the same events as the pure-Python loader, several times faster,
+# and its own cap on flow nesting instead of Python recursion.
+_COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Defaults of live_gate.kit.files.Limits (kept here so this module needs nothing from the kit).
+DEFAULT_MAX_NESTING = 64
+DEFAULT_MAX_NODES = 2_000_000
 
 KeyPath = tuple[str | int, ...]
 
@@ -56,15 +66,37 @@ def dotted(path: KeyPath) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    """Builds Python values from the node graph, counting every node it expands: aliases share
+    nodes, so a few hundred bytes can stand for billions of values (an alias bomb)."""
+
+    def __init__(self, max_nesting: int, max_nodes: int) -> None:
         self.constructor = yaml.SafeLoader("")  # a constructor for scalars only
         self.lines: dict[KeyPath, int] = {}
         self.duplicates: list[DuplicateKey] = []
+        self.max_nesting = max_nesting
+        self.max_nodes = max_nodes
+        self.nodes = 0
 
     def build(self, node: Node, path: KeyPath) -> Any:
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise YamlError(
+                f"expands to more than {self.max_nodes:,} values (aliases repeating aliases); "
+                "over the policy's cap input_limits.max_yaml_nodes",
+                node.start_mark.line + 1,
+            )
+        if len(path) > self.max_nesting:
+            raise YamlError(
+                f"nests deeper than the policy's cap input_limits.max_nesting = {self.max_nesting}",
+                node.start_mark.line + 1,
+            )
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, ScalarNode):
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
+            if isinstance(value, float) and not math.isfinite(value):
+                # .nan/.inf pass every comparison: never a number for a check (kit.parse)
+                return NonFinite(str(node.value))
+            return value
         if isinstance(node, SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -91,9 +123,15 @@ class _Builder:
         raise YamlError(f"unsupported YAML node {type(node).__name__}", node.start_mark.line + 1)
 
 
-def parse_yaml(text: str) -> YamlDocument:
+def parse_yaml(
+    text: str, *, max_nesting: int = DEFAULT_MAX_NESTING, max_nodes: int = DEFAULT_MAX_NODES
+) -> YamlDocument:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_COMPOSER)
+    except RecursionError as exc:
+        raise YamlError(
+            f"nests deeper than the policy's cap input_limits.max_nesting = {max_nesting}", None
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlError(f"not valid YAML: {exc.problem or exc}", line) from exc
@@ -101,14 +139,14 @@ def parse_yaml(text: str) -> YamlDocument:
         raise YamlError(f"not valid YAML: {exc}", None) from exc
     if root is None:
         return YamlDocument(data=None)
-    builder = _Builder()
+    builder = _Builder(max_nesting, max_nodes)
     try:
         data = builder.build(root, ())
+    except RecursionError as exc:
+        raise YamlError(
+            f"nests deeper than the policy's cap input_limits.max_nesting = {max_nesting}", None
+        ) from exc
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlError(f"not valid YAML: {exc.problem}", line) from exc
     return YamlDocument(data=data, lines=builder.lines, duplicates=builder.duplicates)
-
-
-def load_yaml(path: Path) -> YamlDocument:
-    return parse_yaml(path.read_text(encoding="utf-8"))

@@ -3,27 +3,16 @@ include every sign-off the current compliance register requires for it (runbook 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from importlib.resources import files
-from typing import Any
-
-import jsonschema
 
 from live_gate.checks import Findings
+from live_gate.kit import schemas
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment, UnreadableInput
 from live_gate.timeutil import InvalidInstant, iso, parse_instant
-from live_gate.yamlsource import YamlError, load_yaml
 
 REQUIREMENT = "ACT-2"
-
-
-def register_schema() -> dict[str, Any]:
-    text = files("live_gate").joinpath("schemas/compliance_register.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
 
 
 def check_register(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
@@ -36,7 +25,7 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
         out.escaped(exc, field="gate policy compliance_register_path")
         return out
     relative = confined.relative
-    if not confined.path.is_file():
+    if not deployment.files.is_file(confined):
         out.block(
             "register.missing",
             "the deployment has no compliance register",
@@ -46,14 +35,11 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
         )
         return out
     out.read(relative)
-    try:
-        document = load_yaml(confined.path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableInput(f"cannot read the compliance register: {exc}", relative) from exc
-    except YamlError as exc:
-        raise UnreadableInput(f"compliance register: {exc}", relative, exc.line) from exc
-    validator = jsonschema.Draft202012Validator(register_schema())
-    errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
+    document = deployment.files.yaml(confined)
+    errors = sorted(
+        schemas.validator("compliance_register").iter_errors(document.data),
+        key=lambda e: list(e.absolute_path),
+    )
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"

@@ -7,31 +7,26 @@ file (FORMATS.md §0.4), and the bot's loader would refuse the real config anywa
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from live_gate.paths import ConfinedPath, DeploymentPaths
-from live_gate.yamlsource import DuplicateKey, YamlDocument, YamlError, parse_yaml
+from live_gate.errors import UnreadableInput
+from live_gate.kit.files import DeploymentFiles, Limits
+from live_gate.paths import ConfinedPath
+from live_gate.yamlsource import DuplicateKey, YamlDocument
+
+__all__ = [
+    "CORE_CONFIG",
+    "Deployment",
+    "Environment",
+    "RuntimeEntrypoint",
+    "UnreadableInput",
+]
 
 CORE_CONFIG = "config/core.yaml"
 ENVIRONMENT_KINDS = ("live", "paper", "testnet")
-
-
-class UnreadableInput(Exception):
-    """An input the gate must read cannot be read or parsed: always NO-GO."""
-
-    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.file = file
-        self.line = line
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
-        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -71,28 +66,21 @@ class RuntimeEntrypoint:
 class Deployment:
     """A deployment directory: ``config/core.yaml`` and everything it points at."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(os.path.abspath(root))
-        self.paths = DeploymentPaths(self.root)
+    def __init__(self, root: Path, limits: Limits | None = None) -> None:
+        self.files = DeploymentFiles(root, limits)
+        self.root = self.files.root
+        self.paths = self.files.paths
         self.config_path = self.root / CORE_CONFIG
         self.config_dir = self.config_path.parent
         self.config_file = CORE_CONFIG
-        try:
-            self.config_bytes = self.config_path.read_bytes()
-        except FileNotFoundError as exc:
+        confined = self.files.at(CORE_CONFIG)
+        kind = self.files.kind(confined)
+        if kind == "missing":
             raise UnreadableInput(
                 "the deployment has no core configuration (expected config/core.yaml)", CORE_CONFIG
-            ) from exc
-        except OSError as exc:
-            raise UnreadableInput(f"cannot read: {exc.strerror}", CORE_CONFIG) from exc
-        try:
-            text = self.config_bytes.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UnreadableInput("not UTF-8 text", CORE_CONFIG) from exc
-        try:
-            self.document: YamlDocument = parse_yaml(text)
-        except YamlError as exc:
-            raise UnreadableInput(str(exc), CORE_CONFIG, exc.line) from exc
+            )
+        self.config_bytes = self.files.read_bytes(confined)
+        self.document: YamlDocument = self.files.yaml(confined)
         if not isinstance(self.document.data, dict):
             raise UnreadableInput("the core configuration is not a YAML mapping", CORE_CONFIG, 1)
         self.raw: dict[str, Any] = self.document.data

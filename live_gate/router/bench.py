@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from live_gate.checks import Findings
 from live_gate.exchanges import AMBIGUOUS_FAULTS, MockedExchanges
+from live_gate.findings import Findings
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
 from live_gate.router.protocol import (

@@ -1,0 +1,346 @@
+"""The only code that opens the deployment's files.
+
+Every read of the judged deployment goes through :class:`DeploymentFiles`, so that one mechanism
+holds every rule a hostile deployment could otherwise slip past check by check:
+
+- the path resolves inside the deployment after every symbolic link is followed;
+- what is opened is a regular file (never a FIFO, device, socket or directory: opening is
+  non-blocking, and the type is taken from the opened descriptor, not from a prior ``stat``);
+- its size is under the policy's cap, and streamed files are read a bounded line at a time;
+- a listing (glob, directory scan) reports every entry it refuses as a finding, instead of
+  following it out of the deployment or silently dropping it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from live_gate.errors import UnreadableInput
+from live_gate.kit.parse import parse_json
+from live_gate.paths import ConfinedPath, DeploymentPaths, PathEscapesDeployment
+from live_gate.yamlsource import YamlDocument, YamlError, parse_yaml
+
+if TYPE_CHECKING:
+    from live_gate.findings import Findings
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what the gate reads (policy ``input_limits``)."""
+
+    # a document read whole and parsed in memory (JSON, YAML, XML, signature, key)
+    max_file_bytes: int = 64 * MIB
+    # a file streamed in bounded pieces (JSON-lines logs, ledgers, Parquet partitions)
+    max_stream_bytes: int = 16 * 1024 * MIB
+    # one line of a JSON-lines file
+    max_line_bytes: int = 1 * MIB
+    # nesting of JSON/YAML containers
+    max_nesting: int = 64
+    # YAML nodes after aliases are expanded (an alias bomb expands exponentially)
+    max_yaml_nodes: int = 2_000_000
+    # entries of one directory listing
+    max_listing_entries: int = 200_000
+
+
+class InputRefused(UnreadableInput):
+    """An input the gate will not read: it leaves the deployment, is not a regular file, or is
+    over a cap. Always NO-GO, naming the file."""
+
+    def __init__(self, message: str, file: str | None, line: int | None = None) -> None:
+        super().__init__(message, file, line)
+
+
+_TYPE_NAMES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _type_name(mode: int) -> str:
+    for test, name in _TYPE_NAMES:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _size(count: int) -> str:
+    return f"{count:,} bytes"
+
+
+class DeploymentFiles:
+    """Confined, typed, bounded access to one deployment's files."""
+
+    def __init__(self, root: Path, limits: Limits | None = None) -> None:
+        self.paths = DeploymentPaths(root)
+        self.root = self.paths.root
+        self.limits = limits or Limits()
+
+    # ------------------------------------------------------------------ paths
+
+    def resolve(self, base: Path, configured: str) -> ConfinedPath:
+        """A configured path against ``base``; raises :class:`PathEscapesDeployment`."""
+        return self.paths.resolve(base, configured)
+
+    def at(self, relative: str) -> ConfinedPath:
+        """A path the gate itself knows (``config/core.yaml``, ``var/audit/stage6``...),
+        relative to the deployment root. Raises :class:`InputRefused` when a symbolic link on the
+        way leaves the deployment."""
+        try:
+            return self.paths.resolve(self.root, relative)
+        except PathEscapesDeployment as exc:
+            raise InputRefused(f"{exc.reason}; it was not read", relative) from exc
+
+    def relative(self, path: Path) -> str:
+        return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+
+    def _real(self, confined: ConfinedPath) -> str:
+        real = os.path.realpath(confined.path)
+        if not _within(real, str(self.paths.real_root)):
+            raise InputRefused(
+                f"is a symbolic link that leaves the deployment (to {real}); it was not read",
+                confined.relative,
+            )
+        return real
+
+    def kind(self, confined: ConfinedPath) -> str:
+        """``file``, ``dir``, ``missing``, or the name of what else it is (never opened)."""
+        try:
+            real = self._real(confined)
+        except InputRefused:
+            return "outside the deployment"
+        try:
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            return "missing"
+        except OSError:
+            return "unreadable"
+        if stat.S_ISREG(mode):
+            return "file"
+        if stat.S_ISDIR(mode):
+            return "dir"
+        return _type_name(mode)
+
+    def is_file(self, confined: ConfinedPath) -> bool:
+        return self.kind(confined) == "file"
+
+    def is_dir(self, confined: ConfinedPath) -> bool:
+        return self.kind(confined) == "dir"
+
+    def exists(self, confined: ConfinedPath) -> bool:
+        return self.kind(confined) != "missing"
+
+    # ------------------------------------------------------------------ reading
+
+    def _open(self, confined: ConfinedPath, cap: int, cap_name: str) -> tuple[int, int]:
+        real = self._real(confined)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # realpath already followed every link
+        try:
+            fd = os.open(real, flags)
+        except FileNotFoundError as exc:
+            raise UnreadableInput("does not exist", confined.relative) from exc
+        except OSError as exc:
+            raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise InputRefused(
+                    f"is {_type_name(info.st_mode)}, not a regular file; it was not read",
+                    confined.relative,
+                )
+            if info.st_size > cap:
+                raise InputRefused(
+                    f"is {_size(info.st_size)}, over the policy's cap "
+                    f"input_limits.{cap_name} = {_size(cap)}; it was not read",
+                    confined.relative,
+                )
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd, info.st_size
+
+    def read_bytes(self, confined: ConfinedPath) -> bytes:
+        cap = self.limits.max_file_bytes
+        fd, _ = self._open(confined, cap, "max_file_bytes")
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(cap + 1)
+        if len(data) > cap:  # grew while being read
+            raise InputRefused(
+                f"is over the policy's cap input_limits.max_file_bytes = {_size(cap)}",
+                confined.relative,
+            )
+        return data
+
+    def open_stream(self, confined: ConfinedPath) -> BinaryIO:
+        """A binary handle for a streamed file (the caller closes it)."""
+        fd, _ = self._open(confined, self.limits.max_stream_bytes, "max_stream_bytes")
+        return os.fdopen(fd, "rb")
+
+    def sha256(self, confined: ConfinedPath) -> str:
+        digest = hashlib.sha256()
+        with self.open_stream(confined) as handle:
+            for chunk in iter(lambda: handle.read(MIB), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def lines(self, confined: ConfinedPath) -> Iterator[tuple[int, bytes]]:
+        """``(line number, raw line without its end)`` for every line, blank ones included.
+
+        CRLF and a last line without a newline are read as Python's line iteration reads them
+        (the bot's readers); a line longer than ``max_line_bytes`` is refused, naming its line.
+        """
+        cap = self.limits.max_line_bytes
+        with self.open_stream(confined) as handle:
+            number = 0
+            while True:
+                line = handle.readline(cap + 1)
+                if not line:
+                    return
+                number += 1
+                if len(line) > cap and not line.endswith(b"\n"):
+                    raise InputRefused(
+                        f"line {number} is longer than the policy's cap "
+                        f"input_limits.max_line_bytes = {_size(cap)}",
+                        confined.relative,
+                        number,
+                    )
+                yield number, line.rstrip(b"\r\n")
+
+    def json(self, confined: ConfinedPath) -> Any:
+        """A whole JSON document (bounded; see :func:`live_gate.kit.parse.parse_json`)."""
+        return parse_json(
+            self.read_bytes(confined), confined.relative, max_nesting=self.limits.max_nesting
+        )
+
+    def json_lines(self, confined: ConfinedPath) -> Iterator[tuple[int, Any, str | None]]:
+        """``(line number, value or None, problem or None)`` for every non-blank line, streamed
+        (the bot's JSON-lines logs: one compact object per line)."""
+        for number, raw in self.lines(confined):
+            if not raw.strip():
+                continue
+            try:
+                value = parse_json(
+                    raw, confined.relative, max_nesting=self.limits.max_nesting, line=number
+                )
+            except UnreadableInput as exc:
+                yield number, None, exc.message
+                continue
+            yield number, value, None
+
+    def yaml(self, confined: ConfinedPath) -> YamlDocument:
+        """A YAML document as the bot reads it (``safe_load``), with lines and duplicates,
+        aliases and nesting bounded."""
+        data = self.read_bytes(confined)
+        try:
+            text = data.decode("utf-8-sig")  # PyYAML reads a leading byte order mark as nothing
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise UnreadableInput("not UTF-8 text", confined.relative, line) from exc
+        try:
+            return parse_yaml(
+                text,
+                max_nesting=self.limits.max_nesting,
+                max_nodes=self.limits.max_yaml_nodes,
+            )
+        except YamlError as exc:
+            raise UnreadableInput(str(exc), confined.relative, exc.line) from exc
+
+    def sqlite(self, confined: ConfinedPath) -> sqlite3.Connection:
+        """A read-only connection to a regular SQLite file inside the deployment."""
+        fd, _ = self._open(confined, self.limits.max_stream_bytes, "max_stream_bytes")
+        os.close(fd)  # the type and size are checked; SQLite opens the resolved path itself
+        real = self._real(confined)
+        uri = "file:" + urllib.parse.quote(real) + "?mode=ro&immutable=1"
+        try:
+            return sqlite3.connect(uri, uri=True)
+        except sqlite3.Error as exc:
+            raise UnreadableInput(
+                f"not a readable SQLite database ({exc})", confined.relative
+            ) from exc
+
+    # ------------------------------------------------------------------ listings
+
+    def listing(
+        self,
+        directory: ConfinedPath,
+        out: Findings | None,
+        *,
+        accept: Callable[[str], bool] = lambda name: True,
+        want: str = "file",
+        recursive: bool = False,
+    ) -> list[ConfinedPath]:
+        """Entries of ``directory`` whose name ``accept`` admits, sorted by relative path.
+
+        Entries that are symbolic links leaving the deployment, or not of the kind wanted
+        (``file`` or ``dir``), are never returned: each becomes a blocker finding in ``out`` (or
+        raises :class:`InputRefused` when ``out`` is None), so a listing can never silently
+        shrink to what a hostile deployment wants judged.
+        """
+        if self.kind(directory) != "dir":
+            return []
+        real_dir = self._real(directory)
+        found: list[ConfinedPath] = []
+        count = 0
+        stack = [(Path(directory.path), real_dir)]
+        while stack:
+            lexical_dir, real = stack.pop()
+            try:
+                entries = sorted(os.scandir(real), key=lambda e: e.name)
+            except OSError as exc:
+                raise UnreadableInput(
+                    f"cannot list: {exc.strerror}", self.relative(lexical_dir)
+                ) from exc
+            for entry in entries:
+                count += 1
+                if count > self.limits.max_listing_entries:
+                    raise InputRefused(
+                        "holds more entries than the policy's cap "
+                        f"input_limits.max_listing_entries = {self.limits.max_listing_entries}",
+                        directory.relative,
+                    )
+                lexical = lexical_dir / entry.name
+                confined = ConfinedPath(lexical, self.relative(lexical))
+                kind = self.kind(confined)
+                if recursive and kind == "dir":
+                    stack.append((lexical, os.path.realpath(lexical)))
+                    if want != "dir" or not accept(entry.name):
+                        continue
+                if not accept(entry.name):
+                    continue
+                if kind == want:
+                    found.append(confined)
+                    continue
+                if kind == "dir" and want == "file":
+                    continue  # sub-folders are not candidates for a file listing
+                problem = InputRefused(
+                    f"is {kind}, not a {'regular file' if want == 'file' else 'folder'}; "
+                    "it was not read"
+                    if kind != "outside the deployment"
+                    else "is a symbolic link that leaves the deployment; it was not read",
+                    confined.relative,
+                )
+                if out is None:
+                    raise problem
+                out.refused(problem)
+        return sorted(found, key=lambda c: c.relative)
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def describe(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)

@@ -1,0 +1,110 @@
+"""Plain values as a hostile file can write them: numbers that must be finite, flags that must be
+booleans, instants bounded on both sides.
+
+The bot reads its files with ``json.loads``/``yaml.safe_load`` and compares what it gets: NaN
+passes every comparison, a future timestamp is never "too old", and the string ``"false"`` is
+truthy. The gate never reads a value that way: each helper returns the value when it is what the
+bot writes, or ``None`` and a reason (the caller turns it into a finding naming the field).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from live_gate.kit.parse import NonFinite
+from live_gate.timeutil import InvalidInstant, iso, parse_instant
+
+
+def finite_number(value: Any) -> float | None:
+    """An int or float that is finite; never a bool, a string or NaN/±Infinity."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def describe_non_number(value: Any) -> str:
+    if isinstance(value, NonFinite) or (isinstance(value, float) and not math.isfinite(value)):
+        return f"{value} (not a finite number)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        return f"{value!r} (a string)"
+    if value is None:
+        return "absent"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def strict_bool(value: Any) -> bool | None:
+    """``True``/``False`` only: the string ``"true"`` or the number ``1`` is not a boolean."""
+    return value if isinstance(value, bool) else None
+
+
+def describe_flag(value: Any) -> str:
+    if value is None:
+        return "absent"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"{value!r} (a string, not the boolean the bot writes)"
+    return f"{value!r} ({type(value).__name__}, not a boolean)"
+
+
+@dataclass(frozen=True)
+class InstantProblem:
+    """Why an instant cannot be used: ``missing``, ``invalid``, ``in_future`` or ``stale``."""
+
+    kind: str
+    expected: str
+    found: str
+
+
+def judge_instant(
+    value: Any,
+    *,
+    as_of: datetime,
+    skew: timedelta,
+    max_age: timedelta | None = None,
+) -> tuple[datetime | None, InstantProblem | None]:
+    """An ISO-8601 instant no later than ``as_of + skew`` and, with ``max_age``, no older than
+    ``as_of - max_age``. A future instant is a problem everywhere: an artifact dated after the
+    evaluation instant cannot be evidence at that instant, and must never be "the newest"."""
+    if value is None or value == "":
+        return None, InstantProblem("missing", "an ISO-8601 timestamp", "absent")
+    if isinstance(value, datetime):  # YAML reads unquoted timestamps as datetimes
+        parsed = value if value.tzinfo else value.replace(tzinfo=as_of.tzinfo)
+    elif isinstance(value, str):
+        try:
+            parsed = parse_instant(value)
+        except InvalidInstant:
+            return None, InstantProblem("invalid", "an ISO-8601 timestamp", repr(value))
+    else:
+        return None, InstantProblem(
+            "invalid", "an ISO-8601 timestamp", f"{value!r} ({type(value).__name__})"
+        )
+    if parsed > as_of + skew:
+        return parsed, InstantProblem(
+            "in_future",
+            f"at or before {iso(as_of)} (the evaluation instant, --as-of; clock skew "
+            f"{skew.total_seconds():g} s)",
+            iso(parsed),
+        )
+    if max_age is not None and as_of - parsed > max_age:
+        return parsed, InstantProblem(
+            "stale",
+            f"on or after {iso(as_of - max_age)} (at most {_age(max_age)} old)",
+            iso(parsed),
+        )
+    return parsed, None
+
+
+def _age(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    if seconds % 86400 == 0:
+        return f"{seconds / 86400:g} days"
+    if seconds % 3600 == 0:
+        return f"{seconds / 3600:g} hours"
+    return f"{seconds / 60:g} minutes"
