@@ -16,9 +16,9 @@ from typing import Any
 import jsonschema
 
 from live_gate import __version__
+from live_gate.localfiles import sha256_file
 from live_gate.outcomes import ScenarioRecord, Verdict
 from live_gate.run import GateRun, coverage, coverage_caveat
-from live_gate.signing import sha256_file
 from live_gate.timeutil import iso
 
 SCHEMA_ID = "live_gate.evidence/1"

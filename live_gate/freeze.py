@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from live_gate import signing
+from live_gate.localfiles import read_key_file
 from live_gate.timeutil import bundle_stamp
 
 STAGE6 = Path("var/audit/stage6")
@@ -85,7 +86,7 @@ def write_freeze(
     (root / manifest_rel).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    envelope = signing.sign(manifest, signing.read_key_file(key_file), key_id)
+    envelope = signing.sign(manifest, read_key_file(key_file), key_id)
     signed = {
         "payload": envelope["payload"],
         "schema": SIGNATURE_SCHEMA,

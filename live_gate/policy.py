@@ -8,6 +8,7 @@ default comes from. ``--gate-config FILE`` (YAML or JSON) overrides them and is 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib.resources import files
@@ -106,6 +107,12 @@ class Policy:
     simulator_factory: str = "live_gate.paper_sim:build_simulator"
     # The compliance register (ACT-2), relative to the config folder like every document.
     compliance_register_path: str = "compliance/register.yaml"
+    # HMAC key ids trusted per signer role (PRE-1 documents and checklist, ACT-1 freeze), e.g.
+    # {compliance: [kl-compliance-demo]}. A signature must then be made with a key trusted for a
+    # role it claims. A role without an entry keeps the bot's rule: any key file found for the
+    # signature's key_id (secrets/hmac/<key_id>.key) is accepted, which is what the reference
+    # deployment relies on.
+    trusted_signature_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -114,6 +121,9 @@ class Policy:
         data["required_document_categories"] = list(self.required_document_categories)
         data["live_license_profiles"] = list(self.live_license_profiles)
         data["waivers"] = [{**asdict(w), "approved_by": list(w.approved_by)} for w in self.waivers]
+        data["trusted_signature_keys"] = {
+            role: list(ids) for role, ids in self.trusted_signature_keys.items()
+        }
         return data
 
     def waiver_for(self, requirement: str, environment: str, as_of: datetime) -> Waiver | None:
@@ -164,6 +174,10 @@ def policy_from_mapping(raw: Any) -> Policy:
         for k, v in raw.items()
         if k not in ("risk_caps", "waivers")
     }
+    if "trusted_signature_keys" in raw:
+        simple["trusted_signature_keys"] = {
+            str(role): tuple(ids) for role, ids in raw["trusted_signature_keys"].items()
+        }
     return Policy(**{**asdict(defaults), **simple, "risk_caps": caps, "waivers": waivers})
 
 

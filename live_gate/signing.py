@@ -5,6 +5,11 @@
 - document signatures: ``{"payload": {...}, "signature": {"algorithm": "HMAC-SHA256", "key_id",
   "value": base64}}`` (FORMATS.md §1.9), key file ``secrets/hmac/<normalised key_id>.key``;
 - the hash algorithm comes from the signature block (licences also use HMAC-SHA384, §3.1).
+
+Pure functions only: this module never touches a file. The judged deployment's signatures, keys
+and documents are read through :mod:`live_gate.kit` (``kit.signatures`` verifies them); the
+gate's own files (its freeze writer, the reference builder, the evidence bundle) through
+:mod:`live_gate.localfiles`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import hashlib
 import hmac
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 ALGORITHMS = {"HMAC-SHA256": hashlib.sha256, "HMAC-SHA384": hashlib.sha384}
@@ -56,17 +60,9 @@ def normalise_key_id(key_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", key_id).strip("_").lower()
 
 
-def read_key_file(path: Path) -> bytes:
+def key_from_file_bytes(data: bytes) -> bytes:
     """A ``.key`` file holds the raw secret; trailing CR/LF are not part of it (bot behaviour)."""
-    return path.read_bytes().rstrip(b"\r\n")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return data.rstrip(b"\r\n")
 
 
 def normalise_payload_paths(payload: Any) -> Any:

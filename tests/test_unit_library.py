@@ -11,6 +11,7 @@ import pytest
 from live_gate import signing
 from live_gate.catalogue import load_catalogue
 from live_gate.findings import Finding, Severity
+from live_gate.localfiles import read_key_file
 from live_gate.outcomes import ScenarioRecord, Status, Verdict, aggregate, decide
 from live_gate.paths import DeploymentPaths, PathEscapesDeployment
 from live_gate.policy import Policy, PolicyError, policy_from_mapping
@@ -105,7 +106,7 @@ def test_real_upstream_signature_verifies() -> None:
     if not sig.is_file():
         pytest.skip("../shared/real-world is not beside this checkout")
     envelope = json.loads(sig.read_text())
-    key = signing.read_key_file(real / "secrets/hmac/stage6_runbooks.key")
+    key = read_key_file(real / "secrets/hmac/stage6_runbooks.key")
     assert signing.verify(envelope["payload"], envelope["signature"], key)
 
 

@@ -142,6 +142,19 @@ class DeploymentFiles:
     def exists(self, confined: ConfinedPath) -> bool:
         return self.kind(confined) != "missing"
 
+    def present(self, confined: ConfinedPath) -> bool:
+        """True for a regular file inside the deployment, False when nothing is there; raises
+        :class:`InputRefused` for anything else (a link that leaves, a FIFO, a device, a socket,
+        a directory), so that a check never reports such an input as merely "missing"."""
+        kind = self.kind(confined)
+        if kind == "file":
+            return True
+        if kind == "missing":
+            return False
+        if kind == "outside the deployment":
+            self._real(confined)  # raises, naming where the link goes
+        raise InputRefused(f"is {kind}, not a regular file; it was not read", confined.relative)
+
     # ------------------------------------------------------------------ reading
 
     def _open(self, confined: ConfinedPath, cap: int, cap_name: str) -> tuple[int, int]:

@@ -10,6 +10,7 @@ digests stripped, as the bot does.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +84,7 @@ def hmac_key_file(files: DeploymentFiles, bases: Iterable[Any], key_id: str) -> 
 
 def read_hmac_key(files: DeploymentFiles, confined: ConfinedPath) -> bytes:
     """A ``.key`` file holds the raw secret; trailing CR/LF are not part of it (the bot's rule)."""
-    return files.read_bytes(confined).rstrip(b"\r\n")
+    return signing.key_from_file_bytes(files.read_bytes(confined))
 
 
 def verifies(
@@ -117,7 +118,25 @@ def _norm_path(value: Any) -> str:
     text = str(value).replace("\\", "/")
     while "//" in text:
         text = text.replace("//", "/")
-    return text.strip("/")
+    return posixpath.normpath(text).strip("/")  # "./a/b" and "a/./b" name "a/b"
+
+
+def trusted_key_ids(
+    trusted: Mapping[str, Iterable[str]], roles: Iterable[str]
+) -> frozenset[str] | None:
+    """The key ids the policy (``trusted_signature_keys: {role: [key_id, ...]}``) trusts for any
+    of ``roles`` (case-insensitive), or None when none of the roles has an entry: then the
+    bot's rule applies, and any key file found for the signature's key_id is accepted
+    (``secrets/hmac/<key_id>.key``, FORMATS.md §1.9)."""
+    by_role = {str(role).lower(): tuple(ids) for role, ids in trusted.items()}
+    found: set[str] = set()
+    listed = False
+    for role in roles:
+        ids = by_role.get(str(role).lower())
+        if ids is not None:
+            listed = True
+            found.update(ids)
+    return frozenset(found) if listed else None
 
 
 def compare_claims(signed: Mapping[str, Any], claims: Mapping[str, Any]) -> list[ClaimMismatch]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from live_gate.kit.parse import NonFinite
@@ -62,6 +62,26 @@ class InstantProblem:
     found: str
 
 
+def read_instant(
+    value: Any, tz: tzinfo | None = UTC
+) -> tuple[datetime | None, InstantProblem | None]:
+    """An ISO-8601 instant (or the datetime YAML makes of an unquoted one), with no bound: for
+    deadlines such as ``expires_at``/``valid_until``, which lie in the future by design. Problems
+    are ``missing`` or ``invalid``."""
+    if value is None or value == "":
+        return None, InstantProblem("missing", "an ISO-8601 timestamp", "absent")
+    if isinstance(value, datetime):  # YAML reads unquoted timestamps as datetimes
+        return (value if value.tzinfo else value.replace(tzinfo=tz)), None
+    if isinstance(value, str):
+        try:
+            return parse_instant(value), None
+        except InvalidInstant:
+            return None, InstantProblem("invalid", "an ISO-8601 timestamp", repr(value))
+    return None, InstantProblem(
+        "invalid", "an ISO-8601 timestamp", f"{value!r} ({type(value).__name__})"
+    )
+
+
 def judge_instant(
     value: Any,
     *,
@@ -72,19 +92,9 @@ def judge_instant(
     """An ISO-8601 instant no later than ``as_of + skew`` and, with ``max_age``, no older than
     ``as_of - max_age``. A future instant is a problem everywhere: an artifact dated after the
     evaluation instant cannot be evidence at that instant, and must never be "the newest"."""
-    if value is None or value == "":
-        return None, InstantProblem("missing", "an ISO-8601 timestamp", "absent")
-    if isinstance(value, datetime):  # YAML reads unquoted timestamps as datetimes
-        parsed = value if value.tzinfo else value.replace(tzinfo=as_of.tzinfo)
-    elif isinstance(value, str):
-        try:
-            parsed = parse_instant(value)
-        except InvalidInstant:
-            return None, InstantProblem("invalid", "an ISO-8601 timestamp", repr(value))
-    else:
-        return None, InstantProblem(
-            "invalid", "an ISO-8601 timestamp", f"{value!r} ({type(value).__name__})"
-        )
+    parsed, problem = read_instant(value, as_of.tzinfo)
+    if parsed is None:
+        return None, problem
     if parsed > as_of + skew:
         return parsed, InstantProblem(
             "in_future",

@@ -17,6 +17,7 @@ import yaml
 
 from live_gate import signing
 from live_gate.freeze import write_freeze
+from live_gate.localfiles import sha256_file
 from live_gate.timeutil import iso
 
 REFERENCE_LIVE_ENV = "binance_live"
@@ -888,7 +889,7 @@ def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> Non
         "desktop_root": ".",
         "timestamp": iso(end),
         "core_original_checksum": None,
-        "core_rendered_checksum": signing.sha256_file(root / "config" / "core.yaml"),
+        "core_rendered_checksum": sha256_file(root / "config" / "core.yaml"),
         "cli_invocation": {
             "argv": ["--profile", "conservative", "--secret-passphrase", "***REDACTED***"],
             "command": "python -m bot_core.runtime.stage6_preset_cli",
@@ -1151,7 +1152,7 @@ def build(target: Path, as_of: datetime) -> Path:
         relative = f"{folder}/{filename}"
         content = _document_bytes(name, as_of)
         _write(config_dir / relative, content)
-        digest = signing.sha256_file(config_dir / relative)
+        digest = sha256_file(config_dir / relative)
         payload = {
             "document": {
                 "name": name,
