@@ -1,24 +1,110 @@
-"""PRE-1 KYC/AML: entrypoint compliance packets and the signed live-readiness checklist."""
+"""PRE-1 KYC/AML: entrypoint compliance packets and the signed live-readiness checklist.
+
+Every signature (each document's and the checklist's own) is verified through
+:mod:`live_gate.kit.signatures` with a key the policy trusts for a role it claims
+(``trusted_signature_keys``; a role without an entry keeps the bot's rule: any key file found for
+the key_id), and an HMAC proves only what its payload says: the payload must name the same
+document, path, digest, signers and date as the configuration (or, for the checklist, the same
+checklist_id, environment, signers, date and document digests).
+
+Where the gate is stricter than the bot, on purpose:
+
+- ``live_allowed``/``signed`` must be the YAML boolean ``true``. The bot's loader passes the
+  string ``"true"`` or the number ``1`` through and treats it as truthy (so would ``"false"``):
+  such a value is a finding (``flag.not_boolean``), never read as "signed";
+- ``signed_by`` must be a list of roles; a plain string is a finding (``signers.not_a_list``);
+- the checklist's signature is verified (the bot only checks that the file exists, FORMATS.md
+  §1.1.1), and a document's signature payload must state its name, path, signers and date;
+- one file, signature or digest may stand for one checklist entry only (``document.reused_file``).
+
+``required: "false"`` is read as the bot reads it (:func:`live_gate.resources.readiness.
+_required_flag`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from live_gate import signing
 from live_gate.checks import Findings
+from live_gate.errors import UnreadableInput
+from live_gate.kit.signatures import (
+    ClaimMismatch,
+    Envelope,
+    MalformedSignature,
+    compare_claims,
+    document_claims_source,
+    hmac_key_file,
+    read_envelope,
+    read_hmac_key,
+    trusted_key_ids,
+    verifies,
+)
+from live_gate.kit.values import describe_flag, strict_bool
 from live_gate.paths import ConfinedPath, PathEscapesDeployment
 from live_gate.policy import Policy
-from live_gate.resources.deployment import Environment, UnreadableInput
-from live_gate.resources.readiness import (
-    ChecklistDocument,
-    MalformedSignature,
-    parse_signature_file,
-    read_live_readiness,
-)
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.resources.deployment import Environment
+from live_gate.resources.readiness import ChecklistDocument, read_live_readiness
+from live_gate.signing import SHA256_HEX, normalise_key_id, payload_digest
+from live_gate.timeutil import iso
 
 REQUIREMENT = "PRE-1"
+DOCUMENT_ALGORITHMS = ("HMAC-SHA256",)  # verify_hmac_signature: exactly HMAC-SHA256
+
+
+def _flag(
+    out: Findings,
+    value: Any,
+    *,
+    what: str,
+    rule: str,
+    message: str,
+    line: int | None,
+    field: str,
+) -> bool:
+    """True only for the boolean ``true``; ``"true"``/``1`` is ``flag.not_boolean``."""
+    flag = strict_bool(value)
+    if flag is None and value is not None:
+        out.block(
+            "flag.not_boolean",
+            f"{what}: {field.rsplit('.', 1)[-1]} is {describe_flag(value)}; the gate reads only "
+            'the boolean true (the bot would take any non-empty string, "false" too, as true)',
+            line=line,
+            field=field,
+            expected="true (a YAML boolean)",
+            found=describe_flag(value),
+        )
+        return False
+    if flag is not True:
+        out.block(
+            rule, message, line=line, field=field, expected="true", found=describe_flag(value)
+        )
+        return False
+    return True
+
+
+def _signers(
+    out: Findings, raw: Any, *, what: str, line: int | None, field: str
+) -> tuple[str, ...] | None:
+    """The roles of ``signed_by``; None (and ``signers.not_a_list``) for anything but a list of
+    non-empty strings."""
+    if raw is None:
+        return ()
+    if isinstance(raw, list) and all(isinstance(v, str) and v.strip() for v in raw):
+        return tuple(raw)
+    out.block(
+        "signers.not_a_list",
+        f"{what}: signed_by is not a list of signer roles",
+        line=line,
+        field=field,
+        expected="a YAML list of roles, e.g. [compliance, security]",
+        found=f"{raw!r} ({type(raw).__name__})",
+    )
+    return None
+
+
+def _instant_text(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
 
 
 def check_entrypoint_compliance(environment: Environment) -> Findings:
@@ -59,24 +145,25 @@ def check_entrypoint_compliance(environment: Environment) -> Findings:
         def line(key: str, name: str = entrypoint.name) -> int | None:
             return deployment.line("runtime_entrypoints", name, "compliance", key)
 
-        if compliance.live_allowed is not True:
-            out.block(
-                "entrypoint.live_not_allowed",
-                f"entrypoint {entrypoint.name}: live mode is not allowed by its compliance packet",
-                line=line("live_allowed"),
-                field=f"{prefix}.live_allowed",
-                expected="true",
-                found=compliance.live_allowed,
-            )
-        if compliance.signed is not True:
-            out.block(
-                "entrypoint.unsigned",
-                f"entrypoint {entrypoint.name}: the compliance packet is not signed",
-                line=line("signed"),
-                field=f"{prefix}.signed",
-                expected="true",
-                found=compliance.signed,
-            )
+        what = f"entrypoint {entrypoint.name}"
+        _flag(
+            out,
+            compliance.live_allowed,
+            what=what,
+            rule="entrypoint.live_not_allowed",
+            message=f"{what}: live mode is not allowed by its compliance packet",
+            line=line("live_allowed"),
+            field=f"{prefix}.live_allowed",
+        )
+        _flag(
+            out,
+            compliance.signed,
+            what=what,
+            rule="entrypoint.unsigned",
+            message=f"{what}: the compliance packet is not signed",
+            line=line("signed"),
+            field=f"{prefix}.signed",
+        )
         profiles_to_check = [p for p in (env_profile, entrypoint.risk_profile) if p]
         if compliance.risk_profiles:
             for profile in dict.fromkeys(profiles_to_check):
@@ -106,8 +193,9 @@ def check_live_readiness_signoff(
     environment: Environment, policy: Policy, as_of: datetime
 ) -> Findings:
     """The live-readiness checklist is signed, by the required roles, recently enough, and its
-    signature artifact exists (``bootstrap.build_live_readiness_checklist`` item
-    ``live_checklist``, plus the age the runbook's "aktualność sign-offów" asks for)."""
+    signature artifact verifies and vouches for this checklist (``bootstrap.
+    build_live_readiness_checklist`` item ``live_checklist``, plus the age the runbook's
+    "aktualność sign-offów" asks for, plus the verification the bot never does)."""
     deployment = environment.deployment
     out = Findings(REQUIREMENT, deployment.config_file)
     checklist = read_live_readiness(environment)
@@ -127,73 +215,129 @@ def check_live_readiness_signoff(
         return environment.line(base, *path)
 
     field = f"environments.{environment.name}.{base}"
-    if checklist.signed is not True:
-        out.block(
-            "readiness.unsigned",
-            "the live-readiness checklist is not signed",
-            line=line("signed"),
-            field=f"{field}.signed",
-            expected="true",
-            found=checklist.signed,
-        )
-    signers = {s.lower() for s in checklist.signed_by}
-    missing_roles = [r for r in policy.required_signer_roles if r.lower() not in signers]
-    if missing_roles:
-        out.block(
-            "readiness.signer_roles_missing",
-            "the live-readiness checklist is not signed by every required role: "
-            + ", ".join(missing_roles),
-            line=line("signed_by"),
-            field=f"{field}.signed_by",
-            expected=f"includes {', '.join(policy.required_signer_roles)}",
-            found=list(checklist.signed_by),
-        )
-    _check_signed_at(
+    what = "the live-readiness checklist"
+    _flag(
         out,
-        "the live-readiness checklist",
+        checklist.signed,
+        what=what,
+        rule="readiness.unsigned",
+        message=f"{what} is not signed",
+        line=line("signed"),
+        field=f"{field}.signed",
+    )
+    roles = _signers(
+        out, checklist.signed_by_raw, what=what, line=line("signed_by"), field=f"{field}.signed_by"
+    )
+    if roles is not None:
+        signers = {s.lower() for s in roles}
+        missing_roles = [r for r in policy.required_signer_roles if r.lower() not in signers]
+        if missing_roles:
+            out.block(
+                "readiness.signer_roles_missing",
+                f"{what} is not signed by every required role: " + ", ".join(missing_roles),
+                line=line("signed_by"),
+                field=f"{field}.signed_by",
+                expected=f"includes {', '.join(policy.required_signer_roles)}",
+                found=list(roles),
+            )
+    out.instant(
+        "signoff",
+        f"{what}'s sign-off",
         checklist.signed_at,
-        policy,
-        as_of,
+        as_of=as_of,
+        skew=timedelta(seconds=policy.clock_skew_seconds),
+        max_age=timedelta(days=policy.signoff_max_age_days),
         line=line("signed_at"),
         field=f"{field}.signed_at",
     )
     if not checklist.signature_path:
         out.block(
-            "readiness.signature_missing",
-            "the live-readiness checklist has no signature artifact",
+            "signature.missing",
+            f"{what} has no signature artifact",
             line=line(),
             field=f"{field}.signature_path",
-            expected="a path to the checklist's signature",
+            expected="a path to the checklist's signature (HMAC-SHA256)",
             found="absent",
         )
-    else:
-        confined = _confine(
-            out,
-            deployment.resolve_document,
-            checklist.signature_path,
-            line=line("signature_path"),
-            field=f"{field}.signature_path",
-        )
-        if confined is not None and confined.path.is_file():
-            out.read(confined.relative)
-        elif confined is not None:
-            out.block(
-                "readiness.signature_missing",
-                "the live-readiness checklist's signature artifact does not exist",
-                line=line("signature_path"),
-                field=f"{field}.signature_path",
-                expected=f"a file at config/{checklist.signature_path}",
-                found="no such file",
+        return out
+    sig = _confine(
+        out,
+        environment,
+        checklist.signature_path,
+        line=line("signature_path"),
+        field=f"{field}.signature_path",
+    )
+    if sig is None:
+        return out
+    envelope = _verified_envelope(
+        out,
+        environment,
+        policy,
+        what,
+        sig,
+        roles or (),
+        line=line("signature_path"),
+        field=f"{field}.signature_path",
+    )
+    if envelope is None:
+        return out
+    claims: dict[str, Any] = {
+        "checklist_id": checklist.checklist_id or "",
+        "environment": environment.name,
+        "signed_by": list(roles or ()),
+        "signed_at": _instant_text(checklist.signed_at) or "",
+    }
+    mismatches = compare_claims(envelope.payload, claims)
+    signed_documents = envelope.payload.get("documents")
+    if not isinstance(signed_documents, dict):
+        mismatches.append(
+            ClaimMismatch(
+                "documents", "{name: sha256} of every document", "not stated by the payload"
             )
-
+        )
+    else:
+        configured = {d.name: d.sha256 for d in checklist.documents}
+        for name, declared in configured.items():
+            if not isinstance(declared, str) or not declared:
+                continue  # the documents scenario reports the missing digest
+            signed = signed_documents.get(name)
+            if not isinstance(signed, str) or signed.lower() != declared.lower():
+                mismatches.append(
+                    ClaimMismatch(
+                        f"documents.{name}",
+                        declared.lower(),
+                        "not stated by the payload" if signed is None else str(signed),
+                    )
+                )
+        for name in sorted(set(map(str, signed_documents)) - set(configured)):
+            mismatches.append(
+                ClaimMismatch(f"documents.{name}", "no such document in the checklist", "signed")
+            )
+    for mismatch in mismatches:
+        _claims_mismatch(out, what, envelope, mismatch.field, mismatch.expected, mismatch.found)
     return out
+
+
+def _claims_mismatch(
+    out: Findings, what: str, envelope: Envelope, field: str, expected: str, found: str
+) -> None:
+    out.block(
+        "signature.claims_mismatch",
+        f"{what}: the signature's payload says something else than the configuration about "
+        f"{field}: the signature does not vouch for it",
+        file=envelope.file,
+        field=f"payload.{field}",
+        expected=expected,
+        found=found,
+    )
 
 
 def check_live_readiness_documents(
     environment: Environment, policy: Policy, as_of: datetime
 ) -> Findings:
     """Every required document of the checklist exists inside the deployment, its SHA-256 is 64
-    hex digits and matches the file, its HMAC signature verifies, its sign-off is current, and
+    hex digits and matches the file, its HMAC signature verifies with a trusted key and its
+    payload names this document, its sign-off is current, no file stands for two entries, and
     the verified documents cover the categories the bot requires for a live bootstrap."""
     deployment = environment.deployment
     out = Findings(REQUIREMENT, deployment.config_file)
@@ -240,6 +384,7 @@ def check_live_readiness_documents(
             expected="required documents (compliance, risk, penetration)",
             found="none",
         )
+    _check_reuse(out, environment, to_verify)
     verified_categories: set[str] = set()
     for document in to_verify:
         if _check_document(out, environment, document, policy, as_of):
@@ -263,88 +408,57 @@ def check_live_readiness_documents(
     return out
 
 
-def _read(confined: ConfinedPath) -> bytes:
-    try:
-        return confined.path.read_bytes()
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
-
-
-def _digest(confined: ConfinedPath) -> str:
-    try:
-        return signing.sha256_file(confined.path)
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
+def _check_reuse(
+    out: Findings, environment: Environment, documents: list[ChecklistDocument]
+) -> None:
+    """One file, one signature, one digest per entry: the penetration-test entry pointing at the
+    KYC packet, its digest and its signature is one document standing in for another."""
+    deployment = environment.deployment
+    seen: dict[tuple[str, str], str] = {}
+    for document in documents:
+        keys: list[tuple[str, str, str]] = []
+        for what, configured in (
+            ("path", document.path),
+            ("signature_path", document.signature_path),
+        ):
+            if not configured:
+                continue
+            try:
+                relative = deployment.files.resolve(deployment.config_dir, configured).relative
+            except PathEscapesDeployment:
+                continue  # reported where the entry is checked
+            keys.append((what, relative, relative))
+        if isinstance(document.sha256, str) and SHA256_HEX.match(document.sha256):
+            keys.append(("sha256", document.sha256.lower(), document.sha256))
+        for what, key, shown in keys:
+            first = seen.setdefault((what, key), document.name)
+            if first != document.name:
+                out.block(
+                    "document.reused_file",
+                    f"documents {first!r} and {document.name!r} share one {what}: one document "
+                    "cannot stand in for another",
+                    line=environment.line("live_readiness", "documents", document.index, what),
+                    field=f"environments.{environment.name}.live_readiness.documents"
+                    f"[{document.index}].{what}",
+                    expected=f"a {what} of its own",
+                    found=f"{shown} (also {first!r})",
+                )
 
 
 def _confine(
     out: Findings,
-    resolve: Callable[[str], ConfinedPath],
+    environment: Environment,
     configured: str,
     *,
     line: int | None,
     field: str,
 ) -> ConfinedPath | None:
+    deployment = environment.deployment
     try:
-        confined: ConfinedPath = resolve(configured)
+        return deployment.files.resolve(deployment.config_dir, configured)
     except PathEscapesDeployment as exc:
         out.escaped(exc, line=line, field=field)
         return None
-    return confined
-
-
-def _check_signed_at(
-    out: Findings,
-    what: str,
-    value: object,
-    policy: Policy,
-    as_of: datetime,
-    *,
-    line: int | None,
-    field: str,
-) -> None:
-    if value is None or value == "":
-        out.block(
-            "signoff.date_missing",
-            f"{what} has no sign-off date",
-            line=line,
-            field=field,
-            expected="an ISO-8601 signed_at",
-            found="absent",
-        )
-        return
-    try:
-        signed_at = parse_instant(str(value))
-    except InvalidInstant:
-        out.block(
-            "signoff.date_invalid",
-            f"{what} has an unreadable sign-off date",
-            line=line,
-            field=field,
-            expected="an ISO-8601 timestamp",
-            found=value,
-        )
-        return
-    age = as_of - signed_at
-    if age < -timedelta(seconds=policy.clock_skew_seconds):
-        out.block(
-            "signoff.in_future",
-            f"{what} is signed in the future of the evaluation instant",
-            line=line,
-            field=field,
-            expected=f"signed at or before {iso(as_of)}",
-            found=iso(signed_at),
-        )
-    elif age > timedelta(days=policy.signoff_max_age_days):
-        out.block(
-            "signoff.stale",
-            f"{what} sign-off is {age.days} days old at {iso(as_of)}",
-            line=line,
-            field=field,
-            expected=f"signed within {policy.signoff_max_age_days:g} days "
-            f"(on or after {iso(as_of - timedelta(days=policy.signoff_max_age_days))})",
-            found=iso(signed_at),
-        )
 
 
 def _check_document(
@@ -355,7 +469,7 @@ def _check_document(
     as_of: datetime,
 ) -> bool:
     """Strict verification of one document; True when it fully verifies."""
-    deployment = environment.deployment
+    files = environment.deployment.files
     field = f"environments.{environment.name}.live_readiness.documents[{document.index}]"
 
     def line(key: str | None = None) -> int | None:
@@ -364,16 +478,19 @@ def _check_document(
 
     label = f"document {document.name!r}"
     before = len(out)
-    if document.signed is not True:
-        out.block(
-            "document.unsigned",
-            f"{label} is not signed",
-            line=line("signed"),
-            field=f"{field}.signed",
-            expected="true",
-            found=document.signed,
-        )
-    if not document.signed_by:
+    _flag(
+        out,
+        document.signed,
+        what=label,
+        rule="document.unsigned",
+        message=f"{label} is not signed",
+        line=line("signed"),
+        field=f"{field}.signed",
+    )
+    roles = _signers(
+        out, document.signed_by_raw, what=label, line=line("signed_by"), field=f"{field}.signed_by"
+    )
+    if roles == ():
         out.block(
             "document.signers_missing",
             f"{label} names no signer",
@@ -382,18 +499,19 @@ def _check_document(
             expected="at least one signer role",
             found="[]",
         )
-    _check_signed_at(
-        out,
-        label,
+    out.instant(
+        "signoff",
+        f"{label}'s sign-off",
         document.signed_at,
-        policy,
-        as_of,
+        as_of=as_of,
+        skew=timedelta(seconds=policy.clock_skew_seconds),
+        max_age=timedelta(days=policy.signoff_max_age_days),
         line=line("signed_at"),
         field=f"{field}.signed_at",
     )
 
     declared = document.sha256
-    declared_ok = isinstance(declared, str) and bool(signing.SHA256_HEX.match(declared))
+    declared_ok = isinstance(declared, str) and bool(SHA256_HEX.match(declared))
     if declared is None or declared == "":
         out.block(
             "document.sha256_missing",
@@ -427,26 +545,27 @@ def _check_document(
         )
     else:
         confined = _confine(
-            out,
-            deployment.resolve_document,
-            document.path,
-            line=line("path"),
-            field=f"{field}.path",
+            out, environment, document.path, line=line("path"), field=f"{field}.path"
         )
         if confined is not None:
-            if not confined.path.is_file():
-                out.block(
-                    "document.file_missing",
-                    f"{label} does not exist in the deployment",
-                    line=line("path"),
-                    field=f"{field}.path",
-                    expected=f"a file at {confined.relative}",
-                    found="no such file",
-                )
+            try:
+                present = files.present(confined)
+                if present:
+                    out.read(confined.relative)
+                    actual = files.sha256(confined)
+            except UnreadableInput as exc:
+                out.refused(exc)
             else:
-                out.read(confined.relative)
-                actual = _digest(confined)
-                if declared_ok and str(declared).lower() != actual:
+                if not present:
+                    out.block(
+                        "document.file_missing",
+                        f"{label} does not exist in the deployment",
+                        line=line("path"),
+                        field=f"{field}.path",
+                        expected=f"a file at {confined.relative}",
+                        found="no such file",
+                    )
+                elif declared_ok and str(declared).lower() != actual:
                     out.block(
                         "document.sha256_mismatch",
                         f"{label}: the file's SHA-256 does not match the declared digest",
@@ -458,7 +577,7 @@ def _check_document(
 
     if not document.signature_path:
         out.block(
-            "document.signature_missing",
+            "signature.missing",
             f"{label} has no signature artifact",
             line=line(),
             field=f"{field}.signature_path",
@@ -466,125 +585,162 @@ def _check_document(
             found="absent",
         )
     else:
-        confined_sig = _confine(
+        sig = _confine(
             out,
-            deployment.resolve_document,
+            environment,
             document.signature_path,
             line=line("signature_path"),
             field=f"{field}.signature_path",
         )
-        if confined_sig is not None:
-            _verify_signature(
+        envelope = (
+            _verified_envelope(
                 out,
                 environment,
+                policy,
                 label,
-                confined_sig,
-                actual,
+                sig,
+                roles or (),
                 line=line("signature_path"),
                 field=f"{field}.signature_path",
             )
+            if sig is not None
+            else None
+        )
+        if envelope is not None:
+            _compare_document_claims(out, label, document, envelope, actual, declared_ok)
     # The category counts documents whose integrity and signature hold; a stale sign-off already
     # blocks on its own and must not also hide which categories are present.
     return not any(not f.rule.startswith("signoff.") for f in out[before:])
 
 
-def _verify_signature(
+def _compare_document_claims(
+    out: Findings,
+    label: str,
+    document: ChecklistDocument,
+    envelope: Envelope,
+    actual: str | None,
+    declared_ok: bool,
+) -> None:
+    """What the verified payload vouches for against the checklist entry."""
+    signed_digest = payload_digest(envelope.payload)
+    vouched = actual or (str(document.sha256).lower() if declared_ok else None)
+    if signed_digest is None:
+        out.block(
+            "document.signed_digest_missing",
+            f"{label}: the signed payload does not state the document's SHA-256",
+            file=envelope.file,
+            field="payload.hashes.sha256",
+            expected=vouched or "the file's digest",
+            found="absent",
+        )
+    elif vouched is not None and signed_digest.lower() != vouched:
+        out.block(
+            "document.signed_digest_mismatch",
+            f"{label}: the signature vouches for a different file than the one shipped",
+            file=envelope.file,
+            field="payload.hashes.sha256",
+            expected=vouched,
+            found=signed_digest,
+        )
+    claims: dict[str, Any] = {
+        "name": document.name,
+        "path": document.path,
+        "signed_by": list(document.signed_by),
+        "signed_at": _instant_text(document.signed_at),
+    }
+    for mismatch in compare_claims(document_claims_source(envelope.payload), claims):
+        _claims_mismatch(out, label, envelope, mismatch.field, mismatch.expected, mismatch.found)
+
+
+def _verified_envelope(
     out: Findings,
     environment: Environment,
+    policy: Policy,
     label: str,
     sig: ConfinedPath,
-    file_digest: str | None,
+    roles: tuple[str, ...],
     *,
     line: int | None,
     field: str,
-) -> None:
+) -> Envelope | None:
+    """The signature file's envelope when its HMAC verifies with a key trusted for one of
+    ``roles``; otherwise the finding that says why, and None."""
     deployment = environment.deployment
-    if not sig.path.is_file():
-        out.block(
-            "document.signature_missing",
-            f"{label}: the signature file does not exist",
-            line=line,
-            field=field,
-            expected=f"a file at {sig.relative}",
-            found="no such file",
-        )
-        return
-    out.read(sig.relative)
+    files = deployment.files
     try:
-        envelope = parse_signature_file(_read(sig))
+        if not files.present(sig):
+            out.block(
+                "signature.missing",
+                f"{label}: the signature file does not exist",
+                line=line,
+                field=field,
+                expected=f"a file at {sig.relative}",
+                found="no such file",
+            )
+            return None
+        out.read(sig.relative)
+        envelope = read_envelope(files, sig)
     except MalformedSignature as exc:
         out.block(
-            "document.signature_malformed",
+            "signature.malformed",
             f"{label}: the signature file is malformed: {exc}",
             file=sig.relative,
             expected='{"payload": {...}, "signature": {"algorithm": '
             '"HMAC-SHA256", "key_id": ..., "value": ...}}',
             found=str(exc),
         )
-        return
-    algorithm = envelope.signature["algorithm"]
-    if algorithm != "HMAC-SHA256":
+        return None
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return None
+    if envelope.algorithm not in DOCUMENT_ALGORITHMS:
         out.block(
-            "document.signature_algorithm",
+            "signature.algorithm",
             f"{label}: unsupported signature algorithm",
             file=sig.relative,
             field="signature.algorithm",
-            expected="HMAC-SHA256",
-            found=algorithm,
+            expected=" or ".join(DOCUMENT_ALGORITHMS),
+            found=envelope.algorithm,
         )
-        return
-    key_id = str(envelope.signature["key_id"])
-    key_name = signing.normalise_key_id(key_id)
-    key_path = None
-    for base in (deployment.config_dir, deployment.root):
-        try:
-            candidate = deployment.paths.resolve(base, f"secrets/hmac/{key_name}.key")
-        except PathEscapesDeployment:  # a key outside the deployment is not a candidate
-            continue
-        if candidate.path.is_file():
-            key_path = candidate
-            break
-    if key_path is None:
+        return None
+    key_id = envelope.key_id
+    trusted = trusted_key_ids(policy.trusted_signature_keys, roles)
+    if trusted is not None and key_id not in trusted:
         out.block(
-            "document.key_missing",
+            "signature.key_not_trusted",
+            f"{label}: signed with key {key_id!r}, which the policy does not trust for "
+            f"{', '.join(roles) or 'its signers'}",
+            file=sig.relative,
+            field="signature.key_id",
+            expected="one of " + ", ".join(sorted(trusted)) + " (policy trusted_signature_keys)",
+            found=key_id,
+        )
+        return None
+    key_file = hmac_key_file(files, (deployment.config_dir, deployment.root), key_id)
+    if key_file is None:
+        key_name = normalise_key_id(key_id)
+        out.block(
+            "signature.key_missing",
             f"{label}: no HMAC key for key_id {key_id!r}",
             file=sig.relative,
             field="signature.key_id",
             expected=f"config/secrets/hmac/{key_name}.key or secrets/hmac/{key_name}.key",
             found="no such key file",
         )
-        return
-    key = signing.read_key_file(key_path.path)
-    payload = signing.normalise_payload_paths(envelope.payload)
-    if not (
-        signing.verify(payload, envelope.signature, key)
-        or signing.verify(signing.strip_digests(payload), envelope.signature, key)
-    ):
+        return None
+    try:
+        key = read_hmac_key(files, key_file)
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return None
+    if not verifies(envelope, key, algorithms=DOCUMENT_ALGORITHMS):
         out.block(
-            "document.signature_invalid",
+            "signature.invalid",
             f"{label}: the HMAC signature does not verify with key {key_id!r}",
             file=sig.relative,
             field="signature.value",
-            expected=f"a valid HMAC-SHA256 by {key_path.relative}",
+            expected=f"a valid HMAC-SHA256 by {key_file.relative}",
             found="signature mismatch",
         )
-        return
-    signed_digest = signing.payload_digest(envelope.payload)
-    if signed_digest is None:
-        out.block(
-            "document.signed_digest_missing",
-            f"{label}: the signed payload does not state the document's SHA-256",
-            file=sig.relative,
-            field="payload.sha256",
-            expected="the file's digest",
-            found="absent",
-        )
-    elif file_digest is not None and signed_digest.lower() != file_digest:
-        out.block(
-            "document.signed_digest_mismatch",
-            f"{label}: the signature vouches for a different file than the one shipped",
-            file=sig.relative,
-            field="payload.hashes.sha256",
-            expected=file_digest,
-            found=signed_digest,
-        )
+        return None
+    return envelope

@@ -1,8 +1,13 @@
-"""The environment's ``live_readiness`` checklist and its signed documents (FORMATS.md §1.1.1)."""
+"""The environment's ``live_readiness`` checklist and its signed documents (FORMATS.md §1.1.1).
+
+Values are kept as the configuration writes them (``signed``, ``signed_by``, ``signed_at``): the
+checks judge their types, so that ``signed: "true"`` or ``signed_by: compliance`` is a finding,
+never read as what the bot writes. Signatures are read and verified by the checks through
+:mod:`live_gate.kit.signatures`.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +25,8 @@ class ChecklistDocument:
     signed_by: tuple[str, ...]
     signed_at: Any
     required: bool
+    # ``signed_by`` as written: a list of strings is what the bot's loader expects
+    signed_by_raw: Any = None
 
     def categories(self) -> set[str]:
         """``bot_core/runtime/live_signature_categories.py:20-29``."""
@@ -44,6 +51,7 @@ class LiveReadiness:
     signature_path: str | None
     required_documents: tuple[str, ...]
     documents: tuple[ChecklistDocument, ...]
+    signed_by_raw: Any = None
 
     def documents_to_verify(self) -> tuple[list[ChecklistDocument], list[str]]:
         """Documents named in ``required_documents`` plus every document marked required, and
@@ -82,7 +90,9 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def _required_flag(value: Any) -> bool:
-    # loader: null / "" => True
+    """As the bot's loader reads ``required``: null / "" => True, and the strings "false",
+    "no", "0", "off" => False. Deliberately not stricter: a document read as required is checked
+    more, never less."""
     if value is None or value == "":
         return True
     if isinstance(value, str):
@@ -111,6 +121,7 @@ def read_live_readiness(environment: Environment) -> LiveReadiness | None:
                 signed_by=_strings(item.get("signed_by")),
                 signed_at=item.get("signed_at"),
                 required=_required_flag(item.get("required")),
+                signed_by_raw=item.get("signed_by"),
             )
         )
     required_names: list[str] = []
@@ -129,35 +140,5 @@ def read_live_readiness(environment: Environment) -> LiveReadiness | None:
         signature_path=str(signature_path) if signature_path else None,
         required_documents=tuple(required_names),
         documents=tuple(documents),
+        signed_by_raw=raw.get("signed_by"),
     )
-
-
-@dataclass(frozen=True)
-class SignatureEnvelope:
-    payload: dict[str, Any]
-    signature: dict[str, Any]
-
-
-class MalformedSignature(ValueError):
-    pass
-
-
-def parse_signature_file(data: bytes) -> SignatureEnvelope:
-    """``{"payload": {...}, "signature": {...}}`` or a flat object holding ``signature``."""
-    try:
-        parsed = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedSignature(f"not JSON ({exc})") from exc
-    if not isinstance(parsed, dict):
-        raise MalformedSignature("not a JSON object")
-    signature = parsed.get("signature")
-    if not isinstance(signature, dict):
-        raise MalformedSignature("no 'signature' object")
-    if isinstance(parsed.get("payload"), dict):
-        payload = parsed["payload"]
-    else:
-        payload = {k: v for k, v in parsed.items() if k != "signature"}
-    for key in ("algorithm", "key_id", "value"):
-        if not isinstance(signature.get(key), str) or not signature.get(key):
-            raise MalformedSignature(f"signature.{key} is missing")
-    return SignatureEnvelope(payload=payload, signature=signature)
