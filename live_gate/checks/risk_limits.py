@@ -1,21 +1,24 @@
 """PRE-2 risk limits: the environment's risk profile exists and its four runbook limits are
-present, numeric, positive, mutually consistent and within the policy's caps."""
+present, numeric, positive, mutually consistent and within the policy's caps.
+
+A limit must be a finite YAML number (:func:`live_gate.kit.values.finite_number`): ``.nan``
+passes every comparison the bot makes and ``.inf`` disables the limit, and a quoted ``"0.02"`` is a
+string; each is ``limit.not_numeric`` naming the field (stricter than the bot's ``float()`` on
+purpose for the string).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from live_gate.checks import Findings
+from live_gate.kit.values import finite_number
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
 
 REQUIREMENT = "PRE-2"
 FRACTION_LIMITS = ("max_daily_loss_pct", "hard_drawdown_pct", "max_position_pct")
 LIMITS = (*FRACTION_LIMITS, "max_open_positions")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
 def check_risk_limits(environment: Environment, policy: Policy) -> Findings:
@@ -62,37 +65,38 @@ def check_risk_limits(environment: Environment, policy: Policy) -> Findings:
                 found="absent",
             )
             continue
-        value = profile[key]
-        if not _is_number(value):
-            out.block(
+        raw: Any = profile[key]
+        value = finite_number(raw)
+        if value is None:
+            out.not_a_number(
                 "limit.not_numeric",
-                f"risk profile {name!r}: {key} is not a number",
+                f"risk profile {name!r}: {key}",
+                raw,
+                "a positive finite number (e.g. 0.02)",
                 line=line(key),
                 field=field,
-                expected="a positive number",
-                found=value,
             )
             continue
         if value <= 0:
             out.block(
                 "limit.not_positive",
-                f"risk profile {name!r}: {key} is {value}, which disables the limit",
+                f"risk profile {name!r}: {key} is {value:g}, which disables the limit",
                 line=line(key),
                 field=field,
                 expected="> 0",
-                found=value,
+                found=raw,
             )
             continue
-        values[key] = float(value)
+        values[key] = value
         cap = getattr(caps, key)
-        if value > cap:
+        if finite_number(cap) is None or value > cap:  # a NaN cap of the gate config holds nothing
             out.block(
                 "limit.above_cap",
-                f"risk profile {name!r}: {key} = {value} exceeds the policy cap {cap}",
+                f"risk profile {name!r}: {key} = {value:g} exceeds the policy cap {cap}",
                 line=line(key),
                 field=field,
                 expected=f"<= {cap} (gate policy risk_caps)",
-                found=value,
+                found=raw,
             )
     if "max_open_positions" in values and not float(values["max_open_positions"]).is_integer():
         out.block(
