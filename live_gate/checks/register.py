@@ -3,29 +3,43 @@ include every sign-off the current compliance register requires for it (runbook 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from live_gate.checks import Findings
-from live_gate.kit import schemas
+from live_gate.kit import InputRefused, schemas
+from live_gate.kit.values import read_instant
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment, UnreadableInput
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.timeutil import iso
 
 REQUIREMENT = "ACT-2"
 
 
 def check_register(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+    """The register is read through the kit (confined, a regular file, bounded YAML); its
+    ``updated_at`` may not lie after ``--as-of`` (plus the clock skew), and ``valid_until`` must
+    lie after it. A register that does not match its schema is an error naming file and line."""
     deployment = environment.deployment
+    files = deployment.files
     out = Findings(REQUIREMENT, deployment.config_file)
     configured = policy.compliance_register_path
     try:
-        confined = deployment.resolve_document(configured)
+        confined = files.resolve(deployment.config_dir, configured)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy compliance_register_path")
+        out.escaped(
+            exc,
+            field="gate policy compliance_register_path",
+            file=f"{deployment.config_dir.name}/{configured}",
+        )
         return out
     relative = confined.relative
-    if not deployment.files.is_file(confined):
+    try:
+        exists = files.present(confined)
+    except InputRefused as exc:
+        out.refused(exc)
+        return out
+    if not exists:
         out.block(
             "register.missing",
             "the deployment has no compliance register",
@@ -35,49 +49,49 @@ def check_register(environment: Environment, policy: Policy, as_of: datetime) ->
         )
         return out
     out.read(relative)
-    document = deployment.files.yaml(confined)
-    errors = sorted(
-        schemas.validator("compliance_register").iter_errors(document.data),
-        key=lambda e: list(e.absolute_path),
-    )
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+    document = files.yaml(confined)  # unparseable: an error naming the file and line
+    error = schemas.first_error("compliance_register", document.data)
+    if error is not None:
+        path, message = error
+        parts = [p for p in path.lstrip("$").replace("[", ".").replace("]", "").split(".") if p]
         raise UnreadableInput(
-            f"the compliance register does not match its schema at {where}: {first.message}",
+            f"the compliance register does not match its schema at {path}: {message}",
             relative,
-            document.line_of(*first.absolute_path),
+            document.line_of(*(int(p) if p.isdigit() else p for p in parts)),
         )
     register = document.data
-    for key in ("updated_at", "valid_until"):
-        if key in register:
-            try:
-                parse_instant(str(register[key]))
-            except InvalidInstant as exc:
-                raise UnreadableInput(
-                    f"compliance register {key}: {exc}", relative, document.line_of(key)
-                ) from exc
-    valid_until = register.get("valid_until")
-    if valid_until and parse_instant(str(valid_until)) <= as_of:
-        out.block(
-            "register.expired",
-            "the compliance register is no longer current",
-            file=relative,
-            line=document.line_of("valid_until"),
-            field="valid_until",
-            expected=f"valid after {iso(as_of)}",
-            found=str(valid_until),
-        )
-    if parse_instant(str(register["updated_at"])) > as_of:
-        out.block(
-            "register.from_future",
-            "the compliance register is dated after the evaluation instant",
-            file=relative,
-            line=document.line_of("updated_at"),
-            field="updated_at",
-            expected=f"at or before {iso(as_of)}",
-            found=str(register["updated_at"]),
-        )
+    out.instant(
+        "register.updated_at",
+        "the compliance register",
+        register["updated_at"],
+        as_of=as_of,
+        skew=timedelta(seconds=policy.clock_skew_seconds),
+        file=relative,
+        line=document.line_of("updated_at"),
+        field="updated_at",
+    )
+    if "valid_until" in register:
+        valid_until, problem = read_instant(register["valid_until"])
+        if problem is not None:
+            out.block(
+                "register.valid_until_invalid",
+                "the compliance register's valid_until is not an ISO-8601 instant",
+                file=relative,
+                line=document.line_of("valid_until"),
+                field="valid_until",
+                expected=problem.expected,
+                found=problem.found,
+            )
+        elif valid_until is not None and valid_until <= as_of:
+            out.block(
+                "register.expired",
+                "the compliance register is no longer current",
+                file=relative,
+                line=document.line_of("valid_until"),
+                field="valid_until",
+                expected=f"valid after {iso(as_of)}",
+                found=iso(valid_until),
+            )
     entry = register["environments"].get(environment.name)
     if entry is None:
         out.block(
