@@ -1,5 +1,14 @@
 """PRE-4 licences: the OEM licence as the bot validates it (``validate_license``, FORMATS.md
-§3.1), judged at ``--as-of``, plus what the runbook adds: the licence must allow going live."""
+§3.1), judged at ``--as-of``, plus what the runbook adds: the licence must allow going live.
+
+Every file (licence, fingerprint, revocation list, key files) is read through
+``deployment.files``: a link out of the deployment, a FIFO or an oversized file is a finding
+naming it. Signatures are verified by :func:`live_gate.kit.signatures.verifies` (HMAC-SHA256/384
+over the canonical payload, exactly as the bot's licence verifier: no path normalisation, no
+retry without digests). ``issued_at`` and the revocation list's ``generated_at`` may not lie after
+``--as-of`` plus the clock skew (the bot only warns about the former, never checks the latter);
+``max_validity_days`` and ``revocation_list_max_age_hours`` must be finite numbers when set.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,9 @@ from typing import Any
 
 from live_gate import signing
 from live_gate.checks import Findings
+from live_gate.kit import InputRefused
+from live_gate.kit.signatures import Envelope, verifies
+from live_gate.kit.values import finite_number, judge_instant, read_instant
 from live_gate.paths import ConfinedPath, PathEscapesDeployment
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment
@@ -22,7 +34,7 @@ from live_gate.resources.licence import (
     resolve,
     revoked_ids,
 )
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.timeutil import iso
 
 REQUIREMENT = "PRE-4"
 REQUIRED_FIELDS = (
@@ -34,16 +46,46 @@ REQUIRED_FIELDS = (
     "issued_at",
     "expires_at",
 )
-FUTURE_TOLERANCE = timedelta(minutes=5)  # license.py warns beyond 5 minutes in the future
 
 
 class _Licence:
     """State shared by the rules of one check run."""
 
-    def __init__(self, deployment: Deployment, config: LicenceConfig, out: Findings) -> None:
+    def __init__(
+        self, deployment: Deployment, config: LicenceConfig, out: Findings, policy: Policy
+    ) -> None:
         self.deployment = deployment
+        self.files = deployment.files
         self.config = config
         self.out = out
+        self.skew = timedelta(seconds=policy.clock_skew_seconds)
+
+    def present(self, confined: ConfinedPath) -> bool | None:
+        """True for a regular file, False when absent, None (and ``input.refused``) for a link
+        out of the deployment, a FIFO, a device or a folder."""
+        try:
+            return self.files.present(confined)
+        except InputRefused as exc:
+            self.out.refused(exc)
+            return None
+
+    def number(self, key: str, unit: str) -> float | None:
+        """A numeric setting of the license section, None when unset; a non-finite or
+        non-numeric value is a finding (the bot would compare with NaN and pass)."""
+        value = self.config.get(key)
+        if value is None:
+            return None
+        number = finite_number(value)
+        if number is None:
+            self.out.not_a_number(
+                "license.setting_not_a_number",
+                f"license.{key}",
+                value,
+                f"a finite number of {unit}",
+                line=self.line(key),
+                field=f"license.{key}",
+            )
+        return number
 
     def line(self, key: str | None = None) -> int | None:
         return self.deployment.line("license", key) if key else self.deployment.line("license")
@@ -71,7 +113,10 @@ class _Licence:
         confined = self.path(key, f"without it the bot cannot verify {what}")
         if confined is None:
             return None
-        if not confined.path.is_file():
+        present = self.present(confined)
+        if present is None:
+            return None
+        if not present:
             self.out.block(
                 "license.key_file_missing",
                 f"the {what} key file does not exist",
@@ -82,7 +127,10 @@ class _Licence:
             )
             return None
         try:
-            return read_keys(confined)
+            return read_keys(self.files, confined)
+        except InputRefused as exc:
+            self.out.refused(exc)
+            return None
         except MalformedFile as exc:
             self.out.block(
                 "license.key_file_invalid",
@@ -99,7 +147,10 @@ class _Licence:
         confined = self.path(key, f"no {what} can be checked")
         if confined is None:
             return None
-        if not confined.path.is_file():
+        present = self.present(confined)
+        if present is None:
+            return None
+        if not present:
             self.out.block(
                 rule,
                 f"the {what} does not exist",
@@ -111,7 +162,10 @@ class _Licence:
             return None
         self.out.read(confined.relative)
         try:
-            payload, signature = envelope(read_json(confined))
+            payload, signature = envelope(read_json(self.files, confined))
+        except InputRefused as exc:
+            self.out.refused(exc)
+            return None
         except MalformedFile as exc:
             self.out.block(
                 "license.malformed",
@@ -175,7 +229,14 @@ class _Licence:
                 found=key_id,
             )
             return False
-        if not signing.verify(payload, signature, keys[key_id]):
+        signed = Envelope(file=confined.relative, payload=payload, signature=signature)
+        if not verifies(
+            signed,
+            keys[key_id],
+            algorithms=tuple(signing.ALGORITHMS),
+            normalise_paths=False,
+            retry_without_digests=False,
+        ):
             self.out.block(
                 f"{prefix}.signature_invalid",
                 f"the {what}'s signature does not verify with key {key_id!r}",
@@ -186,21 +247,6 @@ class _Licence:
             )
             return False
         return True
-
-
-def _instant(out: Findings, payload: dict[str, Any], key: str, file: str) -> datetime | None:
-    try:
-        return parse_instant(str(payload[key]))
-    except (InvalidInstant, KeyError):
-        out.block(
-            "license.field_invalid",
-            f"the licence's {key} is not an ISO-8601 instant",
-            file=file,
-            field=f"payload.{key}",
-            expected="an ISO-8601 timestamp",
-            found=payload.get(key),
-        )
-        return None
 
 
 def check_licence(deployment: Deployment, policy: Policy, as_of: datetime) -> Findings:
@@ -216,7 +262,7 @@ def check_licence(deployment: Deployment, policy: Policy, as_of: datetime) -> Fi
             found="absent",
         )
         return out
-    licence = _Licence(deployment, config, out)
+    licence = _Licence(deployment, config, out, policy)
     _check_live_allowed(licence, policy)
     licence_keys = licence.keys("license_keys_path", "licence")
     fingerprint_keys = licence.keys("fingerprint_keys_path", "fingerprint")
@@ -237,8 +283,9 @@ def check_licence(deployment: Deployment, policy: Policy, as_of: datetime) -> Fi
             found="absent",
         )
     _check_identity(licence, payload, confined, policy)
+    max_days = licence.number("max_validity_days", "days")
     if "issued_at" not in missing and "expires_at" not in missing:
-        _check_validity(licence, payload, confined, as_of)
+        _check_validity(licence, payload, confined, as_of, max_days)
     _check_fingerprint(licence, payload, fingerprint_keys)
     _check_revocation(licence, payload.get("license_id"), as_of)
     return out
@@ -317,32 +364,36 @@ def _check_identity(
 
 
 def _check_validity(
-    licence: _Licence, payload: dict[str, Any], confined: ConfinedPath, as_of: datetime
+    licence: _Licence,
+    payload: dict[str, Any],
+    confined: ConfinedPath,
+    as_of: datetime,
+    max_days: float | None,
 ) -> None:
     out, file = licence.out, confined.relative
-    issued = _instant(out, payload, "issued_at", file)
-    expires = _instant(out, payload, "expires_at", file)
-    if issued is None or expires is None:
-        return
-    if expires <= issued:
+    # issued_at: no later than --as-of plus the clock skew (the bot's 5-minute tolerance)
+    issued = licence.out.instant(
+        "license.issued_at",
+        "the licence's issued_at",
+        payload.get("issued_at"),
+        as_of=as_of,
+        skew=licence.skew,
+        file=file,
+        field="payload.issued_at",
+    )
+    # expires_at: a deadline, in the future by design
+    expires, problem = read_instant(payload.get("expires_at"))
+    if problem is not None:
         out.block(
-            "license.window_invalid",
-            "the licence expires before it is issued",
+            "license.expires_at_invalid",
+            "the licence's expires_at is not an ISO-8601 instant",
             file=file,
             field="payload.expires_at",
-            expected=f"after {iso(issued)}",
-            found=iso(expires),
+            expected=problem.expected,
+            found=problem.found,
         )
+    if expires is None:
         return
-    if issued > as_of + FUTURE_TOLERANCE:
-        out.block(
-            "license.not_yet_valid",
-            f"the licence is not yet valid at {iso(as_of)}",
-            file=file,
-            field="payload.issued_at",
-            expected=f"at or before {iso(as_of)}",
-            found=iso(issued),
-        )
     if expires <= as_of:
         out.block(
             "license.expired",
@@ -361,8 +412,20 @@ def _check_validity(
             expected="more than 30 days of validity left",
             found=iso(expires),
         )
-    max_days = licence.config.get("max_validity_days")
-    if isinstance(max_days, int | float) and (expires - issued) > timedelta(days=max_days):
+    if issued is None:
+        return
+    if expires <= issued:
+        out.block(
+            "license.window_invalid",
+            "the licence expires before it is issued",
+            file=file,
+            field="payload.expires_at",
+            expected=f"after {iso(issued)}",
+            found=iso(expires),
+        )
+        return
+    valid_days = (expires - issued).total_seconds() / 86400
+    if max_days is not None and valid_days > max_days:
         out.block(
             "license.validity_too_long",
             f"the licence is valid for {(expires - issued).days} days, more than the "
@@ -410,7 +473,10 @@ def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> No
     )
     if confined is None:
         return
-    if not confined.path.is_file():
+    present = licence.present(confined)
+    if present is None:
+        return
+    if not present:
         message = "the revocation list does not exist"
         where = {
             "line": licence.line("revocation_list_path"),
@@ -425,8 +491,11 @@ def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> No
         return
     out.read(confined.relative)
     try:
-        document, signature = envelope(read_json(confined), bare_allowed=True)
+        document, signature = envelope(read_json(licence.files, confined), bare_allowed=True)
         revoked = revoked_ids(document)
+    except InputRefused as exc:
+        out.refused(exc)
+        return
     except MalformedFile as exc:
         out.block(
             "revocation.malformed",
@@ -439,42 +508,7 @@ def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> No
     if signature_required:
         keys = licence.keys("revocation_keys_path", "revocation list")
         licence.verify("revocation list", document, signature, keys, confined, "revocation")
-    max_age = config.get("revocation_list_max_age_hours")
-    if isinstance(max_age, int | float):
-        stamp = generated_at(document)
-        rule_holder = out.block if required else out.warn
-        if stamp is None:
-            rule_holder(
-                "revocation.generated_at_missing",
-                "the revocation list does not say when it was generated",
-                file=confined.relative,
-                field="generated_at",
-                expected="an ISO-8601 generated_at",
-                found="absent",
-            )
-        else:
-            try:
-                when = parse_instant(str(stamp))
-            except InvalidInstant:
-                out.block(
-                    "revocation.generated_at_invalid",
-                    "the revocation list's generated_at is unreadable",
-                    file=confined.relative,
-                    field="generated_at",
-                    expected="an ISO-8601 timestamp",
-                    found=stamp,
-                )
-            else:
-                if as_of - when > timedelta(hours=max_age):
-                    rule_holder(
-                        "revocation.list_stale",
-                        f"the revocation list is {(as_of - when) / timedelta(hours=1):.1f}"
-                        f" hours old at {iso(as_of)}",
-                        file=confined.relative,
-                        field="generated_at",
-                        expected=f"generated within {max_age:g} hours",
-                        found=iso(when),
-                    )
+    _check_generated_at(licence, document, confined, required, as_of)
     if licence_id is not None and str(licence_id) in revoked:
         reason = revoked[str(licence_id)]
         out.block(
@@ -484,3 +518,39 @@ def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> No
             expected="the licence not listed",
             found=f"listed as {licence_id}",
         )
+
+
+def _check_generated_at(
+    licence: _Licence, document: Any, confined: ConfinedPath, required: bool, as_of: datetime
+) -> None:
+    """The list's ``generated_at``: never after ``--as-of`` plus the skew, and with
+    ``revocation_list_max_age_hours`` no older than that. Missing or stale is an error only when
+    the list is required (the bot's rule), a warning otherwise; unreadable or future always."""
+    max_age = licence.number("revocation_list_max_age_hours", "hours")
+    # beyond a century the bound holds nothing (and timedelta would overflow)
+    age = timedelta(hours=max_age) if max_age is not None and max_age < 876_000 else None
+    stamp = generated_at(document)
+    where: dict[str, Any] = {"file": confined.relative, "field": "generated_at"}
+    if required:
+        licence.out.instant(
+            "revocation.generated_at",
+            "the revocation list",
+            stamp,
+            as_of=as_of,
+            skew=licence.skew,
+            max_age=age,
+            required=max_age is not None,
+            **where,
+        )
+        return
+    _, problem = judge_instant(stamp, as_of=as_of, skew=licence.skew, max_age=age)
+    if problem is None or (problem.kind == "missing" and max_age is None):
+        return
+    report = licence.out.warn if problem.kind in ("missing", "stale") else licence.out.block
+    report(
+        f"revocation.generated_at.{problem.kind}",
+        f"the revocation list's generated_at: {problem.kind.replace('_', ' ')}",
+        expected=problem.expected,
+        found=problem.found,
+        **where,
+    )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from live_gate.kit import DeploymentFiles, InputRefused
 from live_gate.paths import ConfinedPath
 from live_gate.resources.deployment import Deployment, UnreadableInput
 
@@ -62,15 +62,17 @@ def resolve(deployment: Deployment, configured: str) -> ConfinedPath:
     return deployment.resolve_from_root(configured)
 
 
-def read_json(confined: ConfinedPath) -> Any:
+def read_json(files: DeploymentFiles, confined: ConfinedPath) -> Any:
+    """The document through the kit. Raises :class:`InputRefused` for an input the kit will not
+    read (not a regular file, over a cap) and :class:`MalformedFile` for one it cannot parse
+    (not JSON, a byte order mark, nested too deep), naming the line."""
     try:
-        data = confined.path.read_bytes()
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedFile(f"not valid JSON ({exc})") from exc
+        return files.json(confined)
+    except InputRefused:
+        raise
+    except UnreadableInput as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        raise MalformedFile(f"{exc.message}{where}") from exc
 
 
 def envelope(data: Any, *, bare_allowed: bool = False) -> tuple[Any, dict[str, Any] | None]:
@@ -94,8 +96,8 @@ def decode_key(value: str) -> bytes:
     return value.encode("utf-8")
 
 
-def read_keys(confined: ConfinedPath) -> dict[str, bytes]:
-    data = read_json(confined)
+def read_keys(files: DeploymentFiles, confined: ConfinedPath) -> dict[str, bytes]:
+    data = read_json(files, confined)
     if isinstance(data, dict) and isinstance(data.get("keys"), dict):
         data = data["keys"]
     if not isinstance(data, dict) or not data:
