@@ -1,56 +1,73 @@
 """ACT-1 configuration freeze: the newest signed archive under ``var/audit/stage6/`` holds the
-configuration with true digests, and the deployment's current files are byte for byte those."""
+configuration with true digests, and the deployment's current files are byte for byte those.
+
+Manifests are listed through ``deployment.files.listing``: a manifest that is a link out of the
+deployment, a FIFO or anything but a regular file is a finding and never a candidate. A manifest
+dated after ``--as-of`` (plus the clock skew) is a finding and never "the newest": a copy dated
+in the future cannot hide the freeze that is due. The signature must verify with the key file
+named after its key_id (the bot's rule; with ``trusted_signature_keys``, a key trusted for one of
+the manifest's stakeholders), over exactly the archived manifest.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
-from live_gate import signing
 from live_gate.checks import Findings
+from live_gate.errors import UnreadableInput
 from live_gate.freeze import FROZEN_FILES, MANIFEST_SCHEMA, STAGE6
+from live_gate.kit import InputRefused
+from live_gate.kit.signatures import (
+    MalformedSignature,
+    hmac_key_file,
+    read_envelope,
+    read_hmac_key,
+    trusted_key_ids,
+    verifies,
+)
 from live_gate.paths import ConfinedPath, PathEscapesDeployment
-from live_gate.resources.deployment import Deployment, UnreadableInput
-from live_gate.timeutil import InvalidInstant, parse_instant
+from live_gate.policy import Policy
+from live_gate.resources.deployment import Deployment
 
 REQUIREMENT = "ACT-1"
 REMEDY = "freeze the configuration again (live-gate freeze DIR) after review"
 
 
-def _load(path: Path, relative: str) -> Any:
+def _newest_manifest(
+    deployment: Deployment, out: Findings, policy: Policy, as_of: datetime
+) -> tuple[str, dict[str, Any]] | None:
+    files = deployment.files
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        folder = files.at(STAGE6.as_posix())
+        manifests = files.listing(folder, out, accept=lambda name: name.endswith(".manifest.json"))
+    except UnreadableInput as exc:
+        out.refused(exc)
         return None
-
-
-def _newest_manifest(deployment: Deployment, out: Findings) -> tuple[str, dict[str, Any]] | None:
-    folder = deployment.root / STAGE6
-    candidates: list[tuple[Any, str, dict[str, Any]]] = []
-    for path in sorted(folder.glob("*.manifest.json")) if folder.is_dir() else []:
-        relative = path.relative_to(deployment.root).as_posix()
-        data = _load(path, relative)
+    candidates: list[tuple[datetime, str, dict[str, Any]]] = []
+    for confined in manifests:
+        relative = confined.relative
+        try:
+            data = files.json(confined)
+        except UnreadableInput as exc:
+            out.refused(exc)
+            continue
         if not isinstance(data, dict) or data.get("schema") != MANIFEST_SCHEMA:
             out.warn(
                 "freeze.manifest_ignored", "not a stage6.runbook.manifest; ignored", file=relative
             )
             continue
-        try:
-            when = parse_instant(str(data.get("generated_at")))
-        except InvalidInstant:
-            out.block(
-                "freeze.manifest_undated",
-                "the freeze manifest has no readable generated_at",
-                file=relative,
-                field="generated_at",
-                expected="an ISO-8601 time",
-                found=data.get("generated_at"),
-            )
-            continue
-        candidates.append((when, relative, data))
+        when = out.instant(
+            "freeze.generated_at",
+            "the freeze manifest",
+            data.get("generated_at"),
+            as_of=as_of,
+            skew=timedelta(seconds=policy.clock_skew_seconds),
+            file=relative,
+            field="generated_at",
+        )
+        if when is not None:
+            candidates.append((when, relative, data))
     if not candidates:
         return None
     _, relative, data = max(candidates, key=lambda c: (c[0], c[1]))
@@ -61,15 +78,28 @@ def _confine(
     deployment: Deployment, out: Findings, configured: Any, file: str, field: str
 ) -> ConfinedPath | None:
     try:
-        return deployment.resolve_from_root(str(configured))
+        return deployment.files.resolve(deployment.root, str(configured))
     except PathEscapesDeployment as exc:
         out.escaped(exc, file=file, field=field)
         return None
 
 
+def _present(deployment: Deployment, out: Findings, confined: ConfinedPath) -> bool | None:
+    try:
+        return deployment.files.present(confined)
+    except InputRefused as exc:
+        out.refused(exc)
+        return None
+
+
 def _verify_signature(
-    deployment: Deployment, out: Findings, manifest: dict[str, Any], relative: str
+    deployment: Deployment,
+    out: Findings,
+    policy: Policy,
+    manifest: dict[str, Any],
+    relative: str,
 ) -> None:
+    files = deployment.files
     sig = _confine(
         deployment,
         out,
@@ -79,7 +109,10 @@ def _verify_signature(
     )
     if sig is None:
         return
-    if not sig.path.is_file():
+    present = _present(deployment, out, sig)
+    if present is None:
+        return
+    if not present:
         out.block(
             "freeze.signature_missing",
             "the freeze manifest is not signed",
@@ -90,17 +123,21 @@ def _verify_signature(
         )
         return
     out.read(sig.relative)
-    envelope = _load(sig.path, sig.relative)
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("signature"), dict):
+    try:
+        envelope = read_envelope(files, sig)
+    except MalformedSignature as exc:
         out.block(
             "freeze.signature_malformed",
             "the freeze signature is malformed",
             file=sig.relative,
             expected="a stage6.runbook.signature",
-            found="malformed",
+            found=str(exc),
         )
         return
-    if envelope.get("payload") != manifest:
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return
+    if envelope.payload != manifest:
         out.block(
             "freeze.signature_other_payload",
             "the signature covers a different manifest than the one archived",
@@ -110,48 +147,66 @@ def _verify_signature(
             found="another payload",
         )
         return
-    signature = envelope["signature"]
-    key_id = str(signature.get("key_id", ""))
-    keys = sorted((deployment.root / "secrets" / "hmac").glob("*.key"))
-    named = deployment.root / "secrets" / "hmac" / f"{signing.normalise_key_id(key_id)}.key"
-    ordered = [named, *[k for k in keys if k != named]] if named.is_file() else keys
-    for key_file in ordered:
-        if signing.verify(manifest, signature, signing.read_key_file(key_file)):
-            if key_file != named:
-                out.warn(
-                    "freeze.key_name",
-                    f"the freeze signature verifies with "
-                    f"{key_file.name}, a key file not named after key_id {key_id!r}",
-                    file=sig.relative,
-                    field="signature.key_id",
-                )
-            return
-    out.block(
-        "freeze.signature_invalid",
-        f"the freeze signature ({key_id!r}) verifies with no HMAC key of the deployment",
-        file=sig.relative,
-        field="signature.value",
-        expected="a valid HMAC-SHA256",
-        found="signature mismatch",
-    )
+    key_id = envelope.key_id
+    stakeholders = manifest.get("stakeholders")
+    roles = [str(r) for r in stakeholders] if isinstance(stakeholders, list) else []
+    trusted = trusted_key_ids(policy.trusted_signature_keys, roles)
+    if trusted is not None and key_id not in trusted:
+        out.block(
+            "freeze.key_not_trusted",
+            f"the freeze is signed with key {key_id!r}, which the policy does not trust for "
+            f"its stakeholders ({', '.join(roles)})",
+            file=sig.relative,
+            field="signature.key_id",
+            expected="one of " + ", ".join(sorted(trusted)) + " (policy trusted_signature_keys)",
+            found=key_id,
+        )
+        return
+    key_file = hmac_key_file(files, (deployment.root,), key_id)
+    if key_file is None:
+        out.block(
+            "freeze.key_missing",
+            f"no HMAC key for the freeze signature's key_id {key_id!r}",
+            file=sig.relative,
+            field="signature.key_id",
+            expected="secrets/hmac/<key_id>.key",
+            found="no such key file",
+        )
+        return
+    try:
+        key = read_hmac_key(files, key_file)
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return
+    if not verifies(envelope, key, normalise_paths=False, retry_without_digests=False):
+        out.block(
+            "freeze.signature_invalid",
+            f"the freeze signature ({key_id!r}) does not verify with {key_file.relative}",
+            file=sig.relative,
+            field="signature.value",
+            expected="a valid HMAC-SHA256",
+            found="signature mismatch",
+        )
 
 
-def check_config_freeze(deployment: Deployment) -> Findings:
+def check_config_freeze(deployment: Deployment, policy: Policy, as_of: datetime) -> Findings:
     out = Findings(REQUIREMENT, None)
-    newest = _newest_manifest(deployment, out)
+    files = deployment.files
+    newest = _newest_manifest(deployment, out, policy, as_of)
     if newest is None:
         out.block(
             "freeze.missing",
             f"the configuration was never frozen: {REMEDY}",
             file=STAGE6.as_posix(),
-            expected="a signed stage6.runbook.manifest of the configuration",
+            expected="a signed stage6.runbook.manifest of the configuration, dated at or before "
+            "the evaluation instant",
             found="none",
         )
         return out
     relative, manifest = newest
     out.read(relative)
     out.fact("newest freeze", f"{relative} ({manifest.get('generated_at')})")
-    _verify_signature(deployment, out, manifest, relative)
+    _verify_signature(deployment, out, policy, manifest, relative)
     entries = manifest.get("files")
     if not isinstance(entries, list):  # the bot's single-file manifest
         hashes = manifest.get("hashes") or {}
@@ -171,7 +226,13 @@ def check_config_freeze(deployment: Deployment) -> Findings:
         recorded = str(entry.get("sha256") or "")
         if archived is None:
             continue
-        if not archived.path.is_file():
+        try:
+            present = files.present(archived)
+            actual = files.sha256(archived) if present else None
+        except UnreadableInput as exc:
+            out.refused(exc)
+            continue
+        if actual is None:
             out.block(
                 "freeze.archive_missing",
                 "a file of the freeze archive is missing",
@@ -182,7 +243,6 @@ def check_config_freeze(deployment: Deployment) -> Findings:
             )
             continue
         out.read(archived.relative)
-        actual = signing.sha256_file(archived.path)
         if actual != recorded.lower():
             out.block(
                 "freeze.archive_digest_mismatch",
@@ -196,8 +256,14 @@ def check_config_freeze(deployment: Deployment) -> Findings:
             continue
         frozen[str(entry.get("source_path"))] = actual
     for source in FROZEN_FILES:
-        current = deployment.root / source
-        if source == "config/core.yaml" or current.is_file():
+        try:
+            current = files.at(source)
+            present = files.present(current)
+            current_digest = files.sha256(current) if present else None
+        except UnreadableInput as exc:
+            out.refused(exc)
+            continue
+        if source == "config/core.yaml" or current_digest is not None:
             if source not in frozen:
                 out.block(
                     "freeze.config_not_frozen",
@@ -208,14 +274,13 @@ def check_config_freeze(deployment: Deployment) -> Findings:
                     found=manifest.get("source_path"),
                 )
                 continue
-            actual = signing.sha256_file(current)
-            if actual != frozen[source]:
+            if current_digest != frozen[source]:
                 out.block(
                     "freeze.config_changed",
                     f"{source} changed after the freeze: what "
                     f"would trade is not what was approved; {REMEDY}",
                     file=source,
                     expected=f"SHA-256 {frozen[source]} (frozen)",
-                    found=actual,
+                    found=current_digest or "no such file",
                 )
     return out
