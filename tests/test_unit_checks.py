@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from live_gate import signing
 from live_gate.checks.alerting import check_alert_audit
 from live_gate.checks.kyc_aml import check_live_readiness_documents
 from live_gate.policy import Policy
@@ -23,12 +22,23 @@ def _denied(*_: object, **__: object) -> object:
 def test_unreadable_document_names_the_file(
     reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import os
+
+    from live_gate.kit import files as kit_files
+
     environment = Deployment(reference).environment("binance_live")
-    monkeypatch.setattr(signing, "sha256_file", _denied)
-    with pytest.raises(UnreadableInput) as error:
-        check_live_readiness_documents(environment, Policy(), parse_instant(AS_OF))
-    assert error.value.file == "config/compliance/live/binance/kyc_packet.pdf"
-    assert "Permission denied" in str(error.value)
+    real_open = os.open
+
+    def denied(path: str, flags: int, *args: object) -> int:
+        if str(path).endswith("kyc_packet.pdf"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kit_files.os, "open", denied)
+    findings = check_live_readiness_documents(environment, Policy(), parse_instant(AS_OF))
+    (refused,) = [f for f in findings if f.rule == "input.refused"]
+    assert refused.file == "config/compliance/live/binance/kyc_packet.pdf"
+    assert "Permission denied" in refused.message
 
 
 def test_unreadable_audit_file_names_the_file(
