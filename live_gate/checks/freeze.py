@@ -162,7 +162,11 @@ def _verify_signature(
             found=key_id,
         )
         return
-    key_file = hmac_key_file(files, (deployment.root,), key_id)
+    try:
+        key_file = hmac_key_file(files, (deployment.root,), key_id)
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return
     if key_file is None:
         out.block(
             "freeze.key_missing",

@@ -716,7 +716,11 @@ def _verified_envelope(
             found=key_id,
         )
         return None
-    key_file = hmac_key_file(files, (deployment.config_dir, deployment.root), key_id)
+    try:
+        key_file = hmac_key_file(files, (deployment.config_dir, deployment.root), key_id)
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return None
     if key_file is None:
         key_name = normalise_key_id(key_id)
         out.block(

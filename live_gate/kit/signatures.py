@@ -13,11 +13,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from live_gate import signing
 from live_gate.errors import UnreadableInput
-from live_gate.kit.files import DeploymentFiles
+from live_gate.kit.files import DeploymentFiles, InputRefused
 from live_gate.paths import ConfinedPath, PathEscapesDeployment
 
 
@@ -70,14 +71,18 @@ def read_envelope(files: DeploymentFiles, confined: ConfinedPath) -> Envelope:
 
 def hmac_key_file(files: DeploymentFiles, bases: Iterable[Any], key_id: str) -> ConfinedPath | None:
     """``<base>/secrets/hmac/<normalised key_id>.key`` for the first base holding it (the bot
-    looks in the config folder, then the working directory)."""
+    looks in the config folder, then the working directory). Raises :class:`InputRefused`
+    naming the key file when a candidate is a link out of the deployment, a FIFO or anything but
+    a regular file: such a key is never used, and never silently skipped for the next base."""
     name = signing.normalise_key_id(key_id)
     for base in bases:
+        relative = f"secrets/hmac/{name}.key"
         try:
-            candidate = files.resolve(base, f"secrets/hmac/{name}.key")
-        except PathEscapesDeployment:
-            continue
-        if files.is_file(candidate):
+            candidate = files.resolve(base, relative)
+        except PathEscapesDeployment as exc:
+            lexical = files.relative(Path(base) / relative)
+            raise InputRefused(f"{exc.reason}; it was not read", lexical) from exc
+        if files.present(candidate):
             return candidate
     return None
 
