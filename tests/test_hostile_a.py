@@ -667,21 +667,41 @@ def test_a_manifest_fifo_is_refused_without_hanging(reference: Path) -> None:
     assert finding.file == f"{STAGE6}/zz.manifest.json" and "FIFO" in finding.message
 
 
-@pytest.mark.parametrize(
-    "target",
-    ["signature", "archive", "key"],
-)
-def test_freeze_inputs_as_fifos_are_refused(target: str, reference: Path) -> None:
+def _freeze_input(reference: Path, target: str) -> str:
     if target == "signature":
-        relative = next((reference / STAGE6).glob("*.sig")).relative_to(reference).as_posix()
-    elif target == "archive":
+        return next((reference / STAGE6).glob("*.sig")).relative_to(reference).as_posix()
+    if target == "archive":
         path = next((reference / STAGE6).glob("config_freeze_*/config/core.yaml"))
-        relative = path.relative_to(reference).as_posix()
-    else:
-        relative = "secrets/hmac/kl_freeze_demo.key"
+        return path.relative_to(reference).as_posix()
+    if target == "runtime":
+        (reference / "config/runtime.yaml").write_text("execution: {}\n")
+        return "config/runtime.yaml"
+    return "secrets/hmac/kl_freeze_demo.key"
+
+
+@pytest.mark.parametrize("target", ["signature", "archive", "key", "runtime"])
+def test_freeze_inputs_as_fifos_are_refused(target: str, reference: Path) -> None:
+    relative = _freeze_input(reference, target)
     fifo(relative)(reference)
     (finding,) = blockers(act1(reference), "input.refused")
     assert finding.file == relative and "FIFO" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("target", "rule"),
+    [
+        ("signature", "path.escapes_deployment"),
+        ("archive", "path.escapes_deployment"),
+        ("key", "input.refused"),
+        ("runtime", "input.refused"),
+    ],
+)
+def test_freeze_inputs_linked_out_are_never_read(target: str, rule: str, reference: Path) -> None:
+    relative = _freeze_input(reference, target)
+    symlink_out(relative)(reference)
+    (finding,) = blockers(act1(reference), rule)
+    names(finding, relative)
+    assert "leaves the deployment" in finding.message
 
 
 def test_a_freeze_signed_with_another_key_of_the_deployment_fails(reference: Path) -> None:
