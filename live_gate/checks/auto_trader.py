@@ -91,7 +91,12 @@ def _check_unattended_start(
     except InputRefused as exc:
         out.refused(exc)
         return
-    if files.kind(log) == "missing":
+    kind = files.kind(log)
+    if kind not in ("file", "missing"):
+        # never opened (a FIFO would hang the reader), never listed as evidence
+        out.refused(InputRefused(f"is {kind}, not a regular file; it was not read", log.relative))
+        return
+    if kind == "missing":
         out.block(
             "auto_confirm.no_log",
             f"entrypoint {entrypoint} trusts auto-confirmation for "

@@ -19,7 +19,7 @@ from typing import Any
 from live_gate.checks import Findings
 from live_gate.errors import UnreadableInput
 from live_gate.kit.files import InputRefused
-from live_gate.kit.parse import NonFinite, parse_json
+from live_gate.kit.parse import NonFinite
 from live_gate.kit.values import describe_flag, finite_number, strict_bool
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
@@ -414,16 +414,17 @@ SMOKE_FIELDS = {
 }
 
 
-def _line_of(data: bytes, *keys: str) -> int | None:
-    """The line of ``"keys[0]"``, then of ``"keys[1]"`` after it...: where a field of a
+def _line_of(lines: list[bytes], *keys: str) -> int | None:
+    """The line of ``"keys[0]"``, then of ``"keys[1]"`` at or after it...: where a field of a
     pretty-printed JSON document is (a pointer for the operator, not a parser)."""
-    position = 0
+    index = 0
     for key in keys:
-        found = data.find(b'"' + key.encode("utf-8") + b'"', position)
-        if found < 0:
+        token = b'"' + key.encode("utf-8") + b'"'
+        while index < len(lines) and token not in lines[index]:
+            index += 1
+        if index == len(lines):
             return None
-        position = found
-    return data.count(b"\n", 0, position) + 1
+    return index + 1
 
 
 def _non_finite(value: Any, path: str) -> list[tuple[str, Any]]:
@@ -468,8 +469,8 @@ def smoke_risk_states(
             summary = files.at(f"{run.relative}/{SMOKE_SUMMARY}")
             if files.kind(summary) == "missing":
                 continue
-            data = files.read_bytes(summary)
-            document = parse_json(data, summary.relative, max_nesting=files.limits.max_nesting)
+            document = files.json(summary)
+            data = [raw for _, raw in files.lines(summary)]
         except UnreadableInput as exc:
             out.refused(exc)
             continue
@@ -486,7 +487,7 @@ def smoke_risk_states(
 
 def _smoke_summary(
     document: dict[str, Any],
-    data: bytes,
+    data: list[bytes],
     relative: str,
     out: Findings,
     as_of: datetime,
