@@ -330,7 +330,8 @@ class DeploymentFiles:
                 if kind in skipped:
                     continue  # e.g. sub-folders are not candidates for a file listing
                 problem = InputRefused(
-                    f"is {kind}, not a {'regular file' if want == 'file' else 'folder'}; "
+                    f"is {_KIND_NAMES.get(kind, kind)}, not a "
+                    f"{'regular file' if want == 'file' else 'folder'}; "
                     "it was not read"
                     if kind != "outside the deployment"
                     else "is a symbolic link that leaves the deployment; it was not read",
@@ -340,6 +341,9 @@ class DeploymentFiles:
                     raise problem
                 out.refused(problem)
         return sorted(found, key=lambda c: c.relative)
+
+
+_KIND_NAMES = {"dir": "a folder", "file": "a regular file"}
 
 
 def _within(path: str, root: str) -> bool:
