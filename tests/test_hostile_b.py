@@ -643,6 +643,13 @@ HOSTILE_CASES_B: list[tuple[str, Mutation, str, str, str]] = [
         AUTO_TRADER_LOG,
     ),
     (
+        "AutoTrader start older than a dry run may be",
+        auto_trader_records(started("2026-11-15T08:00:00+00:00")),
+        "ACT-6",
+        "auto_confirm.timestamp.stale",
+        AUTO_TRADER_LOG,
+    ),
+    (
         "AutoTrader log links out",
         both(auto_trader("AutoTrader started."), link_out(AUTO_TRADER_LOG)),
         "ACT-6",
@@ -742,6 +749,7 @@ def test_every_new_rule_of_group_b_has_a_case() -> None:
         "auto_confirm.timestamp.in_future",
         "auto_confirm.timestamp.missing",
         "auto_confirm.timestamp.invalid",
+        "auto_confirm.timestamp.stale",
         "input.refused",
     }
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from live_gate.checks import Findings, data_path
 from live_gate.errors import UnreadableInput
 from live_gate.kit.files import InputRefused
-from live_gate.kit.values import describe_flag, strict_bool
+from live_gate.kit.values import describe_flag, judge_instant, strict_bool
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
 
@@ -112,7 +112,8 @@ def _check_unattended_start(
     last_start: int | None = None
     wait_since: int | None = None  # the last wait after the latest start
     wait_before: int | None = None  # the last wait between the previous start and the latest
-    invalid = 0
+    last_stamp: object = None
+    invalid = misdated = 0
     try:
         for number, record, problem in files.json_lines(log):
             if problem is None and not isinstance(record, dict):
@@ -132,23 +133,26 @@ def _check_unattended_start(
             assert isinstance(record, dict)
             if record.get("component") != "AutoTrader":
                 continue
-            if (
-                out.instant(
-                    "auto_confirm.timestamp",
-                    "an AutoTrader log record",
-                    record.get("timestamp"),
-                    as_of=as_of,
-                    skew=skew,
-                    file=log.relative,
-                    line=number,
-                    field="timestamp",
-                )
-                is None
-            ):
+            stamp = record.get("timestamp")
+            _, problem_at = judge_instant(stamp, as_of=as_of, skew=skew)
+            if problem_at is not None:
+                misdated += 1
+                if misdated <= REPORTED:
+                    out.instant(
+                        "auto_confirm.timestamp",
+                        "an AutoTrader log record",
+                        stamp,
+                        as_of=as_of,
+                        skew=skew,
+                        file=log.relative,
+                        line=number,
+                        field="timestamp",
+                    )
                 continue  # a record dated after the evaluation instant decides nothing
             message = str(record.get("message", ""))
             if message.startswith(STARTED):
                 last_start, wait_before, wait_since = number, wait_since, None
+                last_stamp = stamp
             elif message.startswith(AWAITING):
                 wait_since = number
     except UnreadableInput as exc:
@@ -162,6 +166,15 @@ def _check_unattended_start(
             expected="JSON objects",
             found=f"{invalid} invalid lines",
         )
+    if misdated > REPORTED:
+        out.block(
+            "auto_confirm.timestamp.invalid",
+            f"{misdated - REPORTED} more AutoTrader records are undated or dated after the "
+            "evaluation instant",
+            file=log.relative,
+            expected="ISO-8601 timestamps no later than the evaluation instant",
+            found=f"{misdated} misdated records",
+        )
     if last_start is None:
         out.block(
             "auto_confirm.no_start",
@@ -171,6 +184,18 @@ def _check_unattended_start(
             found="none",
         )
         return
+    # the start must be the dry run's: no older than the policy's dry-run age (ACT-7)
+    out.instant(
+        "auto_confirm.timestamp",
+        "the last AutoTrader start",
+        last_stamp,
+        as_of=as_of,
+        skew=skew,
+        max_age=timedelta(hours=policy.dry_run_max_age_hours),
+        file=log.relative,
+        line=last_start,
+        field="timestamp",
+    )
     if wait_before is not None:
         out.block(
             "auto_confirm.waited_for_click",
