@@ -932,6 +932,39 @@ def test_the_fast_record_check_agrees_with_the_schema() -> None:
     assert record_problem(parse_json(b'{"channel":NaN}', "x", max_nesting=8)) is not None
 
 
+def test_the_fast_record_check_agrees_with_any_schema_of_its_subset() -> None:
+    from jsonschema import Draft202012Validator
+
+    document: dict[str, Any] = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"type": "string", "minLength": 3}, "b": {"type": "string"}},
+        "patternProperties": {"^x_": {"type": "string", "minLength": 1}, "_y$": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    fast = FlatRecordCheck.compile(document)
+    assert fast is not None
+    full = Draft202012Validator(document)
+    values: list[Any] = ["", "x", "abc", "abcd", 1, None, True, [], {}]
+    records: list[Any] = [{}, [], "a"]
+    for a in values:
+        records.append({"a": a})
+        for other in ("b", "x_1", "x__y", "q_y", "c"):
+            for value in values:
+                records.append({"a": a, other: value})
+                records.append({other: value, "a": a})
+    for record in records:
+        assert fast.check(record) == full.is_valid(record), record
+    # with additional properties allowed, an extra key of any type is left to the validator
+    open_schema = {**document, "additionalProperties": True}
+    fast_open = FlatRecordCheck.compile(open_schema)
+    assert fast_open is not None
+    full_open = Draft202012Validator(open_schema)
+    for record in records:
+        if fast_open.check(record):
+            assert full_open.is_valid(record), record
+
+
 @pytest.mark.parametrize(
     "schema",
     [

@@ -56,6 +56,9 @@ MAX_TRACKED = 50_000
 
 # --------------------------------------------------------------------------- the record schema
 
+# keys whose value must be a non-empty string; keys with a longer minimum length
+_Plan = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
+
 
 class FlatRecordCheck:
     """An exact fast path for a flat JSON Schema of string-valued records.
@@ -96,7 +99,7 @@ class FlatRecordCheck:
         self.min_length = min_length
         self.patterns = patterns
         self.additional = additional
-        self._plans: dict[tuple[str, ...], tuple[tuple[str, int], ...] | None] = {}
+        self._plans: dict[tuple[str, ...], _Plan | None] = {}
 
     @classmethod
     def compile(cls, document: dict[str, Any]) -> FlatRecordCheck | None:
@@ -133,7 +136,7 @@ class FlatRecordCheck:
             patterns.append((re.compile(pattern), length))
         return cls(frozenset(required), min_length, patterns, bool(additional))
 
-    def _plan(self, keys: tuple[str, ...]) -> tuple[tuple[str, int], ...] | None:
+    def _plan(self, keys: tuple[str, ...]) -> _Plan | None:
         """The length checks a record with these keys needs, or None if its keys are wrong."""
         if not self.required <= set(keys):
             return None
@@ -149,7 +152,10 @@ class FlatRecordCheck:
                 continue
             if max(lengths) > 0:
                 checks.append((key, max(lengths)))
-        return tuple(checks)
+        return (
+            tuple(key for key, length in checks if length == 1),
+            tuple((key, length) for key, length in checks if length > 1),
+        )
 
     def check(self, record: Any) -> bool:
         if type(record) is not dict:
@@ -165,7 +171,11 @@ class FlatRecordCheck:
             return False
         if not set(map(type, record.values())) <= _STRING_ONLY:
             return False
-        return all(len(record[key]) >= length for key, length in plan)
+        non_empty, longer = plan
+        # every value is a string here, and the only string shorter than 1 is ""
+        if "" in map(record.__getitem__, non_empty):
+            return False
+        return all(len(record[key]) >= length for key, length in longer)
 
 
 _STRING_ONLY = {str}
