@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import datetime
 
 from pytest_bdd import then
 
@@ -24,5 +25,7 @@ def throttle_spares_critical(judged: Environment, gate_check: Check) -> None:
     "alerts are audited to files kept at least as long as the policy requires, and every "
     "audit record parses"
 )
-def audit_log_sound(judged: Environment, policy: Policy, gate_check: Check) -> None:
-    gate_check(check_alert_audit(judged, policy))
+def audit_log_sound(
+    judged: Environment, policy: Policy, as_of: datetime, gate_check: Check
+) -> None:
+    gate_check(check_alert_audit(judged, policy, as_of))

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import datetime
 
 from pytest_bdd import then
 
@@ -15,13 +16,17 @@ Check = Callable[[list[Finding]], None]
     "the paper ledger reconciles: fees at the configured rates, market minimums respected, "
     "and balances never negative without margin"
 )
-def paper_ledger_reconciles(judged: Environment, gate_check: Check) -> None:
-    gate_check(check_paper_ledger(judged))
+def paper_ledger_reconciles(
+    judged: Environment, policy: Policy, as_of: datetime, gate_check: Check
+) -> None:
+    gate_check(check_paper_ledger(judged, policy, as_of))
 
 
 @then("what paper trading showed stays within the live risk profile's limits")
-def limits_cover_paper(judged: Environment, gate_check: Check) -> None:
-    gate_check(check_limits_against_paper(judged))
+def limits_cover_paper(
+    judged: Environment, policy: Policy, as_of: datetime, gate_check: Check
+) -> None:
+    gate_check(check_limits_against_paper(judged, policy, as_of))
 
 
 @then(

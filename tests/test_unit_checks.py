@@ -9,7 +9,6 @@ import pytest
 from live_gate.checks.alerting import check_alert_audit
 from live_gate.checks.kyc_aml import check_live_readiness_documents
 from live_gate.policy import Policy
-from live_gate.resources.alert_audit import record_validator
 from live_gate.resources.deployment import Deployment, UnreadableInput
 from live_gate.timeutil import parse_instant
 from tests.conftest import AS_OF
@@ -44,12 +43,18 @@ def test_unreadable_document_names_the_file(
 def test_unreadable_audit_file_names_the_file(
     reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import os
+
     environment = Deployment(reference).environment("binance_live")
-    record_validator()  # the schema itself is read before the files are made unreadable
-    monkeypatch.setattr(Path, "open", _denied)
-    with pytest.raises(UnreadableInput) as error:
-        check_alert_audit(environment, Policy())
-    assert str(error.value.file).startswith("var/data/binance_live/audit/alerts/alerts-")
+    monkeypatch.setattr(os, "open", _denied)  # the kit opens every file with os.open
+    findings = check_alert_audit(environment, Policy(), parse_instant(AS_OF))
+    monkeypatch.undo()
+    refused = [f for f in findings if f.rule == "input.refused"]
+    assert refused, findings
+    assert all(
+        str(f.file).startswith("var/data/binance_live/audit/alerts/alerts-") for f in refused
+    )
+    assert all("Permission denied" in str(f.found) for f in refused)
 
 
 def test_checks_record_the_artifacts_they_read(reference: Path) -> None:

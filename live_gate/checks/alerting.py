@@ -1,12 +1,24 @@
 """PRE-3 alerts and audit: channels resolve, the throttle never throttles ``critical``, and the
-audit backend is the file log with a directory, adequate retention, and files that parse."""
+audit backend is the file log with a directory, adequate retention, and files that parse and are
+dated no later than the evaluation instant."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
 from live_gate.checks import Findings
+from live_gate.errors import UnreadableInput
+from live_gate.kit.values import describe_flag, describe_non_number, finite_number, strict_bool
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
-from live_gate.resources.alert_audit import audit_files, read_lines
+from live_gate.resources.alert_audit import (
+    DEFAULT_PATTERN,
+    REPORTED,
+    folder_refusal,
+    scan_alert_audit,
+)
 from live_gate.resources.deployment import Environment
 
 REQUIREMENT = "PRE-3"
@@ -20,7 +32,6 @@ CHANNEL_SECTIONS = {
     "whatsapp": "whatsapp_channels",
     "messenger": "messenger_channels",
 }
-DEFAULT_AUDIT_PATTERN = "alerts-%Y%m%d.jsonl"
 
 
 def channel_name(entry: object) -> str:
@@ -44,7 +55,18 @@ def check_alert_channels(environment: Environment) -> Findings:
             found="[]",
         )
         return out
-    if environment.offline_mode:
+    offline = environment.raw.get("offline_mode", False)
+    if strict_bool(offline) is None:
+        out.block(
+            "channels.offline_mode_not_boolean",
+            f"environments.{environment.name}.offline_mode is not a boolean: the bot reads any "
+            "non-empty value as true and would skip every network alert channel",
+            line=environment.line("offline_mode"),
+            field=f"environments.{environment.name}.offline_mode",
+            expected="true or false (a YAML boolean)",
+            found=describe_flag(offline),
+        )
+    elif offline:
         out.block(
             "channels.offline",
             f"environment {environment.name} runs in offline_mode, in which the bot skips "
@@ -108,15 +130,16 @@ def check_alert_throttle(environment: Environment) -> Findings:
         )
         return out
     window = throttle.get("window_seconds")
-    if not isinstance(window, int | float) or isinstance(window, bool) or window <= 0:
+    number = finite_number(window)
+    if number is None or number <= 0:
         out.block(
             "throttle.window_invalid",
-            "alert_throttle.window_seconds must be positive",
+            "alert_throttle.window_seconds must be a positive finite number",
             line=environment.line("alert_throttle", "window_seconds")
             or environment.line("alert_throttle"),
             field=f"{field}.window_seconds",
-            expected="> 0",
-            found=window,
+            expected="a number of seconds > 0",
+            found=describe_non_number(window) if number is None else window,
         )
     severities = throttle.get("exclude_severities") or []
     lowered = [str(s).lower() for s in severities] if isinstance(severities, list) else []
@@ -134,7 +157,7 @@ def check_alert_throttle(environment: Environment) -> Findings:
     return out
 
 
-def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
+def check_alert_audit(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
     out = Findings(REQUIREMENT, environment.deployment.config_file)
     field = f"environments.{environment.name}.alert_audit"
     audit = environment.block("alert_audit")
@@ -163,36 +186,16 @@ def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
             expected="file (FileAlertAuditLog)",
             found=audit.get("backend"),
         )
-    retention = audit.get("retention_days", 730)
-    if retention is None or (
-        isinstance(retention, int | float) and not isinstance(retention, bool) and retention <= 0
-    ):
+    _check_retention(out, audit, policy, line, field)
+    fsync = audit.get("fsync", False)
+    if strict_bool(fsync) is None:
         out.block(
-            "audit.retention_disabled",
-            "alert audit retention is disabled: nothing guarantees how long logs are kept",
-            line=line("retention_days"),
-            field=f"{field}.retention_days",
-            expected=f">= {policy.alert_audit_min_retention_days} days",
-            found=retention,
-        )
-    elif not isinstance(retention, int | float) or isinstance(retention, bool):
-        out.block(
-            "audit.retention_invalid",
-            "alert audit retention_days is not a number",
-            line=line("retention_days"),
-            field=f"{field}.retention_days",
-            expected="a number of days",
-            found=retention,
-        )
-    elif retention < policy.alert_audit_min_retention_days:
-        out.block(
-            "audit.retention_short",
-            f"alert audit retention of {retention:g} days is shorter than the policy's "
-            f"{policy.alert_audit_min_retention_days}",
-            line=line("retention_days"),
-            field=f"{field}.retention_days",
-            expected=f">= {policy.alert_audit_min_retention_days} days",
-            found=retention,
+            "audit.flag_not_boolean",
+            "alert_audit.fsync is not a boolean (the bot reads any non-empty value as true)",
+            line=line("fsync"),
+            field=f"{field}.fsync",
+            expected="true or false (a YAML boolean)",
+            found=describe_flag(fsync),
         )
     directory = audit.get("directory")
     if not directory:
@@ -212,8 +215,16 @@ def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
     except PathEscapesDeployment as exc:
         out.escaped(exc, line=line("directory"), field=f"{field}.directory")
         return out
-    pattern = str(audit.get("filename_pattern") or DEFAULT_AUDIT_PATTERN)
-    if not confined.path.is_dir():
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return out
+    pattern = str(audit.get("filename_pattern") or DEFAULT_PATTERN)
+    refusal = folder_refusal(environment, confined)
+    if refusal is not None:
+        out.refused(refusal)
+        return out
+    scan = scan_alert_audit(environment, policy, as_of)
+    if scan is None:
         out.block(
             "audit.directory_absent",
             "the alert audit directory does not exist: no alert has ever been recorded",
@@ -223,8 +234,11 @@ def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
             found="no such directory",
         )
         return out
-    log_files = audit_files(confined.path, pattern)
-    if not log_files:
+    for error in scan.refused:
+        out.refused(error)
+    for file in scan.files:
+        out.read(file)
+    if not scan.files:
         out.block(
             "audit.no_files",
             f"the alert audit directory holds no file named like {pattern!r}",
@@ -233,27 +247,83 @@ def check_alert_audit(environment: Environment, policy: Policy) -> Findings:
             found="none",
         )
         return out
-    bad = 0
-    for path in log_files:
-        relative = path.relative_to(environment.deployment.root).as_posix()
-        out.read(relative)
-        for entry in read_lines(path, relative):
-            if entry.problem is None:
-                continue
-            bad += 1
-            if bad <= 20:  # enough to act on; the count says how many more
-                out.block(
-                    "audit.line_invalid",
-                    f"alert audit record does not parse: {entry.problem}",
-                    file=entry.file,
-                    line=entry.line,
-                    expected="a FileAlertAuditLog record (schema alert_audit_record)",
-                    found="invalid record",
-                )
-    if bad > 20:
+    out.fact("alert audit records", f"{scan.records:,} in {len(scan.files)} file(s)")
+    skew = timedelta(seconds=policy.clock_skew_seconds)
+    for problem in scan.problems.items:
+        if problem.kind == "record":
+            out.block(
+                "audit.line_invalid",
+                f"alert audit record does not parse: {problem.message}",
+                file=problem.file,
+                line=problem.line,
+                expected="a FileAlertAuditLog record (schema alert_audit_record)",
+                found="invalid record",
+            )
+        else:
+            out.instant(
+                "audit.timestamp",
+                f"alert audit record ({problem.kind})",
+                problem.value,
+                as_of=as_of,
+                skew=skew,
+                file=problem.file,
+                line=problem.line,
+                field=problem.kind,
+            )
+    if scan.problems.more:
         out.block(
             "audit.more_invalid_lines",
-            f"{bad - 20} more invalid alert audit records",
+            f"{scan.problems.more} more invalid alert audit records (the first {REPORTED} are "
+            "listed)",
             file=confined.relative,
+            expected="every record a FileAlertAuditLog record dated no later than the "
+            "evaluation instant",
+            found=f"{scan.problems.count} invalid records",
         )
     return out
+
+
+def _check_retention(
+    out: Findings,
+    audit: dict[str, Any],
+    policy: Policy,
+    line: Callable[[str], int | None],
+    field: str,
+) -> None:
+    where = {"line": line("retention_days"), "field": f"{field}.retention_days"}
+    retention = audit.get("retention_days", 730)
+    if retention is None:
+        out.block(
+            "audit.retention_disabled",
+            "alert audit retention is disabled: nothing guarantees how long logs are kept",
+            expected=f">= {policy.alert_audit_min_retention_days} days",
+            found=retention,
+            **where,
+        )
+        return
+    days = finite_number(retention)
+    if days is None:
+        out.block(
+            "audit.retention_invalid",
+            "alert audit retention_days is not a finite number",
+            expected="a number of days",
+            found=describe_non_number(retention),
+            **where,
+        )
+    elif days <= 0:
+        out.block(
+            "audit.retention_disabled",
+            "alert audit retention is disabled: nothing guarantees how long logs are kept",
+            expected=f">= {policy.alert_audit_min_retention_days} days",
+            found=retention,
+            **where,
+        )
+    elif days < policy.alert_audit_min_retention_days:
+        out.block(
+            "audit.retention_short",
+            f"alert audit retention of {days:g} days is shorter than the policy's "
+            f"{policy.alert_audit_min_retention_days}",
+            expected=f">= {policy.alert_audit_min_retention_days} days",
+            found=retention,
+            **where,
+        )

@@ -11,15 +11,20 @@ emitter's records as JSON lines ``{"timestamp", "level", "component", "message"}
 
 from __future__ import annotations
 
-import json
+from datetime import datetime, timedelta
 
 from live_gate.checks import Findings, data_path
-from live_gate.resources.deployment import Environment, UnreadableInput
+from live_gate.errors import UnreadableInput
+from live_gate.kit.files import InputRefused
+from live_gate.kit.values import describe_flag, judge_instant, strict_bool
+from live_gate.policy import Policy
+from live_gate.resources.deployment import Environment
 
 REQUIREMENT = "ACT-6"
 AUTO_TRADER_LOG = "logs/auto_trader.jsonl"
 AWAITING = "Auto-trade awaiting explicit activation"
 STARTED = "AutoTrader started"
+REPORTED = 20
 
 
 def _is_demo_or_paper(environment: Environment | None, entry_env: str, tags: object) -> bool:
@@ -29,7 +34,7 @@ def _is_demo_or_paper(environment: Environment | None, entry_env: str, tags: obj
     return environment is not None and environment.kind in ("paper", "testnet")
 
 
-def check_auto_confirm(environment: Environment) -> Findings:
+def check_auto_confirm(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
     deployment = environment.deployment
     out = Findings(REQUIREMENT, deployment.config_file)
     environments = deployment.section("environments")
@@ -39,29 +44,59 @@ def check_auto_confirm(environment: Environment) -> Findings:
             if entrypoint.environment in environments
             else None
         )
-        if not entrypoint.trusted_auto_confirm:
+        line = (
+            deployment.line("runtime_entrypoints", entrypoint.name, "trusted_auto_confirm")
+            or entrypoint.line
+        )
+        field = f"runtime_entrypoints.{entrypoint.name}.trusted_auto_confirm"
+        raw = entrypoint.raw.get("trusted_auto_confirm", False)
+        trusted = strict_bool(raw)
+        if trusted is None:
+            # the bot would read "false" or 1 as true and start trading without a click
+            out.block(
+                "auto_confirm.not_boolean",
+                f"entrypoint {entrypoint.name}: trusted_auto_confirm is not a boolean",
+                line=line,
+                field=field,
+                expected="true or false (a YAML boolean)",
+                found=describe_flag(raw),
+            )
+            continue
+        if not trusted:
             continue
         if _is_demo_or_paper(bound, entrypoint.environment, entrypoint.raw.get("tags")):
             out.block(
                 "auto_confirm.paper_trusted",
                 f"entrypoint {entrypoint.name} ({entrypoint.environment}) starts auto-trade "
                 "without confirmation in demo/paper; the runbook keeps it false there",
-                line=deployment.line("runtime_entrypoints", entrypoint.name, "trusted_auto_confirm")
-                or entrypoint.line,
-                field=f"runtime_entrypoints.{entrypoint.name}.trusted_auto_confirm",
+                line=line,
+                field=field,
                 expected="false",
                 found="true",
             )
         elif entrypoint.environment == environment.name:
-            _check_unattended_start(out, environment, entrypoint.name)
+            _check_unattended_start(out, environment, entrypoint.name, policy, as_of)
     return out
 
 
-def _check_unattended_start(out: Findings, environment: Environment, entrypoint: str) -> None:
-    log = data_path(environment, AUTO_TRADER_LOG, out)
-    if log is None:
+def _check_unattended_start(
+    out: Findings, environment: Environment, entrypoint: str, policy: Policy, as_of: datetime
+) -> None:
+    files = environment.deployment.files
+    cache = data_path(environment, ".", out)
+    if cache is None:
         return
-    if not log.path.is_file():
+    try:
+        log = files.at(f"{cache.relative}/{AUTO_TRADER_LOG}")
+    except InputRefused as exc:
+        out.refused(exc)
+        return
+    kind = files.kind(log)
+    if kind not in ("file", "missing"):
+        # never opened (a FIFO would hang the reader), never listed as evidence
+        out.refused(InputRefused(f"is {kind}, not a regular file; it was not read", log.relative))
+        return
+    if kind == "missing":
         out.block(
             "auto_confirm.no_log",
             f"entrypoint {entrypoint} trusts auto-confirmation for "
@@ -72,20 +107,75 @@ def _check_unattended_start(out: Findings, environment: Environment, entrypoint:
         )
         return
     out.read(log.relative)
+    skew = timedelta(seconds=policy.clock_skew_seconds)
+    # streamed: only the line of the last start and of the last wait before it are kept
+    last_start: int | None = None
+    wait_since: int | None = None  # the last wait after the latest start
+    wait_before: int | None = None  # the last wait between the previous start and the latest
+    last_stamp: object = None
+    invalid = misdated = 0
     try:
-        lines = log.path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableInput(f"cannot read: {exc}", log.relative) from exc
-    messages: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and record.get("component") == "AutoTrader":
-            messages.append((number, str(record.get("message", ""))))
-    starts = [n for n, m in messages if m.startswith(STARTED)]
-    if not starts:
+        for number, record, problem in files.json_lines(log):
+            if problem is None and not isinstance(record, dict):
+                problem = "not a JSON object"
+            if problem is not None:
+                invalid += 1
+                if invalid <= REPORTED:
+                    out.block(
+                        "auto_confirm.line_invalid",
+                        f"an AutoTrader log line does not parse: {problem}",
+                        file=log.relative,
+                        line=number,
+                        expected='a JSON object {"timestamp", "level", "component", "message"}',
+                        found="invalid line",
+                    )
+                continue
+            assert isinstance(record, dict)
+            if record.get("component") != "AutoTrader":
+                continue
+            stamp = record.get("timestamp")
+            _, problem_at = judge_instant(stamp, as_of=as_of, skew=skew)
+            if problem_at is not None:
+                misdated += 1
+                if misdated <= REPORTED:
+                    out.instant(
+                        "auto_confirm.timestamp",
+                        "an AutoTrader log record",
+                        stamp,
+                        as_of=as_of,
+                        skew=skew,
+                        file=log.relative,
+                        line=number,
+                        field="timestamp",
+                    )
+                continue  # a record dated after the evaluation instant decides nothing
+            message = str(record.get("message", ""))
+            if message.startswith(STARTED):
+                last_start, wait_before, wait_since = number, wait_since, None
+                last_stamp = stamp
+            elif message.startswith(AWAITING):
+                wait_since = number
+    except UnreadableInput as exc:
+        out.refused(exc)
+        return
+    if invalid > REPORTED:
+        out.block(
+            "auto_confirm.line_invalid",
+            f"{invalid - REPORTED} more AutoTrader log lines do not parse",
+            file=log.relative,
+            expected="JSON objects",
+            found=f"{invalid} invalid lines",
+        )
+    if misdated > REPORTED:
+        out.block(
+            "auto_confirm.timestamp.invalid",
+            f"{misdated - REPORTED} more AutoTrader records are undated or dated after the "
+            "evaluation instant",
+            file=log.relative,
+            expected="ISO-8601 timestamps no later than the evaluation instant",
+            found=f"{misdated} misdated records",
+        )
+    if last_start is None:
         out.block(
             "auto_confirm.no_start",
             "the AutoTrader log shows no start",
@@ -94,18 +184,25 @@ def _check_unattended_start(out: Findings, environment: Environment, entrypoint:
             found="none",
         )
         return
-    waited = [
-        n
-        for n, m in messages
-        if m.startswith(AWAITING) and n < starts[-1] and n > (starts[-2] if len(starts) > 1 else 0)
-    ]
-    if waited:
+    # the start must be the dry run's: no older than the policy's dry-run age (ACT-7)
+    out.instant(
+        "auto_confirm.timestamp",
+        "the last AutoTrader start",
+        last_stamp,
+        as_of=as_of,
+        skew=skew,
+        max_age=timedelta(hours=policy.dry_run_max_age_hours),
+        file=log.relative,
+        line=last_start,
+        field="timestamp",
+    )
+    if wait_before is not None:
         out.block(
             "auto_confirm.waited_for_click",
             "the last AutoTrader start waited for a "
             "manual confirmation, so trusted_auto_confirm is not in effect",
             file=log.relative,
-            line=waited[-1],
+            line=wait_before,
             expected="a start without 'awaiting explicit activation'",
             found=AWAITING,
         )

@@ -1,18 +1,45 @@
 """PRE-8 paper accounting (the ledger reconciles) and ACT-3 live limits against what paper
-trading showed. Both replay the paper ledger from the configured initial balances."""
+trading showed. Both replay the paper ledger from the configured initial balances.
+
+The ledger is streamed (a fill is applied and forgotten); every number a fill carries must be
+finite (NaN passes every comparison), every fill is dated no later than the evaluation instant
+plus the clock skew, and a side or status the simulator never writes is a finding, never a line
+silently left out. Per-line findings are named one by one up to :data:`REPORTED` per rule, then
+counted.
+"""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from live_gate.checks import Findings
+from live_gate.errors import UnreadableInput
+from live_gate.kit.files import InputRefused
+from live_gate.kit.parse import NonFinite
+from live_gate.kit.values import describe_flag, finite_number, strict_bool
 from live_gate.paths import PathEscapesDeployment
+from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
-from live_gate.resources.ledger import LedgerEntry, Replay, paper_settings, read_ledger
+from live_gate.resources.ledger import (
+    LedgerEntry,
+    LedgerProblem,
+    PaperSettings,
+    Replay,
+    SettingProblem,
+    read_ledger,
+    read_paper_settings,
+)
 
 FEE_TOLERANCE = 1e-9  # relative
+REPORTED = 20
+FILL_NUMBERS = ("quantity", "price", "fee")
+OPTIONAL_NUMBERS = ("leverage", "position_value")
+SIDES = ("buy", "sell", "cancel")
+STATUSES = ("filled", "cancelled")
 
 
 @dataclass
@@ -22,14 +49,39 @@ class PaperRun:
     where: str
 
 
+class _Limit:
+    """At most :data:`REPORTED` findings per rule; the rest are counted."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, rule: str) -> bool:
+        self.counts[rule] += 1
+        return self.counts[rule] <= REPORTED
+
+    def summarise(self, out: Findings, file: str) -> None:
+        for rule, count in self.counts.items():
+            if count > REPORTED:
+                out.block(
+                    rule,
+                    f"{count - REPORTED} more ledger lines break this rule (the first "
+                    f"{REPORTED} are listed)",
+                    file=file,
+                    expected="none",
+                    found=f"{count} lines",
+                )
+
+
 def _base_asset(environment: Environment, symbol: str, quote: str) -> str:
     exchange = environment.raw.get("exchange")
     universes = environment.deployment.section("instrument_universes")
     universe = universes.get(str(environment.raw.get("instrument_universe"))) or {}
-    for instrument in (universe.get("instruments") or {}).values():
+    instruments = universe.get("instruments") if isinstance(universe, dict) else None
+    for instrument in (instruments or {}).values() if isinstance(instruments, dict) else ():
         if (
             isinstance(instrument, dict)
-            and (instrument.get("exchanges") or {}).get(exchange) == symbol
+            and isinstance(instrument.get("exchanges"), dict)
+            and instrument["exchanges"].get(exchange) == symbol
             and instrument.get("base_asset")
         ):
             return str(instrument["base_asset"])
@@ -38,15 +90,34 @@ def _base_asset(environment: Environment, symbol: str, quote: str) -> str:
     return symbol[: -len(quote)] if symbol.endswith(quote) else symbol
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
+def report_setting_problems(
+    out: Findings, environment: Environment, problems: list[SettingProblem]
+) -> None:
+    for problem in problems:
+        out.block(
+            "paper.setting_invalid",
+            f"the paper setting {problem.field} cannot be used: the replay would compute with it",
+            file=environment.deployment.config_file,
+            line=problem.line,
+            field=problem.field,
+            expected=problem.expected,
+            found=problem.found,
+        )
 
 
-def replay_paper(environment: Environment, out: Findings, *, judge: bool) -> PaperRun | None:
+def replay_paper(
+    environment: Environment,
+    out: Findings,
+    *,
+    judge: bool,
+    as_of: datetime,
+    skew: timedelta,
+) -> PaperRun | None:
     """Replay the environment's paper ledger; with ``judge``, report every accounting defect."""
-    settings = paper_settings(environment)
+    settings, problems = read_paper_settings(environment)
+    if problems:
+        report_setting_problems(out, environment, problems)
+        return None
     if settings is None:
         out.block(
             "paper.not_configured",
@@ -69,29 +140,44 @@ def replay_paper(environment: Environment, out: Findings, *, judge: bool) -> Pap
         return None
     replay = Replay(settings.quote_asset, dict(settings.initial_balances))
     fills = 0
-    for entry in read_ledger(directory, environment.deployment.root):
-        if isinstance(entry, tuple):
-            if judge:
+    limit = _Limit()
+    for entry in read_ledger(environment, directory, settings.ledger_pattern, out):
+        if isinstance(entry, LedgerProblem):
+            if judge and limit("ledger.line_invalid"):
                 out.block(
                     "ledger.line_invalid",
-                    f"a ledger line does not parse: {entry[2]}",
-                    file=entry[0],
-                    line=entry[1],
+                    f"a ledger line does not parse: {entry.problem}",
+                    file=entry.file,
+                    line=entry.line,
                     expected="a ledger JSON object",
                     found="invalid line",
                 )
             continue
-        out.read(entry.file)
-        if entry.data.get("status") != "filled" or entry.data.get("side") not in ("buy", "sell"):
+        side, status = entry.data.get("side"), entry.data.get("status")
+        if side not in SIDES or status not in STATUSES:
+            if judge and limit("ledger.line_invalid"):
+                out.block(
+                    "ledger.line_invalid",
+                    f"ledger entry {entry.data.get('order_id')!r} has a side or status the "
+                    "simulator never writes",
+                    file=entry.file,
+                    line=entry.line,
+                    field="side/status",
+                    expected=f"side in {SIDES}, status in {STATUSES}",
+                    found=f"side={side!r}, status={status!r}",
+                )
+            continue
+        if status != "filled" or side == "cancel":
             continue
         fills += 1
-        _apply(environment, settings, replay, entry, out if judge else None)
+        _apply(environment, settings, replay, entry, out if judge else None, limit, as_of, skew)
+    limit.summarise(out, directory.relative)
     if fills == 0:
         out.block(
             "ledger.empty",
             f"the paper ledger of {environment.name} records no fill: paper trading showed nothing",
             file=directory.relative,
-            expected="ledger-%Y%m%d.jsonl files with fills",
+            expected=f"{settings.ledger_pattern} files with fills",
             found="none",
         )
         return None
@@ -100,81 +186,84 @@ def replay_paper(environment: Environment, out: Findings, *, judge: bool) -> Pap
 
 def _apply(
     environment: Environment,
-    settings: Any,
+    settings: PaperSettings,
     replay: Replay,
     entry: LedgerEntry,
     out: Findings | None,
+    limit: _Limit,
+    as_of: datetime,
+    skew: timedelta,
 ) -> None:
     data = entry.data
     where = {"file": entry.file, "line": entry.line}
-    symbol = str(data.get("symbol"))
-    quantity, price, fee = (_number(data.get(k)) for k in ("quantity", "price", "fee"))
-    if quantity is None or price is None or fee is None or quantity <= 0 or price <= 0:
-        if out is not None:
+    order = data.get("order_id")
+    numbers: dict[str, float] = {}
+    broken = False
+    for key in FILL_NUMBERS + OPTIONAL_NUMBERS:
+        value = data.get(key)
+        if value is None and key in OPTIONAL_NUMBERS:
+            continue
+        number = finite_number(value)
+        if number is None:
+            broken = True
+            if out is not None and limit("ledger.not_a_number"):
+                out.not_a_number(
+                    "ledger.not_a_number",
+                    f"fill {order}: {key}",
+                    value,
+                    "a finite number",
+                    field=key,
+                    **where,
+                )
+            continue
+        numbers[key] = number
+    if broken:
+        return
+    quantity, price, fee = numbers["quantity"], numbers["price"], numbers["fee"]
+    if quantity <= 0 or price <= 0:
+        if out is not None and limit("ledger.not_positive"):
             out.block(
                 "ledger.not_positive",
-                f"fill {data.get('order_id')}: quantity and price must be positive numbers",
-                expected="quantity > 0, price > 0, fee a number",
+                f"fill {order}: quantity and price must be positive numbers",
+                expected="quantity > 0, price > 0",
                 found=f"quantity={data.get('quantity')}, price={data.get('price')}",
                 **where,
             )
         return
-    try:
-        when = entry.when
-    except (KeyError, TypeError, ValueError, OverflowError):
-        if out is not None:
+    stamp = finite_number(data.get("timestamp"))
+    when: datetime | None = None
+    if stamp is not None:
+        try:
+            when = datetime.fromtimestamp(stamp, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            when = None
+    if when is None:
+        if out is not None and limit("ledger.undated"):
+            raw = data.get("timestamp")
             out.block(
                 "ledger.undated",
-                f"fill {data.get('order_id')} has no readable timestamp",
-                expected="epoch seconds",
-                found=data.get("timestamp"),
+                f"fill {order} has no readable timestamp",
+                field="timestamp",
+                expected="epoch seconds (a finite number)",
+                found=f"{raw!r} ({type(raw).__name__})" if raw is not None else "absent",
                 **where,
             )
         return
+    if out is not None and when > as_of + skew and limit("ledger.timestamp.in_future"):
+        out.instant(
+            "ledger.timestamp",
+            f"fill {order}",
+            when,
+            as_of=as_of,
+            skew=skew,
+            file=entry.file,
+            line=entry.line,
+            field="timestamp",
+        )
     notional = quantity * price
     if out is not None:
-        rates = (settings.maker_fee, settings.taker_fee)
-        if not any(
-            math.isclose(fee, notional * r, rel_tol=FEE_TOLERANCE, abs_tol=1e-12) for r in rates
-        ):
-            out.block(
-                "ledger.fee_mismatch",
-                f"fill {data.get('order_id')}: the fee is not the configured maker or taker rate",
-                field="fee",
-                expected=f"{notional * settings.maker_fee:.8g} (maker) or "
-                f"{notional * settings.taker_fee:.8g} (taker)",
-                found=fee,
-                **where,
-            )
-        market = settings.market(symbol)
-        if quantity < float(market.get("min_quantity", 0)) - 1e-12:
-            out.block(
-                "ledger.below_min_quantity",
-                f"fill {data.get('order_id')}: quantity below the market minimum",
-                field="quantity",
-                expected=f">= {market.get('min_quantity')}",
-                found=quantity,
-                **where,
-            )
-        if notional < float(market.get("min_notional", 0)) - 1e-9:
-            out.block(
-                "ledger.below_min_notional",
-                f"fill {data.get('order_id')}: notional below the market minimum",
-                field="quantity*price",
-                expected=f">= {market.get('min_notional')}",
-                found=f"{notional:g}",
-                **where,
-            )
-        step = market.get("step_size")
-        if step and abs(quantity / float(step) - round(quantity / float(step))) > 1e-8:
-            out.block(
-                "ledger.step_size",
-                f"fill {data.get('order_id')}: quantity is not a multiple of the step size",
-                field="quantity",
-                expected=f"a multiple of {step}",
-                found=quantity,
-                **where,
-            )
+        _judge_fill(settings, data, quantity, price, fee, notional, out, limit, where)
+    symbol = str(data.get("symbol"))
     base = _base_asset(environment, symbol, settings.quote_asset)
     quote = settings.quote_asset
     replay.last_price[base] = price
@@ -188,21 +277,25 @@ def _apply(
         if (
             out is not None
             and held - quantity < -1e-12
-            and not (_number(data.get("leverage")) or 0) >= 1
+            and not numbers.get("leverage", 0.0) >= 1
+            and limit("ledger.short_without_margin")
         ):
             out.block(
                 "ledger.short_without_margin",
-                f"fill {data.get('order_id')} sells "
-                f"{base} the account does not hold, with no margin recorded",
+                f"fill {order} sells {base} the account does not hold, with no margin recorded",
                 field="leverage",
                 expected="leverage >= 1 for a short",
                 found=data.get("leverage"),
                 **where,
             )
-    if out is not None and replay.balances.get(quote, 0.0) < -1e-9:
+    if (
+        out is not None
+        and replay.balances.get(quote, 0.0) < -1e-9
+        and limit("ledger.negative_balance")
+    ):
         out.block(
             "ledger.negative_balance",
-            f"after fill {data.get('order_id')} the {quote} balance is negative",
+            f"after fill {order} the {quote} balance is negative",
             field=f"balance {quote}",
             expected=">= 0",
             found=f"{replay.balances[quote]:.2f}",
@@ -211,14 +304,71 @@ def _apply(
     replay.observe(when.strftime("%Y-%m-%d"))
 
 
-def check_paper_ledger(environment: Environment) -> Findings:
+def _judge_fill(
+    settings: PaperSettings,
+    data: dict[str, Any],
+    quantity: float,
+    price: float,
+    fee: float,
+    notional: float,
+    out: Findings,
+    limit: _Limit,
+    where: dict[str, Any],
+) -> None:
+    order = data.get("order_id")
+    rates = (settings.maker_fee, settings.taker_fee)
+    if not any(
+        math.isclose(fee, notional * r, rel_tol=FEE_TOLERANCE, abs_tol=1e-12) for r in rates
+    ) and limit("ledger.fee_mismatch"):
+        out.block(
+            "ledger.fee_mismatch",
+            f"fill {order}: the fee is not the configured maker or taker rate",
+            field="fee",
+            expected=f"{notional * settings.maker_fee:.8g} (maker) or "
+            f"{notional * settings.taker_fee:.8g} (taker)",
+            found=fee,
+            **where,
+        )
+    market = settings.market(str(data.get("symbol")))
+    if quantity < market.get("min_quantity", 0.0) - 1e-12 and limit("ledger.below_min_quantity"):
+        out.block(
+            "ledger.below_min_quantity",
+            f"fill {order}: quantity below the market minimum",
+            field="quantity",
+            expected=f">= {market.get('min_quantity')}",
+            found=quantity,
+            **where,
+        )
+    if notional < market.get("min_notional", 0.0) - 1e-9 and limit("ledger.below_min_notional"):
+        out.block(
+            "ledger.below_min_notional",
+            f"fill {order}: notional below the market minimum",
+            field="quantity*price",
+            expected=f">= {market.get('min_notional')}",
+            found=f"{notional:g}",
+            **where,
+        )
+    step = market.get("step_size")
+    if step and abs(quantity / step - round(quantity / step)) > 1e-8 and limit("ledger.step_size"):
+        out.block(
+            "ledger.step_size",
+            f"fill {order}: quantity is not a multiple of the step size",
+            field="quantity",
+            expected=f"a multiple of {step}",
+            found=quantity,
+            **where,
+        )
+
+
+def check_paper_ledger(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
     """PRE-8: the paper environment's ledger reconciles. Judged on the environment itself when
     it is paper, else on its paper counterpart (same exchange)."""
     out = Findings("PRE-8", None)
     paper = paper_counterpart(environment, out)
     if paper is None:
         return out
-    run = replay_paper(paper, out, judge=True)
+    skew = timedelta(seconds=policy.clock_skew_seconds)
+    run = replay_paper(paper, out, judge=True, as_of=as_of, skew=skew)
     if run is not None:
         out.fact("paper ledger", f"{run.fills} fills in {run.where}")
     return out
@@ -256,6 +406,7 @@ def paper_counterpart(environment: Environment, out: Findings) -> Environment | 
 
 
 SMOKE_REPORTS = "audit/smoke_reports"
+SMOKE_SUMMARY = "summary.json"
 SMOKE_FIELDS = {
     "drawdown_pct": "hard_drawdown_pct",
     "daily_loss_pct": "max_daily_loss_pct",
@@ -263,34 +414,167 @@ SMOKE_FIELDS = {
 }
 
 
-def smoke_risk_states(paper: Environment, out: Findings) -> list[tuple[str, float, str]]:
-    """``risk_state`` figures of the paper smoke summaries
-    (``audit/smoke_reports/*/summary.json``) of the paper environment."""
-    import json
+def _line_of(lines: list[bytes], *keys: str) -> int | None:
+    """The line of ``"keys[0]"``, then of ``"keys[1]"`` at or after it...: where a field of a
+    pretty-printed JSON document is (a pointer for the operator, not a parser)."""
+    index = 0
+    for key in keys:
+        token = b'"' + key.encode("utf-8") + b'"'
+        while index < len(lines) and token not in lines[index]:
+            index += 1
+        if index == len(lines):
+            return None
+    return index + 1
 
-    root = paper.deployment.root
+
+def _non_finite(value: Any, path: str) -> list[tuple[str, Any]]:
+    """Every NaN/±Infinity under ``value``, with its dotted path (iterative)."""
+    found: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, NonFinite) or (isinstance(item, float) and not math.isfinite(item)):
+            found.append((where, item))
+        elif isinstance(item, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def smoke_risk_states(
+    paper: Environment, out: Findings, as_of: datetime, skew: timedelta
+) -> list[tuple[str, float, str]]:
+    """``risk_state`` figures of the paper smoke summaries
+    (``audit/smoke_reports/*/summary.json``) of the paper environment. Every run folder is
+    listed through the kit (a run folder or summary that leaves the deployment, or a summary that
+    is not a regular file, is a finding); every number of a summary's risk state must be finite;
+    its window must not end after the evaluation instant."""
+    files = paper.deployment.files
+    try:
+        folder = files.at(SMOKE_REPORTS)
+    except InputRefused as exc:
+        out.refused(exc)
+        return []
+    kind = files.kind(folder)
+    if kind == "missing":
+        return []
+    if kind != "dir":
+        out.refused(InputRefused(f"is {kind}, not a folder; it was not read", folder.relative))
+        return []
     found: list[tuple[str, float, str]] = []
-    for path in sorted((root / SMOKE_REPORTS).glob("*/summary.json")):
-        relative = path.relative_to(root).as_posix()
+    # upstream keeps zip archives beside the run folders: files there are passed over
+    for run in files.listing(folder, out, want="dir", skip=("file",)):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            out.warn(
-                "paper.smoke_unreadable", "a paper smoke summary cannot be read", file=relative
-            )
+            summary = files.at(f"{run.relative}/{SMOKE_SUMMARY}")
+            if files.kind(summary) == "missing":
+                continue
+            document = files.json(summary)
+            data = [raw for _, raw in files.lines(summary)]
+        except UnreadableInput as exc:
+            out.refused(exc)
             continue
-        if not isinstance(data, dict) or data.get("environment") != paper.name:
+        relative = summary.relative
+        if not isinstance(document, dict):
+            out.refused(UnreadableInput("is not a JSON object", relative, 1))
+            continue
+        if document.get("environment") != paper.name:
             continue
         out.read(relative)
-        state = data.get("risk_state") or {}
-        for field, key in SMOKE_FIELDS.items():
-            value = _number(state.get(field)) if isinstance(state, dict) else None
-            if value is not None:
-                found.append((key, abs(value), f"{relative} (risk_state.{field})"))
+        found += _smoke_summary(document, data, relative, out, as_of, skew)
     return found
 
 
-def check_limits_against_paper(environment: Environment) -> Findings:
+def _smoke_summary(
+    document: dict[str, Any],
+    data: list[bytes],
+    relative: str,
+    out: Findings,
+    as_of: datetime,
+    skew: timedelta,
+) -> list[tuple[str, float, str]]:
+    window = document.get("window")
+    for key, required in (("end", True), ("start", False)):
+        out.instant(
+            "paper.smoke_time",
+            f"the paper smoke run's window {key}",
+            window.get(key) if isinstance(window, dict) else None,
+            as_of=as_of,
+            skew=skew,
+            required=required,
+            file=relative,
+            line=_line_of(data, "window", key),
+            field=f"window.{key}",
+        )
+    state = document.get("risk_state")
+    if not isinstance(state, dict):
+        out.block(
+            "paper.smoke_malformed",
+            "the paper smoke summary has no risk_state mapping",
+            file=relative,
+            line=_line_of(data, "risk_state"),
+            field="risk_state",
+            expected="a mapping (drawdown_pct, daily_loss_pct, active_positions, limits...)",
+            found=f"{state!r} ({type(state).__name__})" if state is not None else "absent",
+        )
+        return []
+    for path, value in _non_finite(state, "risk_state"):
+        out.not_a_number(
+            "paper.smoke_not_a_number",
+            f"the paper smoke summary's {path}",
+            value,
+            "a finite number",
+            file=relative,
+            line=_line_of(data, *(k for k in path.replace("[", ".[").split(".") if k[:1] != "[")),
+            field=path,
+        )
+    liquidated = state.get("force_liquidation", False)
+    flag = strict_bool(liquidated)
+    if flag is None:
+        out.block(
+            "paper.smoke_flag_not_boolean",
+            "risk_state.force_liquidation is not a boolean",
+            file=relative,
+            line=_line_of(data, "risk_state", "force_liquidation"),
+            field="risk_state.force_liquidation",
+            expected="true or false (the bot writes a boolean)",
+            found=describe_flag(liquidated),
+        )
+    elif flag:
+        out.block(
+            "paper.smoke_force_liquidation",
+            "the paper smoke run ended in a forced liquidation: the risk limits did not hold "
+            "in paper trading",
+            file=relative,
+            line=_line_of(data, "risk_state", "force_liquidation"),
+            field="risk_state.force_liquidation",
+            expected="false",
+            found="true",
+        )
+    found: list[tuple[str, float, str]] = []
+    for field, key in SMOKE_FIELDS.items():
+        if field not in state:
+            continue
+        value = finite_number(state[field])
+        if value is None:
+            if not isinstance(state[field], NonFinite):  # NaN is reported above
+                out.not_a_number(
+                    "paper.smoke_not_a_number",
+                    f"the paper smoke summary's risk_state.{field}",
+                    state[field],
+                    "a finite number",
+                    file=relative,
+                    line=_line_of(data, "risk_state", field),
+                    field=f"risk_state.{field}",
+                )
+            continue
+        found.append((key, abs(value), f"{relative} (risk_state.{field})"))
+    return found
+
+
+def check_limits_against_paper(
+    environment: Environment, policy: Policy, as_of: datetime
+) -> Findings:
     """ACT-3: what paper trading showed stays within the live risk profile's limits."""
     out = Findings("ACT-3", environment.deployment.config_file)
     paper = paper_counterpart(environment, out)
@@ -306,12 +590,20 @@ def check_limits_against_paper(environment: Environment) -> Findings:
                 found=environment.risk_profile_name,
             )
         return out
+    skew = timedelta(seconds=policy.clock_skew_seconds)
     scratch = Findings("ACT-3", None)  # accounting defects are PRE-8's to report
-    run = replay_paper(paper, scratch, judge=False)
+    run = replay_paper(paper, scratch, judge=False, as_of=as_of, skew=skew)
     out.extend(
         f
         for f in scratch
-        if f.rule in ("paper.not_configured", "ledger.empty", "path.escapes_deployment")
+        if f.rule
+        in (
+            "paper.not_configured",
+            "paper.setting_invalid",
+            "ledger.empty",
+            "path.escapes_deployment",
+            "input.refused",
+        )
     )
     out.artifacts.extend(scratch.artifacts)
     if run is None:
@@ -323,7 +615,7 @@ def check_limits_against_paper(environment: Environment) -> Findings:
         "max_open_positions": float(run.replay.max_open_positions),
     }
     # the paper smoke reports' own risk state (FORMATS.md §8) may have seen worse than the ledger
-    for key, value, where in smoke_risk_states(paper, out):
+    for key, value, where in smoke_risk_states(paper, out, as_of, skew):
         if value > observed[key]:
             observed[key] = value
             out.fact(f"worst {key} from", where)
@@ -338,13 +630,26 @@ def check_limits_against_paper(environment: Environment) -> Findings:
         limit = profile.get(key)
         shown = f"{value:.4g}"
         out.fact(f"paper {labels[key]}", f"{shown} (live limit {limit})")
-        if isinstance(limit, int | float) and not isinstance(limit, bool) and value > limit:
+        line = environment.deployment.line("risk_profiles", str(name), key)
+        if limit is None:
+            continue
+        number = finite_number(limit)
+        if number is None:
+            out.not_a_number(
+                "paper.live_limit_not_a_number",
+                f"the live limit risk_profiles.{name}.{key}",
+                limit,
+                "a finite number to compare paper trading with",
+                line=line,
+                field=f"risk_profiles.{name}.{key}",
+            )
+        elif value > number:
             out.block(
                 "paper.beyond_live_limit",
                 f"paper trading on {paper.name} showed {labels[key]} {shown}, beyond the "
                 f"live limit {limit} of profile {name!r}: update the RiskProfile or "
                 "explain the discrepancy",
-                line=environment.deployment.line("risk_profiles", str(name), key),
+                line=line,
                 field=f"risk_profiles.{name}.{key}",
                 expected=f"paper <= {limit}",
                 found=shown,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 
 from live_gate.checks import Findings
-from live_gate.checks.paper import paper_counterpart
+from live_gate.checks.paper import paper_counterpart, report_setting_problems
 from live_gate.paper_sim import InsufficientBalance, SimulatorRejection
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
-from live_gate.resources.ledger import paper_settings
+from live_gate.resources.ledger import read_paper_settings
 from live_gate.router.protocol import load_factory
 
 SYMBOL = "BTCUSDT"
@@ -19,7 +19,10 @@ PRICE = 64_000.0
 
 def _simulator(environment: Environment, policy: Policy, out: Findings):  # type: ignore[no-untyped-def]
     paper = paper_counterpart(environment, out)
-    settings = paper_settings(paper) if paper is not None else None
+    settings, problems = read_paper_settings(paper) if paper is not None else (None, [])
+    if paper is not None and problems:
+        report_setting_problems(out, paper, problems)
+        return None, None
     if settings is None:
         if paper is not None:
             out.block(

@@ -294,14 +294,18 @@ class DeploymentFiles:
         accept: Callable[[str], bool] = lambda name: True,
         want: str = "file",
         recursive: bool = False,
+        skip: tuple[str, ...] | None = None,
     ) -> list[ConfinedPath]:
         """Entries of ``directory`` whose name ``accept`` admits, sorted by relative path.
 
         Entries that are symbolic links leaving the deployment, or not of the kind wanted
         (``file`` or ``dir``), are never returned: each becomes a blocker finding in ``out`` (or
         raises :class:`InputRefused` when ``out`` is None), so a listing can never silently
-        shrink to what a hostile deployment wants judged.
+        shrink to what a hostile deployment wants judged. ``skip`` names the kinds left out
+        silently instead (default: sub-folders of a file listing); ``skip=()`` refuses a folder
+        named like a log, ``skip=("file",)`` lets a folder listing pass over files beside them.
         """
+        skipped = (("dir",) if want == "file" else ()) if skip is None else skip
         if self.kind(directory) != "dir":
             return []
         real_dir = self._real(directory)
@@ -336,10 +340,11 @@ class DeploymentFiles:
                 if kind == want:
                     found.append(confined)
                     continue
-                if kind == "dir" and want == "file":
-                    continue  # sub-folders are not candidates for a file listing
+                if kind in skipped:
+                    continue  # e.g. sub-folders are not candidates for a file listing
                 problem = InputRefused(
-                    f"is {kind}, not a {'regular file' if want == 'file' else 'folder'}; "
+                    f"is {_KIND_NAMES.get(kind, kind)}, not a "
+                    f"{'regular file' if want == 'file' else 'folder'}; "
                     "it was not read"
                     if kind != "outside the deployment"
                     else "is a symbolic link that leaves the deployment; it was not read",
@@ -349,6 +354,9 @@ class DeploymentFiles:
                     raise problem
                 out.refused(problem)
         return sorted(found, key=lambda c: c.relative)
+
+
+_KIND_NAMES = {"dir": "a folder", "file": "a regular file"}
 
 
 def _within(path: str, root: str) -> bool:

@@ -3,7 +3,11 @@
 ``build_live_readiness_checklist()`` (``bootstrap.py:1633-1907``, FORMATS.md §1.9) returns items
 ``kyc_aml_signoff``, ``live_checklist`` (only with a ``live_readiness`` block), ``risk_limits``
 and ``alerting``, each ``ok`` or ``blocked`` with reasons. The rules here are the bot's, not the
-gate's stricter ones: ESC-2 asks whether the bot itself would report a blocked item.
+gate's stricter ones: ESC-2 asks whether the bot itself would report a blocked item. So flags are
+read with the bot's truthiness (``live_allowed: "false"`` is a non-empty string, which the bot
+takes as true): the strict reading, where such a value is a finding, is PRE-1's and PRE-3's. One
+deliberate exception: a risk limit must be a finite number to count as positive (NaN passes the
+bot's ``<= 0`` test; here it blocks the item, stricter on purpose).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from live_gate.kit.values import finite_number
 from live_gate.resources.deployment import Environment
 from live_gate.resources.readiness import read_live_readiness
 
@@ -81,7 +86,8 @@ def _live_checklist_reasons(environment: Environment) -> list[str] | None:
 
 
 def _positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    number = finite_number(value)
+    return number is not None and number > 0
 
 
 def build_checklist(environment: Environment) -> list[ChecklistItem]:

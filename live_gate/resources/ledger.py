@@ -1,25 +1,33 @@
 """The paper simulator's ledger (``PaperTradingExecutionService``, FORMATS.md §2.6, §6.4) and its
 replay from the initial balances.
 
-``<ledger_directory>/ledger-%Y%m%d.jsonl``: compact JSON per fill or cancel with ``timestamp``
-(epoch seconds), ``order_id``, ``symbol`` (``*`` for cancels), ``side`` (buy|sell|cancel),
-``quantity``, ``price``, ``fee``, ``fee_asset``, ``status`` (filled|cancelled), ``leverage``,
-``position_value``. ``ledger_directory`` defaults to ``audit/ledger`` under data_cache_path.
+``<ledger_directory>/<ledger_filename_pattern>`` (default ``ledger-%Y%m%d.jsonl``): compact JSON
+per fill or cancel with ``timestamp`` (epoch seconds), ``order_id``, ``symbol`` (``*`` for
+cancels), ``side`` (buy|sell|cancel), ``quantity``, ``price``, ``fee``, ``fee_asset``, ``status``
+(filled|cancelled), ``leverage``, ``position_value``. ``ledger_directory`` defaults to
+``audit/ledger`` under data_cache_path.
+
+Everything is read through ``deployment.files``: the folder is listed (a daily ledger that is a
+symbolic link out, a FIFO or a folder named like one is refused, naming it) and each file is
+streamed a line at a time. The paper settings are numbers the replay computes with: each must be
+a finite number (NaN passes every comparison), or the settings are not used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
+from live_gate.errors import UnreadableInput
+from live_gate.findings import Findings
+from live_gate.kit.values import describe_flag, describe_non_number, finite_number, strict_bool
 from live_gate.paths import ConfinedPath
 from live_gate.resources.deployment import Environment
-from live_gate.resources.jsonl import json_lines
 
 LEDGER_PATTERN = "ledger-%Y%m%d.jsonl"
+MARKET_KEYS = ("min_quantity", "min_notional", "step_size", "tick_size")
 
 
 @dataclass(frozen=True)
@@ -31,28 +39,119 @@ class PaperSettings:
     markets: dict[str, dict[str, float]]
     default_market: dict[str, float]
     ledger_directory: str
+    ledger_pattern: str = LEDGER_PATTERN
 
     def market(self, symbol: str) -> dict[str, float]:
         return {**self.default_market, **self.markets.get(symbol, {})}
 
 
-def paper_settings(environment: Environment) -> PaperSettings | None:
-    settings = (environment.raw.get("adapter_settings") or {}).get("paper_trading")
+@dataclass(frozen=True)
+class SettingProblem:
+    """A paper setting the replay cannot use: the field, what it should be and what it is."""
+
+    field: str
+    expected: str
+    found: str
+    line: int | None
+
+
+def read_paper_settings(
+    environment: Environment,
+) -> tuple[PaperSettings | None, list[SettingProblem]]:
+    """The environment's ``adapter_settings.paper_trading``, and every value in it that is not
+    what the bot's bootstrap reads (``bootstrap.py:1380-1569``). ``(None, [])`` when there are no
+    paper settings; ``(None, problems)`` when some value cannot be used."""
+    raw_adapter = environment.raw.get("adapter_settings")
+    settings = raw_adapter.get("paper_trading") if isinstance(raw_adapter, dict) else None
     if not isinstance(settings, dict):
-        return None
-    quote = str(settings.get("valuation_asset") or "USDT")
-    balances = {str(k): float(v) for k, v in (settings.get("initial_balances") or {}).items()}
-    for asset in settings.get("quote_assets") or [quote]:
+        return None, []
+    base = ("adapter_settings", "paper_trading")
+    prefix = f"environments.{environment.name}.adapter_settings.paper_trading"
+    problems: list[SettingProblem] = []
+
+    def problem(path: tuple[str, ...], expected: str, found: str) -> None:
+        problems.append(
+            SettingProblem(
+                ".".join((prefix, *path)), expected, found, environment.line(*base, *path)
+            )
+        )
+
+    def number(value: Any, path: tuple[str, ...], default: float | None = None) -> float:
+        if value is None and default is not None:
+            return default
+        parsed = finite_number(value)
+        if parsed is None or parsed < 0:
+            problem(path, "a finite number >= 0", describe_non_number(value))
+            return 0.0
+        return parsed
+
+    def mapping(value: Any, path: tuple[str, ...]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            problem(path, "a mapping", describe_non_number(value))
+            return {}
+        return value
+
+    quote = settings.get("valuation_asset") or "USDT"
+    if not isinstance(quote, str):
+        problem(("valuation_asset",), "an asset name", describe_non_number(quote))
+    balances = {
+        str(asset): number(amount, ("initial_balances", str(asset)))
+        for asset, amount in mapping(
+            settings.get("initial_balances"), ("initial_balances",)
+        ).items()
+    }
+    quote_assets = settings.get("quote_assets") or [quote]
+    if not isinstance(quote_assets, list):
+        problem(("quote_assets",), "a list of assets", describe_non_number(quote_assets))
+        quote_assets = []
+    for asset in quote_assets:
         balances.setdefault(str(asset), 100_000.0)  # bootstrap: each quote defaults to 100 000
-    return PaperSettings(
-        quote_asset=quote,
-        initial_balances=balances,
-        maker_fee=float(settings.get("maker_fee", 0.0004)),
-        taker_fee=float(settings.get("taker_fee", 0.0006)),
-        markets={str(k): dict(v) for k, v in (settings.get("markets") or {}).items()},
-        default_market=dict(settings.get("default_market") or {}),
-        ledger_directory=str(settings.get("ledger_directory") or "audit/ledger"),
+
+    def market(value: Any, path: tuple[str, ...]) -> dict[str, float]:
+        return {
+            str(key): number(amount, (*path, str(key)))
+            for key, amount in mapping(value, path).items()
+            if key in MARKET_KEYS
+        }
+
+    markets = {
+        str(symbol): market(spec, ("markets", str(symbol)))
+        for symbol, spec in mapping(settings.get("markets"), ("markets",)).items()
+    }
+    default_market = market(settings.get("default_market"), ("default_market",))
+    maker = number(settings.get("maker_fee"), ("maker_fee",), 0.0004)
+    taker = number(settings.get("taker_fee"), ("taker_fee",), 0.0006)
+    fsync = settings.get("ledger_fsync", False)
+    if strict_bool(fsync) is None:
+        problem(("ledger_fsync",), "true or false (a YAML boolean)", describe_flag(fsync))
+    directory = settings.get("ledger_directory") or "audit/ledger"
+    pattern = settings.get("ledger_filename_pattern") or LEDGER_PATTERN
+    for key, value in (("ledger_directory", directory), ("ledger_filename_pattern", pattern)):
+        if not isinstance(value, str):
+            problem((key,), "a string", describe_non_number(value))
+    if problems:
+        return None, problems
+    return (
+        PaperSettings(
+            quote_asset=str(quote),
+            initial_balances=balances,
+            maker_fee=maker,
+            taker_fee=taker,
+            markets=markets,
+            default_market=default_market,
+            ledger_directory=str(directory),
+            ledger_pattern=str(pattern),
+        ),
+        [],
     )
+
+
+def paper_settings(environment: Environment) -> PaperSettings | None:
+    """The paper settings when present and usable (callers that must say why use
+    :func:`read_paper_settings`)."""
+    return read_paper_settings(environment)[0]
 
 
 @dataclass(frozen=True)
@@ -61,35 +160,62 @@ class LedgerEntry:
     line: int
     data: dict[str, Any]
 
-    @property
-    def when(self) -> datetime:
-        return datetime.fromtimestamp(float(self.data["timestamp"]), tz=UTC)
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    """A ledger line that does not parse (not JSON, not an object)."""
+
+    file: str
+    line: int
+    problem: str
 
 
-def ledger_files(directory: ConfinedPath) -> list[Path]:
-    found = []
-    for path in sorted(directory.path.iterdir()) if directory.path.is_dir() else []:
+def _named_like(pattern: str) -> Callable[[str], bool]:
+    def accept(name: str) -> bool:
         try:
-            datetime.strptime(path.name, LEDGER_PATTERN)
+            datetime.strptime(name, pattern)
         except ValueError:
-            continue
-        found.append(path)
-    return found
+            return False
+        return True
+
+    return accept
+
+
+def ledger_files(
+    environment: Environment, directory: ConfinedPath, pattern: str, out: Findings
+) -> list[ConfinedPath]:
+    """The daily ledgers in name order; entries named like one that are not regular files
+    inside the deployment (links out, FIFOs, folders) are findings in ``out``."""
+    files = environment.deployment.files
+    kind = files.kind(directory)
+    if kind == "missing":
+        return []
+    if kind != "dir":
+        from live_gate.kit.files import InputRefused
+
+        out.refused(InputRefused(f"is {kind}, not a folder; it was not read", directory.relative))
+        return []
+    return files.listing(directory, out, accept=_named_like(pattern), want="file", skip=())
 
 
 def read_ledger(
-    directory: ConfinedPath, root: Path
-) -> Iterator[LedgerEntry | tuple[str, int, str]]:
-    """Entries in file and line order; a line that does not parse comes as (file, line, why)."""
-    for path in ledger_files(directory):
-        relative = path.relative_to(root).as_posix()
-        for number, data, problem in json_lines(path, relative):
-            if problem is not None:
-                yield (relative, number, problem)
-            elif not isinstance(data, dict):
-                yield (relative, number, "not a JSON object")
-            else:
-                yield LedgerEntry(relative, number, data)
+    environment: Environment, directory: ConfinedPath, pattern: str, out: Findings
+) -> Iterator[LedgerEntry | LedgerProblem]:
+    """Entries in file and line order, streamed; a line that does not parse comes as a
+    :class:`LedgerProblem`. A file that cannot be read through is ``input.refused`` in ``out``."""
+    files = environment.deployment.files
+    for confined in ledger_files(environment, directory, pattern, out):
+        out.read(confined.relative)
+        try:
+            for number, data, problem in files.json_lines(confined):
+                if problem is not None:
+                    yield LedgerProblem(confined.relative, number, problem)
+                elif not isinstance(data, dict):
+                    yield LedgerProblem(confined.relative, number, "not a JSON object")
+                else:
+                    yield LedgerEntry(confined.relative, number, data)
+        except UnreadableInput as exc:
+            out.refused(exc)
 
 
 @dataclass
