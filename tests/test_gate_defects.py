@@ -1787,11 +1787,14 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     never fire."""
     from tests.test_gate_close import CLOSE_DEFECTS
     from tests.test_gate_router import BROKEN_ROUTERS, BROKEN_SIMULATORS
+    from tests.test_hostile_a import HOSTILE_DEFECTS_A, HOSTILE_POLICY_DEFECTS_A
     from tests.test_hostile_b import HOSTILE_DEFECTS_B
 
-    covered = {rule for *_, rule in DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_B} | {
-        r for _, rules in BROKEN_ROUTERS + BROKEN_SIMULATORS for r in rules
-    }
+    covered = (
+        {rule for *_, rule in DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_A + HOSTILE_DEFECTS_B}
+        | {rule for *_, rule in HOSTILE_POLICY_DEFECTS_A}
+        | {r for _, rules in BROKEN_ROUTERS + BROKEN_SIMULATORS for r in rules}
+    )
     missing = sorted(_rules_in_checks() - covered)
     assert missing == [], f"blocking rules without a seeded-defect self-test: {missing}"
     assert covered >= TEMPLATED

@@ -9,7 +9,7 @@ import pytest
 from live_gate.checks.alerting import check_alert_audit
 from live_gate.checks.kyc_aml import check_live_readiness_documents
 from live_gate.policy import Policy
-from live_gate.resources.deployment import Deployment, UnreadableInput
+from live_gate.resources.deployment import Deployment
 from live_gate.timeutil import parse_instant
 from tests.conftest import AS_OF
 
