@@ -949,7 +949,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "walk-forward stale",
         wf(lambda d: d.__setitem__("generated_at", "2026-10-01T00:00:00+00:00")),
         "PRE-6",
-        "ai.report_stale",
+        "ai.generated_at.stale",
     ),
     ("walk-forward not JSON", ai_raw("walk_forward", b"{"), "PRE-6", "ai.report_invalid"),
     ("walk-forward a list", ai_raw("walk_forward", b"[]"), "PRE-6", "ai.report_invalid"),
@@ -1143,7 +1143,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "walk-forward date unreadable",
         wf(lambda d: d.__setitem__("generated_at", "yesterday")),
         "PRE-6",
-        "ai.generated_at_invalid",
+        "ai.generated_at.invalid",
     ),
     (
         "register without a bound entrypoint",
