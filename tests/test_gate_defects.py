@@ -839,7 +839,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "series from the future",
         manifest_set("last_timestamp::BTCUSDT::1h", str(AS_OF_MS + 86_400_000)),
         "PRE-5",
-        "data.from_future",
+        "data.last_bar.in_future",
     ),
     (
         "manifest counts too few rows",
@@ -882,7 +882,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "risk snapshot stale",
         risk_snapshot(lambda d: d.__setitem__("generated_at", "2026-11-18T00:00:00Z")),
         "PRE-5",
-        "risk_snapshot.stale",
+        "risk_snapshot.generated_at.stale",
     ),
     (
         "risk snapshot of another profile",
@@ -1137,7 +1137,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "risk snapshot undated",
         risk_snapshot(lambda d: d.pop("generated_at")),
         "PRE-5",
-        "risk_snapshot.undated",
+        "risk_snapshot.generated_at.missing",
     ),
     (
         "walk-forward date unreadable",
