@@ -1183,7 +1183,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "rotation time unreadable",
         write(ROTATION, b'{"binance_live_trading::trading":"soon"}'),
         "ACT-5",
-        "rotation.entry_invalid",
+        "rotation.rotated_at.invalid",
     ),
     (
         "key rotated 91 days ago",
@@ -1391,13 +1391,13 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "dry run stale",
         dry_run(lambda d: d.__setitem__("generated_at", "2026-11-15T00:00:00Z")),
         "ACT-7",
-        "dry_run.stale",
+        "dry_run.generated_at.stale",
     ),
     (
         "dry run undated",
         dry_run(lambda d: d.__setitem__("generated_at", "soon")),
         "ACT-7",
-        "dry_run.undated",
+        "dry_run.generated_at.invalid",
     ),
     (
         "dry run with auto-trade on",
@@ -1447,13 +1447,13 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "adapter status stale",
         edit_json(FAILOVER, lambda d: d.__setitem__("generated_at", "2026-11-20T09:00:00Z")),
         "ESC-3",
-        "adapter.status_stale",
+        "adapter.generated_at.stale",
     ),
     (
         "adapter status undated",
         edit_json(FAILOVER, lambda d: d.pop("generated_at")),
         "ESC-3",
-        "adapter.status_undated",
+        "adapter.generated_at.missing",
     ),
     ("adapter status malformed", write(FAILOVER, b"{"), "ESC-3", "adapter.status_malformed"),
     # ACT-6: AutoTrader confirmation
