@@ -139,7 +139,7 @@ CLOSE_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "window times unreadable",
         summary(lambda d: d["live_window"].__setitem__("started_at", "this morning")),
         "CLOSE-2",
-        "summary.window_invalid",
+        "summary.window.invalid",
     ),
     # CLOSE-3
     (
@@ -188,7 +188,7 @@ CLOSE_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "SLO period unknown",
         slo("slo_first_hour.json", lambda d: d["results"]["fill_rate"].pop("window_start")),
         "ACT-8",
-        "slo.period_unknown",
+        "slo.period.missing",
     ),
     (
         "no first-hour report",
@@ -246,4 +246,3 @@ def test_no_passphrase_reaches_the_evidence(reference: Path, run_gate) -> None:
 def test_an_open_window_is_not_closed(reference: Path, run_gate) -> None:
     gate = run_gate(reference, phase="live_close", as_of="2026-11-20T05:00:00Z")
     assert gate.verdict == "NO-GO"
-

@@ -37,11 +37,7 @@ def _folder(
     except InputRefused as exc:
         out.refused(exc)
         return None
-    what = files.kind(folder)
-    if what not in ("dir", "missing"):
-        out.refused(InputRefused(f"is {what}, not a folder; it was not read", folder.relative))
-        return None
-    return folder
+    return folder  # the listing refuses it when it is not a folder
 
 
 def _latest(

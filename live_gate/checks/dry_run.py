@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from live_gate.checks import Findings, read_document
-from live_gate.kit.files import InputRefused
 from live_gate.kit.values import describe_flag, strict_bool
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
@@ -58,10 +57,6 @@ def _records(
     except PathEscapesDeployment as exc:
         out.escaped(exc, field="gate policy dry_run_dir")
         return [], None
-    kind = files.kind(folder)
-    if kind not in ("dir", "missing"):
-        out.refused(InputRefused(f"is {kind}, not a folder; it was not read", folder.relative))
-        return [], folder.relative
     records: list[tuple[datetime, str, dict[str, Any]]] = []
     for entry in files.listing(folder, out, accept=lambda name: name.endswith(".json")):
         document = read_document(

@@ -297,10 +297,6 @@ def _check_series(
     )
     if series_dir is None:
         return 0
-    kind = files.kind(series_dir)
-    if kind not in ("dir", "missing"):
-        out.refused(InputRefused(f"is {kind}, not a folder; it was not read", series_dir.relative))
-        return 0
     partitions = partition_files(files, series_dir, out)
     scan = scan_bars(files, partitions, item.minutes)
     for file in scan.files:

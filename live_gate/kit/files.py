@@ -287,9 +287,23 @@ class DeploymentFiles:
         Entries that are symbolic links leaving the deployment, or not of the kind wanted
         (``file`` or ``dir``), are never returned: each becomes a blocker finding in ``out`` (or
         raises :class:`InputRefused` when ``out`` is None), so a listing can never silently
-        shrink to what a hostile deployment wants judged.
+        shrink to what a hostile deployment wants judged. The same holds for ``directory``
+        itself: a missing folder lists as nothing, but one that leaves the deployment or is not
+        a folder is refused.
         """
-        if self.kind(directory) != "dir":
+        kind = self.kind(directory)
+        if kind != "dir":
+            if kind != "missing":  # a folder that is a link out, a FIFO, a file: never silent
+                refused = InputRefused(
+                    f"is {'a regular file' if kind == 'file' else kind}, not a folder; "
+                    "it was not read"
+                    if kind != "outside the deployment"
+                    else "is a symbolic link that leaves the deployment; it was not read",
+                    directory.relative,
+                )
+                if out is None:
+                    raise refused
+                out.refused(refused)
             return []
         real_dir = self._real(directory)
         found: list[ConfinedPath] = []
