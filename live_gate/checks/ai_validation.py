@@ -30,7 +30,7 @@ def _folder(
     try:
         root: ConfinedPath = deployment.resolve_from_root(policy.ai_audit_root)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy ai_audit_root")
+        out.escaped(exc, field="gate policy ai_audit_root", file=policy.ai_audit_root)
         return None
     try:
         folder = files.at(f"{root.relative}/{kind}")

@@ -55,7 +55,7 @@ def _records(
     try:
         folder = deployment.resolve_from_root(policy.dry_run_dir)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy dry_run_dir")
+        out.escaped(exc, field="gate policy dry_run_dir", file=policy.dry_run_dir)
         return [], None
     records: list[tuple[datetime, str, dict[str, Any]]] = []
     for entry in files.listing(folder, out, accept=lambda name: name.endswith(".json")):

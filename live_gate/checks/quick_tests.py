@@ -25,7 +25,7 @@ def check_quick_test(
     try:
         folder = deployment.resolve_from_root(policy.quick_tests_dir)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy quick_tests_dir")
+        out.escaped(exc, field="gate policy quick_tests_dir", file=policy.quick_tests_dir)
         return out
     try:
         confined = files.at(f"{folder.relative}/{command}.xml")
