@@ -1787,8 +1787,9 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     never fire."""
     from tests.test_gate_close import CLOSE_DEFECTS
     from tests.test_gate_router import BROKEN_ROUTERS, BROKEN_SIMULATORS
+    from tests.test_hostile_c import HOSTILE_DEFECTS_C
 
-    covered = {rule for *_, rule in DEFECTS + CLOSE_DEFECTS} | {
+    covered = {rule for *_, rule in DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_C} | {
         r for _, rules in BROKEN_ROUTERS + BROKEN_SIMULATORS for r in rules
     }
     missing = sorted(_rules_in_checks() - covered)
