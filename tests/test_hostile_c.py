@@ -1100,3 +1100,26 @@ def test_junit_counts_are_whole_numbers() -> None:
             parse_junit(f'<testsuite tests="{value}">{CASE}</testsuite>'.encode())
     result = parse_junit(f'<testsuite tests="1" skips="0">{CASE}</testsuite>'.encode())
     assert (result.tests, result.executed, result.timestamps) == (1, 1, (None,))
+
+
+# ------------------------------------------------------------------ caps: named, never a crash
+
+
+def test_files_over_the_caps_are_findings(reference: Path) -> None:
+    from live_gate.kit.files import Limits
+
+    policy, as_of = Policy(), parse_instant(AS_OF)
+
+    def live(**caps: int) -> Any:
+        return Deployment(reference, Limits(**caps)).environment("binance_live")
+
+    for findings, fragment in (
+        # the manifest is 12 KiB; the one-minute partitions are larger
+        (check_market_data(live(max_stream_bytes=12_288), policy, as_of), "BTCUSDT/1m/"),
+        (check_archive(live(max_stream_bytes=1_200), as_of, policy=policy), "/alerts/alerts-"),
+        (check_journal(live(max_line_bytes=64), as_of, policy=policy), "audit/decisions/"),
+    ):
+        refused = [f for f in findings if f.rule == "input.refused"]
+        assert refused, [f.explain() for f in findings]
+        assert any(fragment in (f.file or "") for f in refused), [f.file for f in refused]
+        assert all("input_limits.max_" in f.message for f in refused)

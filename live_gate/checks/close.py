@@ -170,8 +170,12 @@ def check_archive(
         return out
     archived.pop("SHA256SUMS", None)
     for name, confined in sorted(archived.items()):
+        try:
+            digest = files.sha256(confined)
+        except InputRefused as exc:  # over the stream cap, or swapped since it was listed
+            out.refused(exc)
+            continue
         out.read(confined.relative)
-        digest = files.sha256(confined)
         if name not in listed:
             out.block(
                 "archive.unlisted_file",
@@ -409,25 +413,10 @@ def check_journal(
     pattern = str(journal.get("filename_pattern") or "decisions-%Y%m%d.jsonl")
     found = False
     for entry in files.listing(directory, out, accept=lambda name: _matches(name, pattern)):
-        out.read(entry.relative)
-        for number, record, _problem in files.json_lines(entry):
-            if not (
-                isinstance(record, dict)
-                and record.get("event") == TRANSITION_EVENT
-                and record.get("environment") == environment.name
-            ):
-                continue
-            recorded = out.instant(
-                "journal.transition",
-                f"the {TRANSITION_EVENT} record of {environment.name}",
-                record.get("timestamp"),
-                as_of=as_of,
-                skew=_skew(policy),
-                file=entry.relative,
-                line=number,
-                field="timestamp",
-            )
-            found = found or recorded is not None
+        try:
+            found = _journal_transition(environment, entry, as_of, policy, out) or found
+        except InputRefused as exc:  # a line over the cap: named, and the other days still read
+            out.refused(exc)
     if not found:
         out.block(
             "journal.no_transition",
@@ -440,6 +429,38 @@ def check_journal(
             found="none",
         )
     return out
+
+
+def _journal_transition(
+    environment: Environment,
+    entry: ConfinedPath,
+    as_of: datetime,
+    policy: Policy,
+    out: Findings,
+) -> bool:
+    """Whether one journal file records the transition at or before the evaluation instant
+    (streamed; lines the bot's reader would not parse are not records)."""
+    found = False
+    for number, record, _problem in environment.deployment.files.json_lines(entry):
+        if not (
+            isinstance(record, dict)
+            and record.get("event") == TRANSITION_EVENT
+            and record.get("environment") == environment.name
+        ):
+            continue
+        recorded = out.instant(
+            "journal.transition",
+            f"the {TRANSITION_EVENT} record of {environment.name}",
+            record.get("timestamp"),
+            as_of=as_of,
+            skew=_skew(policy),
+            file=entry.relative,
+            line=number,
+            field="timestamp",
+        )
+        found = found or recorded is not None
+    out.read(entry.relative)
+    return found
 
 
 def _matches(name: str, pattern: str) -> bool:

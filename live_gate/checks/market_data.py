@@ -297,8 +297,11 @@ def _check_series(
     )
     if series_dir is None:
         return 0
-    partitions = partition_files(files, series_dir, out)
-    scan = scan_bars(files, partitions, item.minutes)
+    try:
+        scan = scan_bars(files, partition_files(files, series_dir, out), item.minutes)
+    except InputRefused as exc:  # a partition over the stream cap, too many entries...
+        out.refused(exc)
+        return 0
     for file in scan.files:
         out.read(file)
     where = series_dir.relative
