@@ -1,8 +1,9 @@
 """Benchmark: PRE-5 reads a year of one-minute bars without holding them in memory.
 
 Writes 525,600 one-minute bars (12 monthly Parquet partitions, the bot's layout) to a temporary
-folder, then times ``scan_bars`` and reports the peak Python heap (tracemalloc) and the peak
-Arrow allocation, against the size of the bars themselves.
+folder, then times ``scan_bars`` (through the kit: partitions listed, opened and streamed by
+``DeploymentFiles``) and reports the peak Python heap (tracemalloc) and the peak Arrow allocation,
+against the size of the bars themselves.
 Run: python benchmarks/bench_market_data.py
 """
 
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from live_gate.findings import Findings
+from live_gate.kit.files import DeploymentFiles
 from live_gate.reference.builder import write_ohlcv_cache
-from live_gate.resources.market_data import scan_bars
+from live_gate.resources.market_data import partition_files, scan_bars
 
 YEAR_OF_MINUTES = {
     "instruments": {
@@ -44,7 +47,13 @@ def main() -> None:
         baseline = pool.max_memory()
         tracemalloc.start()
         started = time.perf_counter()
-        scan = scan_bars(series, 1, Path(folder))
+        files = DeploymentFiles(Path(folder))
+        refused = Findings("PRE-5")
+        partitions = partition_files(
+            files, files.at("cache/ohlcv_parquet/binance_spot/BTCUSDT/1m"), refused
+        )
+        assert not refused, refused
+        scan = scan_bars(files, partitions, 1)
         elapsed = time.perf_counter() - started
         _, python_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

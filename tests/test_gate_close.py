@@ -139,7 +139,7 @@ CLOSE_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "window times unreadable",
         summary(lambda d: d["live_window"].__setitem__("started_at", "this morning")),
         "CLOSE-2",
-        "summary.window_invalid",
+        "summary.window.invalid",
     ),
     # CLOSE-3
     (
@@ -188,7 +188,7 @@ CLOSE_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "SLO period unknown",
         slo("slo_first_hour.json", lambda d: d["results"]["fill_rate"].pop("window_start")),
         "ACT-8",
-        "slo.period_unknown",
+        "slo.period.missing",
     ),
     (
         "no first-hour report",

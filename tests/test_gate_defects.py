@@ -839,7 +839,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "series from the future",
         manifest_set("last_timestamp::BTCUSDT::1h", str(AS_OF_MS + 86_400_000)),
         "PRE-5",
-        "data.from_future",
+        "data.last_bar.in_future",
     ),
     (
         "manifest counts too few rows",
@@ -882,7 +882,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "risk snapshot stale",
         risk_snapshot(lambda d: d.__setitem__("generated_at", "2026-11-18T00:00:00Z")),
         "PRE-5",
-        "risk_snapshot.stale",
+        "risk_snapshot.generated_at.stale",
     ),
     (
         "risk snapshot of another profile",
@@ -949,7 +949,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "walk-forward stale",
         wf(lambda d: d.__setitem__("generated_at", "2026-10-01T00:00:00+00:00")),
         "PRE-6",
-        "ai.report_stale",
+        "ai.generated_at.stale",
     ),
     ("walk-forward not JSON", ai_raw("walk_forward", b"{"), "PRE-6", "ai.report_invalid"),
     ("walk-forward a list", ai_raw("walk_forward", b"[]"), "PRE-6", "ai.report_invalid"),
@@ -1007,13 +1007,13 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "quick test stale",
         junit("router_failover", "2026-11-18T09:00:00+00:00"),
         "PRE-9",
-        "quick_test.stale",
+        "quick_test.timestamp.stale",
     ),
     (
         "quick test from the future",
         junit("router_failover", "2026-11-21T09:00:00+00:00"),
         "PRE-9",
-        "quick_test.in_future",
+        "quick_test.timestamp.in_future",
     ),
     ("quick test failed", junit("paper_execution", failures=1), "PRE-9", "quick_test.failed"),
     ("quick test errored", junit("paper_execution", errors=2), "PRE-9", "quick_test.failed"),
@@ -1023,7 +1023,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-9",
         "quick_test.empty",
     ),
-    ("quick test undated", junit("lint_paths", None), "PRE-9", "quick_test.undated"),
+    ("quick test undated", junit("lint_paths", None), "PRE-9", "quick_test.timestamp.missing"),
     (
         "quick test not XML",
         write(f"{QUICK}/lint_paths.xml", b"all good, trust me"),
@@ -1137,13 +1137,13 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "risk snapshot undated",
         risk_snapshot(lambda d: d.pop("generated_at")),
         "PRE-5",
-        "risk_snapshot.undated",
+        "risk_snapshot.generated_at.missing",
     ),
     (
         "walk-forward date unreadable",
         wf(lambda d: d.__setitem__("generated_at", "yesterday")),
         "PRE-6",
-        "ai.generated_at_invalid",
+        "ai.generated_at.invalid",
     ),
     (
         "register without a bound entrypoint",
@@ -1183,7 +1183,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "rotation time unreadable",
         write(ROTATION, b'{"binance_live_trading::trading":"soon"}'),
         "ACT-5",
-        "rotation.entry_invalid",
+        "rotation.rotated_at.invalid",
     ),
     (
         "key rotated 91 days ago",
@@ -1391,13 +1391,13 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "dry run stale",
         dry_run(lambda d: d.__setitem__("generated_at", "2026-11-15T00:00:00Z")),
         "ACT-7",
-        "dry_run.stale",
+        "dry_run.generated_at.stale",
     ),
     (
         "dry run undated",
         dry_run(lambda d: d.__setitem__("generated_at", "soon")),
         "ACT-7",
-        "dry_run.undated",
+        "dry_run.generated_at.invalid",
     ),
     (
         "dry run with auto-trade on",
@@ -1447,13 +1447,13 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "adapter status stale",
         edit_json(FAILOVER, lambda d: d.__setitem__("generated_at", "2026-11-20T09:00:00Z")),
         "ESC-3",
-        "adapter.status_stale",
+        "adapter.generated_at.stale",
     ),
     (
         "adapter status undated",
         edit_json(FAILOVER, lambda d: d.pop("generated_at")),
         "ESC-3",
-        "adapter.status_undated",
+        "adapter.generated_at.missing",
     ),
     ("adapter status malformed", write(FAILOVER, b"{"), "ESC-3", "adapter.status_malformed"),
     # ACT-6: AutoTrader confirmation
@@ -1789,9 +1789,11 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     from tests.test_gate_router import BROKEN_ROUTERS, BROKEN_SIMULATORS
     from tests.test_hostile_a import HOSTILE_DEFECTS_A, HOSTILE_POLICY_DEFECTS_A
     from tests.test_hostile_b import HOSTILE_DEFECTS_B
+    from tests.test_hostile_c import HOSTILE_DEFECTS_C
 
+    seeded = DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_A + HOSTILE_DEFECTS_B + HOSTILE_DEFECTS_C
     covered = (
-        {rule for *_, rule in DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_A + HOSTILE_DEFECTS_B}
+        {rule for *_, rule in seeded}
         | {rule for *_, rule in HOSTILE_POLICY_DEFECTS_A}
         | {r for _, rules in BROKEN_ROUTERS + BROKEN_SIMULATORS for r in rules}
     )

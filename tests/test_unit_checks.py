@@ -69,6 +69,8 @@ def test_scan_bars_finds_holes_and_disorder_across_partitions(tmp_path: Path) ->
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from live_gate.findings import Findings
+    from live_gate.kit.files import DeploymentFiles
     from live_gate.resources import market_data
 
     series = tmp_path / "BTCUSDT" / "1m"
@@ -87,7 +89,10 @@ def test_scan_bars_finds_holes_and_disorder_across_partitions(tmp_path: Path) ->
     market_data_batch = market_data.BATCH_ROWS
     try:
         market_data.BATCH_ROWS = 7  # batch boundaries inside partitions
-        scan = market_data.scan_bars(series, 1, tmp_path)
+        files = DeploymentFiles(tmp_path)
+        refused = Findings("PRE-5")
+        partitions = market_data.partition_files(files, files.at("BTCUSDT/1m"), refused)
+        scan = market_data.scan_bars(files, partitions, 1)
     finally:
         market_data.BATCH_ROWS = market_data_batch
     assert scan.rows == 152
@@ -95,3 +100,4 @@ def test_scan_bars_finds_holes_and_disorder_across_partitions(tmp_path: Path) ->
     assert scan.gap_after_ms == start + 99 * minute
     assert scan.out_of_order == 2
     assert scan.first_ms == start and scan.last_ms == start + 179 * minute
+    assert not refused

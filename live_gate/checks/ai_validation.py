@@ -6,77 +6,113 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from live_gate.checks import Findings
+from live_gate.checks import Findings, read_document
+from live_gate.kit.files import InputRefused
+from live_gate.kit.values import finite_number
 from live_gate.paths import ConfinedPath, PathEscapesDeployment
 from live_gate.policy import Policy
-from live_gate.resources.ai_reports import AiReport, MalformedReport, load_latest
+from live_gate.resources.ai_reports import AiReport, candidates, schema_problem
 from live_gate.resources.deployment import Deployment
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
 
 REQUIREMENT = "PRE-6"
 COMPLETED_SIGN_OFF = ("approved", "waived")  # bot_core/ai/data_monitoring.py:93-103
 REQUIRED_SIGN_OFF_ROLES = ("compliance", "risk")
 
 
-def _latest(deployment: Deployment, policy: Policy, kind: str, out: Findings) -> AiReport | None:
+def _skew(policy: Policy) -> timedelta:
+    return timedelta(seconds=policy.clock_skew_seconds)
+
+
+def _folder(
+    deployment: Deployment, policy: Policy, kind: str, out: Findings
+) -> ConfinedPath | None:
+    files = deployment.files
     try:
         root: ConfinedPath = deployment.resolve_from_root(policy.ai_audit_root)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy ai_audit_root")
+        out.escaped(exc, field="gate policy ai_audit_root", file=policy.ai_audit_root)
         return None
     try:
-        report = load_latest(root, kind, deployment.root)
-    except MalformedReport as exc:
-        out.read(exc.relative)
-        out.block(
-            "ai.report_invalid",
-            f"the latest {kind} report does not match its schema: {exc.problem}",
-            file=exc.relative,
-            expected=f"a report valid against schemas/ai_{kind}.schema.json",
-            found=exc.problem,
-        )
+        folder = files.at(f"{root.relative}/{kind}")
+    except InputRefused as exc:
+        out.refused(exc)
         return None
-    if report is None:
+    return folder  # the listing refuses it when it is not a folder
+
+
+def _latest(
+    deployment: Deployment, policy: Policy, kind: str, out: Findings, as_of: datetime
+) -> AiReport | None:
+    files = deployment.files
+    folder = _folder(deployment, policy, kind, out)
+    if folder is None:
+        return None
+    found = candidates(files, folder, out, as_of=as_of, skew=_skew(policy))
+    for entry, stated in found.from_future:
+        out.instant(
+            "ai.report_name",
+            f"the {kind} report {entry.relative} (never taken as the latest)",
+            stated,
+            as_of=as_of,
+            skew=_skew(policy),
+            file=entry.relative,
+            field="file name (<generated_at %Y%m%dT%H%M%SZ>.json)",
+        )
+    latest = found.latest()
+    if latest is None:
         out.block(
             "ai.report_missing",
             f"there is no {kind} report",
-            file=f"{root.relative}/{kind}",
-            expected=f"<generated_at %Y%m%dT%H%M%SZ>.json in {root.relative}/{kind}/",
-            found="no report",
+            file=folder.relative,
+            expected=f"<generated_at %Y%m%dT%H%M%SZ>.json in {folder.relative}/",
+            found="no report dated at or before the evaluation instant"
+            if found.from_future
+            else "no report",
         )
         return None
-    out.read(report.relative)
-    out.fact(f"latest {kind} report", report.relative)
-    return report
+    document = read_document(
+        files,
+        latest,
+        out,
+        malformed_rule="ai.report_invalid",
+        what=f"the latest {kind} report",
+        expected=f"a JSON report valid against schemas/ai_{kind}.schema.json",
+    )
+    if document is None:
+        return None
+    problem = schema_problem(kind, document.data)
+    if problem is not None:
+        path, message = problem
+        out.block(
+            "ai.report_invalid",
+            f"the latest {kind} report does not match its schema: at {path}: {message}",
+            file=latest.relative,
+            field=path,
+            expected=f"a report valid against schemas/ai_{kind}.schema.json",
+            found=message,
+        )
+        return None
+    out.fact(f"latest {kind} report", latest.relative)
+    return AiReport(kind=kind, relative=latest.relative, data=document.data)
 
 
 def _check_age(report: AiReport, policy: Policy, out: Findings, as_of: datetime) -> None:
-    try:
-        generated = parse_instant(str(report.data.get("generated_at")))
-    except InvalidInstant:
-        out.block(
-            "ai.generated_at_invalid",
-            "the report's generated_at is unreadable",
-            file=report.relative,
-            field="generated_at",
-            expected="an ISO-8601 timestamp",
-            found=report.data.get("generated_at"),
-        )
-        return
-    if as_of - generated > timedelta(days=policy.ai_report_max_age_days):
-        out.block(
-            "ai.report_stale",
-            f"the latest {report.kind} report is {(as_of - generated).days} days old",
-            file=report.relative,
-            field="generated_at",
-            expected=f"generated within {policy.ai_report_max_age_days:g} days of {iso(as_of)}",
-            found=iso(generated),
-        )
+    """generated_at no later than the evaluation instant (plus the skew), and recent enough."""
+    out.instant(
+        "ai.generated_at",
+        f"the latest {report.kind} report",
+        report.data.get("generated_at"),
+        as_of=as_of,
+        skew=_skew(policy),
+        max_age=timedelta(days=policy.ai_report_max_age_days),
+        file=report.relative,
+        field="generated_at",
+    )
 
 
 def check_walk_forward(deployment: Deployment, policy: Policy, as_of: datetime) -> Findings:
     out = Findings(REQUIREMENT)
-    report = _latest(deployment, policy, "walk_forward", out)
+    report = _latest(deployment, policy, "walk_forward", out, as_of)
     if report is None:
         return out
     _check_age(report, policy, out, as_of)
@@ -133,6 +169,18 @@ def check_walk_forward(deployment: Deployment, policy: Policy, as_of: datetime) 
                 found=accuracy,
             )
     sign_off: dict[str, Any] = data["sign_off"]
+    for role, entry in sign_off.items():
+        # a sign-off dated after the evaluation instant was not given at it
+        out.instant(
+            "ai.sign_off_timestamp",
+            f"the {role} sign-off of the walk-forward report",
+            entry.get("timestamp"),
+            as_of=as_of,
+            skew=_skew(policy),
+            required=False,
+            file=file,
+            field=f"sign_off.{role}.timestamp",
+        )
     for role in REQUIRED_SIGN_OFF_ROLES:
         status = (sign_off.get(role) or {}).get("status")
         out.fact(f"{role} sign-off", str(status))
@@ -150,7 +198,7 @@ def check_walk_forward(deployment: Deployment, policy: Policy, as_of: datetime) 
 
 def check_data_quality(deployment: Deployment, policy: Policy, as_of: datetime) -> Findings:
     out = Findings(REQUIREMENT)
-    report = _latest(deployment, policy, "data_quality", out)
+    report = _latest(deployment, policy, "data_quality", out, as_of)
     if report is None:
         return out
     _check_age(report, policy, out, as_of)
@@ -183,14 +231,17 @@ def check_data_quality(deployment: Deployment, policy: Policy, as_of: datetime) 
 
 def check_drift(deployment: Deployment, policy: Policy, as_of: datetime) -> Findings:
     out = Findings(REQUIREMENT)
-    report = _latest(deployment, policy, "drift", out)
+    report = _latest(deployment, policy, "drift", out, as_of)
     if report is None:
         return out
     _check_age(report, policy, out, as_of)
     data, file = report.data, report.relative
     drift = data["metrics"]["feature_drift"]
+    # both are finite numbers above 0 (the schema); the detector's own first, as the bot's
     threshold = float(
-        drift.get("threshold") or data.get("threshold") or policy.ai_default_drift_threshold
+        finite_number(drift.get("threshold"))
+        or finite_number(data.get("threshold"))
+        or policy.ai_default_drift_threshold
     )
     out.fact("drift score", f"{drift['score']:g} against threshold {threshold:g}")
     out.fact("PSI / KS", f"{drift['psi']:g} / {drift['ks']:g}")

@@ -4,22 +4,24 @@ auto-trade disabled, whose ``live_readiness_checklist`` reports ``ok`` for every
 The record is the upstream promotion report (``scripts/promotion_to_live.py``, FORMATS.md §5.4)
 in ``var/audit/live/dry_run/`` (gate policy ``dry_run_dir``). The promotion script does not
 record whether auto-trade was disabled: the gate requires ``dry_run.enable_auto_trade: false``
-(or a top-level ``enable_auto_trade: false``) in the record. Blocking reasons are recomputed
+(or a top-level ``enable_auto_trade: false``) in the record, as a JSON boolean. Records are listed
+and read through the kit (a link out or a FIFO is a finding); one dated after the evaluation
+instant is a finding and never the newest. Blocking reasons are recomputed
 from the items, because the report's own ``canary_contract.blocking_reasons`` is always empty
 (FORMATS.md §0.12).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from live_gate.checks import Findings
+from live_gate.checks import Findings, read_document
+from live_gate.kit.values import describe_flag, strict_bool
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
-from live_gate.resources.deployment import Environment, UnreadableInput
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.resources.deployment import Environment
+from live_gate.timeutil import iso
 
 REQUIREMENT = "ACT-7"
 
@@ -42,45 +44,53 @@ def _item_reasons(item: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(reasons)) or ["no reason recorded"]
 
 
-def check_dry_run(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+def _records(
+    environment: Environment, policy: Policy, as_of: datetime, out: Findings
+) -> tuple[list[tuple[datetime, str, dict[str, Any]]], str | None]:
+    """The environment's dry-run records that may be the newest, and the folder listed. A record
+    dated after the evaluation instant (plus the skew) is a finding and never the newest."""
     deployment = environment.deployment
-    out = Findings(REQUIREMENT, None)
+    files = deployment.files
+    skew = timedelta(seconds=policy.clock_skew_seconds)
     try:
         folder = deployment.resolve_from_root(policy.dry_run_dir)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy dry_run_dir")
-        return out
+        out.escaped(exc, field="gate policy dry_run_dir", file=policy.dry_run_dir)
+        return [], None
     records: list[tuple[datetime, str, dict[str, Any]]] = []
-    for path in sorted(folder.path.glob("*.json")) if folder.path.is_dir() else []:
-        relative = path.relative_to(deployment.root).as_posix()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            out.block(
-                "dry_run.malformed",
-                f"a dry-run record is not JSON ({exc})",
-                file=relative,
-                expected="a promotion report",
-                found="malformed",
-            )
+    for entry in files.listing(folder, out, accept=lambda name: name.endswith(".json")):
+        document = read_document(
+            files,
+            entry,
+            out,
+            malformed_rule="dry_run.malformed",
+            what="a dry-run record",
+            expected="a promotion report (JSON object)",
+        )
+        if document is None:
             continue
+        data = document.data
         if not isinstance(data, dict) or data.get("environment") != environment.name:
             continue
-        try:
-            when = parse_instant(str(data.get("generated_at")))
-        except InvalidInstant:
-            out.block(
-                "dry_run.undated",
-                "the dry-run record has no readable generated_at",
-                file=relative,
-                field="generated_at",
-                expected="an ISO-8601 time",
-                found=data.get("generated_at"),
-            )
-            continue
-        records.append((when, relative, data))
+        when = out.instant(
+            "dry_run.generated_at",
+            f"the dry-run record {entry.relative}",
+            data.get("generated_at"),
+            as_of=as_of,
+            skew=skew,
+            file=entry.relative,
+            field="generated_at",
+        )
+        if when is not None:
+            records.append((when, entry.relative, data))
+    return records, folder.relative
+
+
+def check_dry_run(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+    out = Findings(REQUIREMENT, None)
+    records, folder = _records(environment, policy, as_of, out)
+    if folder is None:
+        return out
     if not records:
         if not out.blocking_count():
             out.block(
@@ -88,33 +98,24 @@ def check_dry_run(environment: Environment, policy: Policy, as_of: datetime) -> 
                 f"no read-only dry run of {environment.name} is "
                 "recorded: run the pipeline with enable_auto_trade=False and record "
                 "its promotion report",
-                file=folder.relative,
+                file=folder,
                 expected=f"a promotion report of {environment.name}",
                 found="none",
             )
         return out
     when, relative, report = max(records, key=lambda r: (r[0], r[1]))
-    out.read(relative)
     out.fact("dry run", f"{relative} ({iso(when)})")
-    if as_of - when > timedelta(hours=policy.dry_run_max_age_hours):
+    max_age = timedelta(hours=policy.dry_run_max_age_hours)
+    if as_of - when > max_age:
         out.block(
-            "dry_run.stale",
+            "dry_run.generated_at.stale",
             f"the newest dry run is {(as_of - when) / timedelta(hours=1):.0f} hours old",
             file=relative,
             field="generated_at",
             expected=f"within {policy.dry_run_max_age_hours:g} hours of {iso(as_of)}",
             found=iso(when),
         )
-    flag = (report.get("dry_run") or {}).get("enable_auto_trade", report.get("enable_auto_trade"))
-    if flag is not False:
-        out.block(
-            "dry_run.auto_trade_enabled",
-            "the dry run was not recorded as read-only (enable_auto_trade=False)",
-            file=relative,
-            field="dry_run.enable_auto_trade",
-            expected="false",
-            found="absent" if flag is None else flag,
-        )
+    _check_read_only(report, relative, out)
     items = report.get("live_readiness_checklist")
     if not isinstance(items, list) or not items:
         out.block(
@@ -123,15 +124,35 @@ def check_dry_run(environment: Environment, policy: Policy, as_of: datetime) -> 
             file=relative,
             field="live_readiness_checklist",
             expected="the checklist items",
-            found="none",
+            found="none" if items in (None, []) else repr(items),
         )
         return out
     blocked = 0
     for index, item in enumerate(items):
         if not isinstance(item, dict):
+            blocked += 1
+            out.block(
+                "dry_run.item_not_ok",
+                f"the dry run's checklist item {index} is not an item the bot writes",
+                file=relative,
+                field=f"live_readiness_checklist[{index}]",
+                expected="{item, status: ok, ...}",
+                found=repr(item),
+            )
             continue
         out.fact(str(item.get("item")), str(item.get("status")))
-        if item.get("status") != "ok":
+        flag = item.get("ok")
+        if "ok" in item and strict_bool(flag) is None:
+            out.block(
+                "dry_run.flag_not_boolean",
+                f"the dry run's checklist item {item.get('item')} states ok as "
+                f"{describe_flag(flag)}",
+                file=relative,
+                field=f"live_readiness_checklist[{index}].ok",
+                expected="true or false (a JSON boolean)",
+                found=describe_flag(flag),
+            )
+        if item.get("status") != "ok" or flag is False:
             blocked += 1
             out.block(
                 "dry_run.item_not_ok",
@@ -152,3 +173,41 @@ def check_dry_run(environment: Environment, policy: Policy, as_of: datetime) -> 
             field="canary_contract.blocking_reasons",
         )
     return out
+
+
+def _check_read_only(report: dict[str, Any], relative: str, out: Findings) -> None:
+    """``dry_run.enable_auto_trade`` (or a top-level ``enable_auto_trade``) is the boolean
+    false: the string "false" is not (it is truthy to the bot), and neither is absence."""
+    block = report.get("dry_run")
+    if block is not None and not isinstance(block, dict):
+        out.block(
+            "dry_run.malformed",
+            "the dry run's record of how it ran is not an object",
+            file=relative,
+            field="dry_run",
+            expected="{enable_auto_trade: false, started_at, finished_at, operator}",
+            found=repr(block),
+        )
+        return
+    if isinstance(block, dict) and "enable_auto_trade" in block:
+        flag, field = block["enable_auto_trade"], "dry_run.enable_auto_trade"
+    else:
+        flag, field = report.get("enable_auto_trade"), "enable_auto_trade"
+    if flag is not None and strict_bool(flag) is None:
+        out.block(
+            "dry_run.flag_not_boolean",
+            f"the dry run records enable_auto_trade as {describe_flag(flag)}",
+            file=relative,
+            field=field,
+            expected="false (a JSON boolean)",
+            found=describe_flag(flag),
+        )
+    elif flag is not False:
+        out.block(
+            "dry_run.auto_trade_enabled",
+            "the dry run was not recorded as read-only (enable_auto_trade=False)",
+            file=relative,
+            field="dry_run.enable_auto_trade",
+            expected="false",
+            found=describe_flag(flag),
+        )

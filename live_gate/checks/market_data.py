@@ -10,53 +10,87 @@ cannot show: the bars themselves, with no hole longer than ``max_gap_minutes``.
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from live_gate.checks import Findings, data_path
+from live_gate.checks import Findings, data_file, data_path, read_document
+from live_gate.kit.files import InputRefused
+from live_gate.kit.values import finite_number
 from live_gate.policy import Policy
-from live_gate.resources.deployment import Environment, UnreadableInput
+from live_gate.resources.deployment import Environment
 from live_gate.resources.market_data import (
     MANIFEST,
     PARQUET_ROOT,
+    Manifest,
+    Series,
     as_int,
     expected_series,
+    ms_instant,
     namespace,
-    read_manifest,
+    partition_files,
     scan_bars,
 )
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.timeutil import iso
 
 REQUIREMENT = "PRE-5"
 RISK_SNAPSHOT = "risk_snapshot.json"
+THRESHOLDS = ("max_gap_minutes", "min_ok_ratio")
 
 
 def _instant_ms(ms: int) -> str:
-    return iso(datetime.fromtimestamp(ms / 1000, tz=UTC))
+    instant = ms_instant(ms)
+    return iso(instant) if instant is not None else f"{ms} (epoch ms, no calendar instant)"
 
 
-def data_quality_thresholds(environment: Environment) -> dict[str, tuple[Any, str]]:
-    """``{field: (value, where it came from)}``, environment first, then the risk profile."""
-    own = environment.block("data_quality") or {}
-    profile = (environment.risk_profile or {}).get("data_quality") or {}
-    found: dict[str, tuple[Any, str]] = {}
-    for key in ("max_gap_minutes", "min_ok_ratio"):
-        if own.get(key) is not None:
-            found[key] = (own[key], f"environments.{environment.name}.data_quality.{key}")
-        elif isinstance(profile, dict) and profile.get(key) is not None:
-            found[key] = (
-                profile[key],
-                f"risk_profiles.{environment.risk_profile_name}.data_quality.{key}",
-            )
+def _skew(policy: Policy) -> timedelta:
+    return timedelta(seconds=policy.clock_skew_seconds)
+
+
+def data_quality_thresholds(
+    environment: Environment, out: Findings | None = None
+) -> dict[str, tuple[Any, str, int | None]]:
+    """``{field: (value, where it came from, its line)}``, environment first, then the risk
+    profile. A ``data_quality`` that is not a mapping is a finding in ``out`` (never read as
+    absent, which would let the other level decide)."""
+    deployment = environment.deployment
+    levels: list[tuple[Any, str, tuple[str | int, ...]]] = [
+        (
+            environment.raw.get("data_quality"),
+            f"environments.{environment.name}.data_quality",
+            ("environments", environment.name, "data_quality"),
+        ),
+        (
+            (environment.risk_profile or {}).get("data_quality"),
+            f"risk_profiles.{environment.risk_profile_name}.data_quality",
+            ("risk_profiles", str(environment.risk_profile_name), "data_quality"),
+        ),
+    ]
+    found: dict[str, tuple[Any, str, int | None]] = {}
+    for block, field, path in levels:
+        if block is None:
+            continue
+        if not isinstance(block, dict):
+            if out is not None:
+                out.block(
+                    "data.threshold_invalid",
+                    f"{field} is not a mapping",
+                    line=deployment.line(*path),
+                    field=field,
+                    expected="{max_gap_minutes: <minutes>, min_ok_ratio: <0..1>}",
+                    found=repr(block),
+                )
+            continue
+        for key in THRESHOLDS:
+            if key not in found and block.get(key) is not None:
+                found[key] = (block[key], f"{field}.{key}", deployment.line(*path, key))
     return found
 
 
-def check_market_data(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
-    deployment = environment.deployment
-    out = Findings(REQUIREMENT, deployment.config_file)
-    thresholds = data_quality_thresholds(environment)
-    for key in ("max_gap_minutes", "min_ok_ratio"):
+def _thresholds(environment: Environment, out: Findings) -> tuple[float, float] | None:
+    """``(max_gap_minutes, min_ok_ratio)`` when both are finite numbers in range."""
+    thresholds = data_quality_thresholds(environment, out)
+    values: dict[str, float] = {}
+    for key in THRESHOLDS:
         if key not in thresholds:
             out.block(
                 "data.threshold_missing",
@@ -66,6 +100,48 @@ def check_market_data(environment: Environment, policy: Policy, as_of: datetime)
                 expected="a number",
                 found="absent",
             )
+            continue
+        raw, field, line = thresholds[key]
+        number = finite_number(raw)
+        expected = "minutes above 0" if key == "max_gap_minutes" else "a ratio from 0 to 1"
+        if number is None:
+            out.not_a_number(
+                "data.threshold_invalid",
+                field,
+                raw,
+                f"a finite number: {expected}",
+                line=line,
+                field=field,
+            )
+            continue
+        if (key == "max_gap_minutes" and number <= 0) or (
+            key == "min_ok_ratio" and not 0 <= number <= 1
+        ):
+            out.block(
+                "data.threshold_invalid",
+                f"{field} is out of range",
+                line=line,
+                field=field,
+                expected=expected,
+                found=f"{number:g}",
+            )
+            continue
+        values[key] = number
+    if len(values) < len(THRESHOLDS):
+        return None
+    out.fact(
+        "thresholds",
+        f"max gap {values['max_gap_minutes']:g} min ({thresholds['max_gap_minutes'][1]}), "
+        f"min ok ratio {values['min_ok_ratio']:g} ({thresholds['min_ok_ratio'][1]})",
+    )
+    return values["max_gap_minutes"], values["min_ok_ratio"]
+
+
+def check_market_data(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+    deployment = environment.deployment
+    files = deployment.files
+    out = Findings(REQUIREMENT, deployment.config_file)
+    thresholds = _thresholds(environment, out)
     series, problems = expected_series(environment)
     for problem in problems:
         out.block(
@@ -84,99 +160,124 @@ def check_market_data(environment: Environment, policy: Policy, as_of: datetime)
             expected="at least one symbol with a backfill window",
             found="none",
         )
-    if out.blocking_count() or not series:
+    if out.blocking_count() or not series or thresholds is None:
         return out
-    max_gap = float(thresholds["max_gap_minutes"][0])
-    min_ok = float(thresholds["min_ok_ratio"][0])
-    out.fact(
-        "thresholds",
-        f"max gap {max_gap:g} min ({thresholds['max_gap_minutes'][1]}), "
-        f"min ok ratio {min_ok:g} ({thresholds['min_ok_ratio'][1]})",
-    )
-    cache = data_path(environment, ".", out)
-    if cache is None:
+    max_gap, min_ok = thresholds
+    if data_path(environment, ".", out) is None:
         return out
-    manifest_path = cache.path / MANIFEST
-    manifest_rel = f"{cache.relative}/{MANIFEST}"
-    if not manifest_path.is_file():
+    manifest_file = data_file(environment, MANIFEST, out)
+    if manifest_file is None:
+        return out
+    if files.kind(manifest_file) == "missing":
         out.block(
             "data.manifest_missing",
             "the OHLCV cache has no manifest: no data was backfilled for this environment",
-            file=manifest_rel,
+            file=manifest_file.relative,
             expected="the bot's ohlcv_manifest.sqlite",
             found="no such file",
         )
         return out
-    out.read(manifest_rel)
-    manifest = read_manifest(manifest_path, manifest_rel)
-    ok = 0
-    for item in series:
-        ok += _check_series(
-            out, environment, item, manifest, manifest_rel, cache.path, max_gap, as_of
+    try:
+        manifest = Manifest(files, manifest_file)
+    except InputRefused as exc:
+        out.refused(exc)
+        return out
+    out.read(manifest_file.relative)
+    try:
+        ok = sum(
+            _check_series(out, environment, policy, item, manifest, max_gap, as_of)
+            for item in series
         )
+    finally:
+        manifest.close()
     ratio = ok / len(series)
     out.fact("ok ratio", f"{ok}/{len(series)} series = {ratio:.2f} (minimum {min_ok:g})")
     if ratio < min_ok:
         out.block(
             "data.ok_ratio_low",
             f"only {ok} of {len(series)} series are ok",
-            file=manifest_rel,
+            file=manifest_file.relative,
             field="ok ratio",
             expected=f">= {min_ok:g}",
             found=f"{ratio:.2f}",
         )
-    _check_risk_snapshot(out, environment, cache.path, cache.relative, policy, as_of)
+    _check_risk_snapshot(out, environment, policy, as_of)
     return out
+
+
+def _manifest_int(
+    out: Findings, manifest: Manifest, key: str, what: str
+) -> tuple[int | None, bool]:
+    """``(value, present)``; a value that is present but not an integer is a finding."""
+    text = manifest.get(key)
+    if text is None:
+        return None, False
+    value = as_int(text)
+    if value is None or (key.startswith("last_timestamp::") and ms_instant(value) is None):
+        out.block(
+            "data.manifest_value_invalid",
+            f"the manifest's {what} is not a number the bot could have written",
+            file=manifest.relative,
+            field=key,
+            expected="an integer" if key.startswith("row_count::") else "epoch milliseconds",
+            found=repr(text),
+        )
+        return None, True
+    return value, True
 
 
 def _check_series(
     out: Findings,
     environment: Environment,
-    item: Any,
-    manifest: dict[str, str],
-    manifest_rel: str,
-    cache_dir: Any,
+    policy: Policy,
+    item: Series,
+    manifest: Manifest,
     max_gap: float,
     as_of: datetime,
 ) -> int:
     """Judge one series; 1 if the bot's coverage check would call it ok."""
-    deployment = environment.deployment
+    files = environment.deployment.files
     label = f"{item.symbol} {item.interval}"
-    last = as_int(manifest.get(f"last_timestamp::{item.key}"))
-    count = as_int(manifest.get(f"row_count::{item.key}"))
+    last, last_present = _manifest_int(out, manifest, f"last_timestamp::{item.key}", "last bar")
+    count, _ = _manifest_int(out, manifest, f"row_count::{item.key}", "row count")
     status_ok = True
-    if last is None:
-        out.block(
-            "data.series_unknown",
-            f"the manifest has no last bar for {label}",
-            file=manifest_rel,
+    last_at = ms_instant(last) if last is not None else None
+    if last_at is None:
+        if not last_present:
+            out.block(
+                "data.series_unknown",
+                f"the manifest has no last bar for {label}",
+                file=manifest.relative,
+                field=f"last_timestamp::{item.key}",
+                expected="the epoch-ms time of the last bar",
+                found="absent",
+            )
+        status_ok = False
+    elif (
+        out.instant(
+            "data.last_bar",
+            f"{label}: the manifest's last bar",
+            last_at,
+            as_of=as_of,
+            skew=_skew(policy),
+            file=manifest.relative,
             field=f"last_timestamp::{item.key}",
-            expected="the epoch-ms time of the last bar",
-            found="absent or invalid",
         )
+        is None
+    ):
         status_ok = False
     else:
-        age = (as_of - datetime.fromtimestamp(last / 1000, tz=UTC)) / timedelta(minutes=1)
-        if age < -1:
-            out.block(
-                "data.from_future",
-                f"{label}: the last bar is after the evaluation instant",
-                file=manifest_rel,
-                field=f"last_timestamp::{item.key}",
-                expected=f"at or before {iso(as_of)}",
-                found=_instant_ms(last),
-            )
-            status_ok = False
-        elif age >= 2 * item.minutes:
+        age = (as_of - last_at) / timedelta(minutes=1)
+        if age >= 2 * item.minutes:
             status_ok = False  # the bot's manifest status "warning"
             if age > max_gap:
                 out.block(
                     "data.stale",
                     f"{label}: the last bar is {age:.0f} minutes old at {iso(as_of)}",
-                    file=manifest_rel,
+                    file=manifest.relative,
                     field=f"last_timestamp::{item.key}",
                     expected=f"within {max_gap:g} minutes (data_quality.max_gap_minutes)",
-                    found=_instant_ms(last),
+                    found=iso(last_at),
                 )
     if count is not None and count < item.required_rows:
         status_ok = False
@@ -184,16 +285,26 @@ def _check_series(
             "data.insufficient_rows",
             f"{label}: the manifest counts {count} bars, fewer "
             f"than {item.lookback_days:g} days need",
-            file=manifest_rel,
+            file=manifest.relative,
             field=f"row_count::{item.key}",
             expected=f">= {item.required_rows}",
             found=count,
         )
-    series_dir = cache_dir / PARQUET_ROOT / namespace(environment) / item.symbol / item.interval
-    scan = scan_bars(series_dir, item.minutes, deployment.root)
+    series_dir = data_file(
+        environment,
+        f"{PARQUET_ROOT}/{namespace(environment)}/{item.symbol}/{item.interval}",
+        out,
+    )
+    if series_dir is None:
+        return 0
+    try:
+        scan = scan_bars(files, partition_files(files, series_dir, out), item.minutes)
+    except InputRefused as exc:  # a partition over the stream cap, too many entries...
+        out.refused(exc)
+        return 0
     for file in scan.files:
         out.read(file)
-    where = series_dir.relative_to(deployment.root).as_posix()
+    where = series_dir.relative
     if not scan.rows:
         out.block(
             "data.bars_missing",
@@ -208,6 +319,22 @@ def _check_series(
         f"{scan.rows} bars, {_instant_ms(scan.first_ms or 0)} → "
         f"{_instant_ms(scan.last_ms or 0)}, longest hole {scan.max_gap_minutes:g} min",
     )
+    if scan.last_ms is not None:
+        stored_last = ms_instant(scan.last_ms)
+        # a bar dated after the evaluation instant is not data the bot had at it
+        if (
+            out.instant(
+                "data.bars",
+                f"{label}: the last stored bar",
+                stored_last if stored_last is not None else f"{scan.last_ms} ms",
+                as_of=as_of,
+                skew=_skew(policy),
+                file=where,
+                field="open_time",
+            )
+            is None
+        ):
+            status_ok = False
     if scan.max_gap_minutes > max_gap:
         out.block(
             "data.gap",
@@ -237,7 +364,7 @@ def _check_series(
         out.warn(
             "data.manifest_disagrees",
             f"{label}: the manifest's last bar differs from the stored bars",
-            file=manifest_rel,
+            file=manifest.relative,
             field=f"last_timestamp::{item.key}",
             expected=_instant_ms(scan.last_ms),
             found=_instant_ms(last),
@@ -246,16 +373,14 @@ def _check_series(
 
 
 def _check_risk_snapshot(
-    out: Findings,
-    environment: Environment,
-    cache_dir: Any,
-    cache_rel: str,
-    policy: Policy,
-    as_of: datetime,
+    out: Findings, environment: Environment, policy: Policy, as_of: datetime
 ) -> None:
-    relative = f"{cache_rel}/{RISK_SNAPSHOT}"
-    path = cache_dir / RISK_SNAPSHOT
-    if not path.is_file():
+    files = environment.deployment.files
+    snapshot = data_file(environment, RISK_SNAPSHOT, out)
+    if snapshot is None:
+        return
+    relative = snapshot.relative
+    if files.kind(snapshot) == "missing":
         out.block(
             "risk_snapshot.missing",
             "there is no risk snapshot for the environment",
@@ -264,20 +389,17 @@ def _check_risk_snapshot(
             found="no such file",
         )
         return
-    out.read(relative)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        out.block(
-            "risk_snapshot.malformed",
-            f"the risk snapshot is not JSON: {exc}",
-            file=relative,
-            expected="a JSON object",
-            found="malformed",
-        )
+    document = read_document(
+        files,
+        snapshot,
+        out,
+        malformed_rule="risk_snapshot.malformed",
+        what="the risk snapshot",
+        expected="a JSON object",
+    )
+    if document is None:
         return
+    data = document.data
     if not isinstance(data, dict):
         out.block(
             "risk_snapshot.malformed",
@@ -296,25 +418,13 @@ def _check_risk_snapshot(
             expected=environment.risk_profile_name,
             found=data.get("profile"),
         )
-    try:
-        generated = parse_instant(str(data.get("generated_at")))
-    except InvalidInstant:
-        out.block(
-            "risk_snapshot.undated",
-            "the risk snapshot has no readable generated_at",
-            file=relative,
-            field="generated_at",
-            expected="an ISO-8601 timestamp",
-            found=data.get("generated_at"),
-        )
-        return
-    max_age = timedelta(hours=policy.risk_snapshot_max_age_hours)
-    if as_of - generated > max_age:
-        out.block(
-            "risk_snapshot.stale",
-            f"the risk snapshot is {(as_of - generated) / timedelta(hours=1):.0f} hours old",
-            file=relative,
-            field="generated_at",
-            expected=f"within {policy.risk_snapshot_max_age_hours:g} hours of {iso(as_of)}",
-            found=iso(generated),
-        )
+    out.instant(
+        "risk_snapshot.generated_at",
+        "the risk snapshot",
+        data.get("generated_at"),
+        as_of=as_of,
+        skew=_skew(policy),
+        max_age=timedelta(hours=policy.risk_snapshot_max_age_hours),
+        file=relative,
+        field="generated_at",
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from live_gate.checks import Findings
+from live_gate.kit.files import InputRefused
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment, UnreadableInput
-from live_gate.resources.junit import QUICK_TESTS, MalformedJUnit, read_junit
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.resources.junit import QUICK_TESTS, MalformedJUnit, parse_junit
 
 REQUIREMENT = "PRE-9"
 
@@ -17,18 +17,23 @@ REQUIREMENT = "PRE-9"
 def check_quick_test(
     deployment: Deployment, command: str, policy: Policy, as_of: datetime
 ) -> Findings:
+    files = deployment.files
     out = Findings(REQUIREMENT, None)
     if command not in QUICK_TESTS:
         raise UnreadableInput(f"unknown quick test {command!r}; known: {', '.join(QUICK_TESTS)}")
     run_it = f"run `{QUICK_TESTS[command]}`"
-    configured = f"{policy.quick_tests_dir}/{command}.xml"
     try:
-        confined = deployment.resolve_from_root(configured)
+        folder = deployment.resolve_from_root(policy.quick_tests_dir)
     except PathEscapesDeployment as exc:
-        out.escaped(exc, field="gate policy quick_tests_dir")
+        out.escaped(exc, field="gate policy quick_tests_dir", file=policy.quick_tests_dir)
+        return out
+    try:
+        confined = files.at(f"{folder.relative}/{command}.xml")
+    except InputRefused as exc:
+        out.refused(exc)
         return out
     where = {"file": confined.relative}
-    if not confined.path.is_file():
+    if files.kind(confined) == "missing":
         out.block(
             "quick_test.missing",
             f"no recorded result for the quick test {command}: {run_it}",
@@ -37,15 +42,19 @@ def check_quick_test(
             **where,
         )
         return out
+    try:
+        data = files.read_bytes(confined)
+    except InputRefused as exc:
+        out.refused(exc)
+        return out
     out.read(confined.relative)
     try:
-        result = read_junit(confined.path)
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", confined.relative) from exc
+        result = parse_junit(data)
     except MalformedJUnit as exc:
         out.block(
             "quick_test.malformed",
             f"the recorded result of {command} is not JUnit XML: {exc}; {run_it}",
+            line=exc.line,
             expected="pytest --junitxml output",
             found=str(exc),
             **where,
@@ -55,8 +64,9 @@ def check_quick_test(
         out.block(
             "quick_test.empty",
             f"the quick test {command} ran no test; {run_it}",
-            expected="at least one test executed",
-            found=f"{result.tests} test(s), {result.skipped} skipped",
+            expected="at least one <testcase> executed",
+            found=f"{result.tests} test(s), {result.skipped} skipped, "
+            f"{result.executed} executed test case(s)",
             **where,
         )
     if result.failures or result.errors:
@@ -69,46 +79,18 @@ def check_quick_test(
             found=f"{result.failures} failures, {result.errors} errors",
             **where,
         )
-    if result.timestamp is None:
-        out.block(
-            "quick_test.undated",
-            f"the recorded result of {command} has no timestamp; {run_it}",
-            field="testsuite@timestamp",
-            expected="the run's timestamp",
-            found="absent",
-            **where,
-        )
-        return out
-    try:
-        when = parse_instant(result.timestamp)
-    except InvalidInstant:
-        out.block(
-            "quick_test.undated",
-            f"the recorded result of {command} has an unreadable timestamp",
-            field="testsuite@timestamp",
-            expected="an ISO-8601 timestamp",
-            found=result.timestamp,
-            **where,
-        )
-        return out
-    max_age = timedelta(hours=policy.quick_tests_max_age_hours)
-    if when > as_of + timedelta(seconds=policy.clock_skew_seconds):
-        out.block(
-            "quick_test.in_future",
-            f"the result of {command} is dated after the evaluation instant",
-            field="testsuite@timestamp",
-            expected=f"at or before {iso(as_of)}",
-            found=iso(when),
-            **where,
-        )
-    elif as_of - when > max_age:
-        out.block(
-            "quick_test.stale",
-            f"the result of {command} is {(as_of - when) / timedelta(hours=1):.0f} hours "
-            f"old at {iso(as_of)}; {run_it}",
-            field="testsuite@timestamp",
-            expected=f"recorded within {policy.quick_tests_max_age_hours:g} hours",
-            found=iso(when),
-            **where,
+    # every suite's timestamp: none after the evaluation instant, none too old
+    for index, stamp in enumerate(result.timestamps):
+        out.instant(
+            "quick_test.timestamp",
+            f"the recorded result of {command}",
+            stamp,
+            as_of=as_of,
+            skew=timedelta(seconds=policy.clock_skew_seconds),
+            max_age=timedelta(hours=policy.quick_tests_max_age_hours),
+            field=f"testsuite[{index}]@timestamp"
+            if len(result.timestamps) > 1
+            else "testsuite@timestamp",
+            file=confined.relative,
         )
     return out

@@ -1,11 +1,123 @@
 """PRE-7: what the router under test did on the bench, judged. Each function reads the bench's
-record (which exchange received what, what the router returned) and returns findings."""
+record (which exchange received what, what the router returned) and returns findings; and
+before any bench is built, the route settings it would be built from are judged as values
+(:func:`check_route_settings`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from live_gate.checks import Findings
-from live_gate.router.bench import RouterBench
+from live_gate.kit.values import describe_flag, describe_non_number, finite_number, strict_bool
+from live_gate.resources.deployment import Deployment
 from live_gate.router.protocol import OrderRefused, RouterError, RouterResult
+
+if TYPE_CHECKING:
+    from live_gate.router.bench import RouterBench
+
+REQUIREMENT = "PRE-7"
+ROUTER = ("execution", "live_router")
+
+
+def check_route_settings(deployment: Deployment) -> Findings:
+    """``execution.live_router`` as values: ``RouteDefinition``'s types (FORMATS.md §6.1). A
+    retry budget or latency budget that is NaN, infinite, a string or a boolean, a fallback
+    flag written as the string "false" (truthy), a list written as a plain string (read as its
+    characters), a concurrency that is not a whole number: each is a finding naming the field,
+    never a guess."""
+    out = Findings(REQUIREMENT, deployment.config_file)
+    execution = deployment.raw.get("execution")
+    section = execution.get("live_router") if isinstance(execution, dict) else None
+    if section is None:
+        return out  # no router section: route.missing says so
+    if not isinstance(section, dict):
+        _invalid(out, deployment, ROUTER, "a mapping", repr(section))
+        return out
+    routes = section.get("routes")
+    if routes is not None and not isinstance(routes, list):
+        _invalid(out, deployment, (*ROUTER, "routes"), "a list of routes", repr(routes))
+        routes = []
+    for index, route in enumerate(routes or []):
+        if not isinstance(route, dict):
+            continue  # route.invalid says so
+        where = (*ROUTER, "routes", index)
+        for key in ("exchanges", "symbols", "risk_profiles"):
+            value = route.get(key)
+            if value is not None and not isinstance(value, list):
+                _invalid(out, deployment, (*where, key), "a list", repr(value))
+        retries = route.get("max_retries_per_exchange")
+        if retries is not None and not _whole(retries, minimum=1):
+            _invalid(
+                out,
+                deployment,
+                (*where, "max_retries_per_exchange"),
+                "a whole number of attempts, at least 1",
+                describe_non_number(retries),
+            )
+        budget = route.get("latency_budget_ms")
+        if budget is not None and not (finite_number(budget) or 0) > 0:
+            _invalid(
+                out,
+                deployment,
+                (*where, "latency_budget_ms"),
+                "milliseconds, a finite number above 0",
+                describe_non_number(budget),
+            )
+        fallback = route.get("allow_cross_exchange_fallback")
+        if fallback is not None and strict_bool(fallback) is None:
+            _invalid(
+                out,
+                deployment,
+                (*where, "allow_cross_exchange_fallback"),
+                "true or false (a YAML boolean)",
+                describe_flag(fallback),
+            )
+    qos = section.get("qos")
+    concurrency = qos.get("per_exchange_concurrency") if isinstance(qos, dict) else None
+    if qos is not None and not isinstance(qos, dict):
+        _invalid(out, deployment, (*ROUTER, "qos"), "a mapping", repr(qos))
+    elif concurrency is not None and not isinstance(concurrency, dict):
+        _invalid(
+            out,
+            deployment,
+            (*ROUTER, "qos", "per_exchange_concurrency"),
+            "{exchange: limit}",
+            repr(concurrency),
+        )
+    elif isinstance(concurrency, dict):
+        for exchange, limit in concurrency.items():
+            if not _whole(limit, minimum=1):
+                _invalid(
+                    out,
+                    deployment,
+                    (*ROUTER, "qos", "per_exchange_concurrency", str(exchange)),
+                    "a whole number of orders in flight, at least 1",
+                    describe_non_number(limit),
+                )
+    return out
+
+
+def _whole(value: Any, *, minimum: int) -> bool:
+    number = finite_number(value)
+    return number is not None and number == int(number) and number >= minimum
+
+
+def _invalid(
+    out: Findings,
+    deployment: Deployment,
+    path: tuple[str | int, ...],
+    expected: str,
+    found: str,
+) -> None:
+    field = ".".join(f"[{p}]" if isinstance(p, int) else p for p in path).replace(".[", "[")
+    out.block(
+        "route.setting_invalid",
+        f"{field} is not a value the router can be built from",
+        line=deployment.line(*path),
+        field=field,
+        expected=expected,
+        found=found,
+    )
 
 
 def _last(bench: RouterBench) -> RouterResult | BaseException:

@@ -4,13 +4,12 @@ the key's permissions allow trading but never withdrawals (runbook §2.5)."""
 from __future__ import annotations
 
 import ipaddress
-import json
 from datetime import datetime, timedelta
 
-from live_gate.checks import Findings, data_path
+from live_gate.checks import Findings, data_file, read_document
 from live_gate.policy import Policy
-from live_gate.resources.deployment import Environment, UnreadableInput
-from live_gate.timeutil import InvalidInstant, iso, parse_instant
+from live_gate.resources.deployment import Environment
+from live_gate.timeutil import iso
 
 REQUIREMENT = "ACT-5"
 ROTATION_LOG = "security/rotation_log.json"  # scripts/check_key_rotation.py:68-69
@@ -18,15 +17,18 @@ ROTATION_LOG = "security/rotation_log.json"  # scripts/check_key_rotation.py:68-
 
 def check_key_rotation(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
     """``RotationRegistry``: ``{"<keychain_key>::<purpose>": "<ISO Z>"}`` under data_cache_path;
-    overdue when more than the interval (90 days) has passed; a warning within 14 days of it."""
+    overdue when more than the interval (90 days) has passed; a warning within 14 days of it.
+    Read through the kit; a rotation dated after the evaluation instant is a finding (it would
+    otherwise never be overdue)."""
     out = Findings(REQUIREMENT, environment.deployment.config_file)
+    files = environment.deployment.files
     key = str(environment.raw.get("keychain_key") or "").strip().lower()
     purpose = str(environment.raw.get("credential_purpose") or "trading").strip().lower()
     entry = f"{key}::{purpose}"
-    log = data_path(environment, ROTATION_LOG, out)
+    log = data_file(environment, ROTATION_LOG, out)
     if log is None:
         return out
-    if not log.path.is_file():
+    if files.kind(log) == "missing":
         out.block(
             "rotation.log_missing",
             "there is no key rotation log: rotate the trade keys "
@@ -36,21 +38,18 @@ def check_key_rotation(environment: Environment, policy: Policy, as_of: datetime
             found="no such file",
         )
         return out
-    out.read(log.relative)
-    try:
-        registry = json.loads(log.path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", log.relative) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        # the bot treats an unparseable registry as empty: every key is then overdue
-        out.block(
-            "rotation.log_malformed",
-            f"the rotation log is not JSON ({exc}); the bot would treat every key as never rotated",
-            file=log.relative,
-            expected='{"<key>::<purpose>": "<ISO time>"}',
-            found="malformed",
-        )
+    # the bot treats an unparseable registry as empty: every key is then overdue
+    document = read_document(
+        files,
+        log,
+        out,
+        malformed_rule="rotation.log_malformed",
+        what="the rotation log (the bot would treat every key as never rotated)",
+        expected='{"<key>::<purpose>": "<ISO time>"}',
+    )
+    if document is None:
         return out
+    registry = document.data
     stamp = registry.get(entry) if isinstance(registry, dict) else None
     if stamp is None:
         out.block(
@@ -59,20 +58,19 @@ def check_key_rotation(environment: Environment, policy: Policy, as_of: datetime
             file=log.relative,
             field=entry,
             expected="the time of the last rotation",
-            found="absent",
+            found="absent" if isinstance(registry, dict) else "the log is not a JSON object",
         )
         return out
-    try:
-        rotated = parse_instant(str(stamp))
-    except InvalidInstant:
-        out.block(
-            "rotation.entry_invalid",
-            f"the rotation time of {entry} is unreadable",
-            file=log.relative,
-            field=entry,
-            expected="an ISO-8601 time",
-            found=stamp,
-        )
+    rotated = out.instant(
+        "rotation.rotated_at",
+        f"the rotation of {entry}",
+        stamp,
+        as_of=as_of,
+        skew=timedelta(seconds=policy.clock_skew_seconds),
+        file=log.relative,
+        field=entry,
+    )
+    if rotated is None:
         return out
     days = (as_of - rotated) / timedelta(days=1)
     interval, warn = policy.key_rotation_interval_days, policy.key_rotation_warn_days

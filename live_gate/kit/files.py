@@ -304,9 +304,23 @@ class DeploymentFiles:
         shrink to what a hostile deployment wants judged. ``skip`` names the kinds left out
         silently instead (default: sub-folders of a file listing); ``skip=()`` refuses a folder
         named like a log, ``skip=("file",)`` lets a folder listing pass over files beside them.
+        The same holds for ``directory`` itself: a missing folder lists as nothing, but one that
+        leaves the deployment or is not a folder is refused.
         """
         skipped = (("dir",) if want == "file" else ()) if skip is None else skip
-        if self.kind(directory) != "dir":
+        kind = self.kind(directory)
+        if kind != "dir":
+            if kind != "missing":  # a folder that is a link out, a FIFO, a file: never silent
+                refused = InputRefused(
+                    f"is {'a regular file' if kind == 'file' else kind}, not a folder; "
+                    "it was not read"
+                    if kind != "outside the deployment"
+                    else "is a symbolic link that leaves the deployment; it was not read",
+                    directory.relative,
+                )
+                if out is None:
+                    raise refused
+                out.refused(refused)
             return []
         real_dir = self._real(directory)
         found: list[ConfinedPath] = []

@@ -11,48 +11,70 @@ The bot defines no layout (FORMATS.md §5.3); the gate's, written by the operato
   status, window_start, window_end, ...}}``, ``summary``) for the first 60 minutes after
   activation and for the whole window;
 - ``SHA256SUMS`` (``sha256sum`` format) over every other file of the archive.
+
+Day folders are listed through the kit: one that is a link leaving the deployment (or not a
+folder) is a finding, and one dated after the evaluation instant is a finding and never "the
+newest" archive.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from live_gate.resources.deployment import Deployment, UnreadableInput
+from live_gate.kit.files import DeploymentFiles, InputRefused
+from live_gate.paths import ConfinedPath
 
-ARCHIVE_ROOT = Path("var/audit/live")
+if TYPE_CHECKING:
+    from live_gate.findings import Findings
+
+ARCHIVE_ROOT = "var/audit/live"
 DAY = re.compile(r"^\d{8}$")
 
 
 @dataclass(frozen=True)
 class LiveArchive:
-    path: Path
-    relative: str
+    folder: ConfinedPath
 
-    def file(self, name: str) -> Path:
-        return self.path / name
+    @property
+    def relative(self) -> str:
+        return self.folder.relative
 
-
-def newest_archive(deployment: Deployment, as_of: datetime) -> LiveArchive | None:
-    root = deployment.root / ARCHIVE_ROOT
-    if not root.is_dir():
-        return None
-    limit = as_of.strftime("%Y%m%d")
-    days = sorted(p for p in root.iterdir() if p.is_dir() and DAY.match(p.name) and p.name <= limit)
-    if not days:
-        return None
-    newest = days[-1]
-    return LiveArchive(newest, newest.relative_to(deployment.root).as_posix())
+    def entry(self, name: str) -> ConfinedPath:
+        """A name of the archive's layout, not yet resolved: the kit confines it when it is
+        asked what it is or to read it (a link that leaves is then refused, naming it)."""
+        return ConfinedPath(self.folder.path / name, f"{self.folder.relative}/{name}")
 
 
-def read_json(path: Path, relative: str) -> Any:
+def newest_archive(
+    files: DeploymentFiles, out: Findings, *, as_of: datetime, skew: timedelta
+) -> LiveArchive | None:
+    """The greatest day folder dated at or before the evaluation instant."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror}", relative) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableInput(f"not valid JSON: {exc}", relative) from exc
+        root = files.at(ARCHIVE_ROOT)
+    except InputRefused as exc:
+        out.refused(exc)
+        return None
+    usable = []
+    for folder in files.listing(root, out, accept=lambda name: bool(DAY.match(name)), want="dir"):
+        name = folder.relative.rsplit("/", 1)[-1]
+        try:
+            day = datetime.strptime(name, "%Y%m%d").replace(tzinfo=UTC)
+        except ValueError:
+            continue  # eight digits that are no date: not an archive of a day
+        dated = out.instant(
+            "close.archive_day",
+            f"the live archive {folder.relative} (never taken as the newest)",
+            day,
+            as_of=as_of,
+            skew=skew,
+            file=folder.relative,
+            field="folder name (<YYYYMMDD>)",
+        )
+        if dated is not None:
+            usable.append(folder)
+    if not usable:
+        return None
+    return LiveArchive(max(usable, key=lambda f: f.relative))

@@ -10,20 +10,29 @@
 - What must be there: the environment's instrument universe, ``instruments.<name>.exchanges
   .<exchange>`` (the symbol) and ``backfill[{interval, lookback_days}]``.
 
-The manifest is opened read-only and immutable (SQLite writes nothing, not even a journal); bars
-are streamed one column, one batch at a time, so a year of one-minute bars is never in memory.
+Everything is read through the kit (``deployment.files``): the manifest opened read-only and
+immutable (SQLite writes nothing, not even a journal) and queried one key at a time; partitions
+listed folder by folder (a link leaving the deployment or a FIFO is a finding, never read) and
+streamed one column, one batch at a time from a handle the kit opened, so a year of one-minute
+bars is never in memory.
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
+from live_gate.kit.files import DeploymentFiles
+from live_gate.kit.values import describe_non_number, finite_number
+from live_gate.paths import ConfinedPath
 from live_gate.resources.deployment import Environment, UnreadableInput
+
+if TYPE_CHECKING:
+    from live_gate.findings import Findings
 
 MANIFEST = "ohlcv_manifest.sqlite"
 PARQUET_ROOT = "ohlcv_parquet"
@@ -82,27 +91,50 @@ class BarScan:
 
 
 def expected_series(environment: Environment) -> tuple[list[Series], list[str]]:
-    """The series the environment trades, and problems reading the universe."""
+    """The series the environment trades, and problems reading the universe (a container that
+    is not the mapping or list the bot reads, a lookback that is not a finite number above 0)."""
     problems: list[str] = []
     universe_name = environment.raw.get("instrument_universe")
     universes = environment.deployment.section("instrument_universes")
-    universe = universes.get(universe_name) if universe_name else None
+    universe = universes.get(universe_name) if isinstance(universe_name, str) else None
     if not isinstance(universe, dict):
         return [], [f"instrument universe {universe_name!r} is not defined"]
     exchange = str(environment.raw.get("exchange", ""))
+    instruments = universe.get("instruments") or {}
+    if not isinstance(instruments, dict):
+        return [], [f"instrument universe {universe_name!r}: instruments is not a mapping"]
     found: dict[tuple[str, str], Series] = {}
-    for name, instrument in (universe.get("instruments") or {}).items():
+    for name, instrument in instruments.items():
         if not isinstance(instrument, dict):
+            problems.append(f"{name}: not a mapping")
             continue
-        symbol = (instrument.get("exchanges") or {}).get(exchange)
+        exchanges = instrument.get("exchanges") or {}
+        if not isinstance(exchanges, dict):
+            problems.append(f"{name}: exchanges is not a mapping")
+            continue
+        symbol = exchanges.get(exchange)
         if not symbol:
             continue
-        for window in instrument.get("backfill") or []:
+        backfill = instrument.get("backfill") or []
+        if not isinstance(backfill, list):
+            problems.append(f"{name}: backfill is not a list")
+            continue
+        for index, window in enumerate(backfill):
+            if not isinstance(window, dict):
+                problems.append(f"{name}: backfill[{index}] is not a mapping")
+                continue
             interval = str(window.get("interval", ""))
             if interval not in INTERVAL_MINUTES:
                 problems.append(f"{name}: unsupported interval {interval!r}")
                 continue
-            lookback = float(window.get("lookback_days") or 0)
+            lookback = finite_number(window.get("lookback_days"))
+            if lookback is None or lookback <= 0:
+                problems.append(
+                    f"{name}: backfill[{index}].lookback_days is "
+                    f"{describe_non_number(window.get('lookback_days'))}, "
+                    "not a finite number of days above 0"
+                )
+                continue
             key = (str(symbol), interval)
             if key not in found or lookback > found[key].lookback_days:
                 found[key] = Series(str(name), str(symbol), interval, lookback)
@@ -114,49 +146,75 @@ def namespace(environment: Environment) -> str:
     return str(source.get("cache_namespace") or environment.raw.get("exchange", ""))
 
 
-def read_manifest(path: Path, relative: str) -> dict[str, str]:
-    uri = f"{path.as_uri()}?mode=ro&immutable=1"
-    try:
-        connection = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:
-        raise UnreadableInput(f"cannot open the manifest: {exc}", relative) from exc
-    try:
-        rows = connection.execute("SELECT key, value FROM metadata").fetchall()
-    except sqlite3.Error as exc:
-        raise UnreadableInput(f"not a bot OHLCV manifest: {exc}", relative) from exc
-    finally:
-        connection.close()
-    return {str(k): str(v) for k, v in rows}
+class Manifest:
+    """The bot's manifest, read-only through the kit, one key at a time (never the whole table:
+    a manifest can be as large as a hostile deployment makes it)."""
+
+    def __init__(self, files: DeploymentFiles, confined: ConfinedPath) -> None:
+        self.relative = confined.relative
+        self.connection = files.sqlite(confined)
+
+    def get(self, key: str) -> str | None:
+        try:
+            row = self.connection.execute(
+                "SELECT substr(CAST(value AS TEXT), 1, 64) FROM metadata WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise UnreadableInput(f"not a bot OHLCV manifest: {exc}", self.relative) from exc
+        return None if row is None or row[0] is None else str(row[0])
+
+    def close(self) -> None:
+        self.connection.close()
 
 
-def partition_files(series_dir: Path) -> list[Path]:
-    """Monthly partitions in time order (``year=YYYY/month=MM/data.parquet``)."""
+def partition_files(
+    files: DeploymentFiles, series_dir: ConfinedPath, out: Findings
+) -> list[ConfinedPath]:
+    """Monthly partitions in time order (``year=YYYY/month=MM/data.parquet``), listed by the kit:
+    a folder or partition that is a link leaving the deployment, a FIFO or anything else is a
+    finding in ``out``, never read."""
     return [
-        month / "data.parquet"
-        for year in sorted(series_dir.glob("year=*"))
-        for month in sorted(year.glob("month=*"))
-        if (month / "data.parquet").is_file()
+        partition
+        for year in files.listing(series_dir, out, accept=_prefixed("year="), want="dir")
+        for month in files.listing(year, out, accept=_prefixed("month="), want="dir")
+        for partition in files.listing(month, out, accept=lambda name: name == "data.parquet")
     ]
 
 
-def _open_time_batches(path: Path, relative: str) -> Iterator[Any]:
-    """``open_time`` of one partition as int64 Arrow arrays, one bounded batch at a time."""
+def _prefixed(prefix: str) -> Callable[[str], bool]:
+    return lambda name: name.startswith(prefix)
+
+
+def _open_time_batches(files: DeploymentFiles, partition: ConfinedPath) -> Iterator[Any]:
+    """``open_time`` of one partition as int64 Arrow arrays, one bounded batch at a time, from a
+    handle the kit opened (a regular file inside the deployment, under the stream cap)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
         raise UnreadableInput(
-            "reading Parquet needs pyarrow (pip install pyarrow)", relative
+            "reading Parquet needs pyarrow (pip install pyarrow)", partition.relative
         ) from exc
-    try:
-        handle = pq.ParquetFile(path)
-        for batch in handle.iter_batches(columns=["open_time"], batch_size=BATCH_ROWS):
-            yield batch.column(0).cast(pa.int64())
-    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
-        raise UnreadableInput(f"not a readable OHLCV Parquet partition: {exc}", relative) from exc
+    with files.open_stream(partition) as handle:
+        try:
+            parquet = pq.ParquetFile(handle)
+            for batch in parquet.iter_batches(columns=["open_time"], batch_size=BATCH_ROWS):
+                column = batch.column(0)
+                if column.null_count:
+                    raise UnreadableInput(
+                        f"open_time has {column.null_count} empty values", partition.relative
+                    )
+                # NaN, infinity and fractions are refused by the safe cast
+                yield column.cast(pa.int64())
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            raise UnreadableInput(
+                f"not a readable OHLCV Parquet partition: {exc}", partition.relative
+            ) from exc
 
 
-def scan_bars(series_dir: Path, interval_minutes: int, deployment_root: Path) -> BarScan:
+def scan_bars(
+    files: DeploymentFiles, partitions: list[ConfinedPath], interval_minutes: int
+) -> BarScan:
     """Rows, first and last bar, longest hole and disorder, vectorised per batch."""
     import pyarrow.compute as pc
 
@@ -166,11 +224,9 @@ def scan_bars(series_dir: Path, interval_minutes: int, deployment_root: Path) ->
     max_gap_ms = 0
     gap_after: int | None = None
     out_of_order = 0
-    files = partition_files(series_dir)
     step_ms = interval_minutes * 60_000
-    for path in files:
-        relative = path.relative_to(deployment_root).as_posix()
-        for times in _open_time_batches(path, relative):
+    for partition in partitions:
+        for times in _open_time_batches(files, partition):
             if len(times) == 0:
                 continue
             rows += len(times)
@@ -199,12 +255,22 @@ def scan_bars(series_dir: Path, interval_minutes: int, deployment_root: Path) ->
         max_gap_ms / 60_000,
         gap_after,
         out_of_order,
-        tuple(p.relative_to(deployment_root).as_posix() for p in files),
+        tuple(p.relative for p in partitions),
     )
 
 
 def as_int(value: Any) -> int | None:
+    """A manifest value (text) as the integer it states; None for anything else, NaN and
+    infinity included."""
     try:
         return int(float(value))
     except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def ms_instant(ms: int) -> datetime | None:
+    """Epoch milliseconds as an instant; None for a value no calendar holds."""
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    except (OverflowError, ValueError, OSError):
         return None

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from live_gate.checks.router import check_route_settings
 from live_gate.exchanges import AMBIGUOUS_FAULTS, MockedExchanges
 from live_gate.findings import Findings
 from live_gate.policy import Policy
@@ -51,6 +52,10 @@ class RouterBench:
     def for_environment(cls, environment: Environment, policy: Policy) -> RouterBench:
         deployment = environment.deployment
         out = Findings(REQUIREMENT, deployment.config_file)
+        # the settings as values first: router_config would read "false" as True and crash on NaN
+        out.extend(check_route_settings(deployment))
+        if out.blocking_count():
+            raise BenchUnusable(out)
         config, problems = router_config(deployment.raw)
         for problem in problems:
             out.block(
