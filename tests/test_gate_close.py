@@ -246,3 +246,4 @@ def test_no_passphrase_reaches_the_evidence(reference: Path, run_gate) -> None:
 def test_an_open_window_is_not_closed(reference: Path, run_gate) -> None:
     gate = run_gate(reference, phase="live_close", as_of="2026-11-20T05:00:00Z")
     assert gate.verdict == "NO-GO"
+
