@@ -18,7 +18,7 @@ from typing import Any
 import ccxt
 
 from live_gate.fake_exchange.binance import Binance
-from live_gate.fake_exchange.book import Instrument
+from live_gate.fake_exchange.book import Book, Instrument
 from live_gate.fake_exchange.clock import GateClock
 from live_gate.fake_exchange.kraken import Kraken
 from live_gate.fake_exchange.transport import FakeExchanges
@@ -92,26 +92,37 @@ def new_client(venue: str, api_key: str, secret: str) -> Any:
     return client
 
 
-def credentials(name: str, venue: str) -> tuple[str, str]:
+def credentials(name: str, venue: str, account: str = "") -> tuple[str, str]:
     """Made up here, one pair per exchange of the route: nothing of the deployment's is sent."""
-    key = f"gate-{name}-key"
-    secret = f"gate-{name}-secret"
+    key = f"gate-{account}{name}-key"
+    secret = f"gate-{account}{name}-secret"
     if venue == "kraken":  # Kraken's secret is base64
         secret = base64.b64encode(secret.encode() * 2).decode()
     return key, secret
 
 
 def fake_route(
-    names: list[str], instruments: list[Instrument], clock: GateClock, *, last_price: float
-) -> tuple[FakeExchanges, dict[str, Any]]:
-    """The fake exchanges of a route and a ccxt client for each (every name must map)."""
-    fakes = FakeExchanges(clock)
+    names: list[str],
+    instruments: list[Instrument],
+    clock: GateClock,
+    *,
+    last_price: float,
+    fakes: FakeExchanges | None = None,
+    account: str = "",
+) -> tuple[FakeExchanges, dict[str, Any], dict[str, Book]]:
+    """A fake exchange for each name of a route, and a ccxt client for each (every name must
+    map). Several routes may share one transport: ``account`` keeps their books apart (the
+    clients sign with different keys)."""
+    fakes = fakes if fakes is not None else FakeExchanges(clock)
     clients: dict[str, Any] = {}
+    books: dict[str, Book] = {}
     for name in names:
         mapped = map_exchange(name)
         if mapped.venue is None:
             raise ValueError(f"{name}: {mapped.reason}")
-        key, secret = credentials(name, mapped.venue)
-        fakes.add(name, FAKED[mapped.venue](), key, instruments, last_price)
+        key, secret = credentials(name, mapped.venue, account)
+        books[name] = fakes.add(
+            f"{account}{name}", FAKED[mapped.venue](), key, instruments, last_price
+        )
         clients[name] = new_client(mapped.venue, key, secret)
-    return fakes, clients
+    return fakes, clients, books

@@ -16,8 +16,7 @@ Check = Callable[[list[Finding]], None]
 def bench_holder() -> Iterator[Benches]:
     holder = Benches()
     yield holder
-    for bench in holder:
-        bench.close()
+    holder.close()
 
 
 @given(
@@ -36,9 +35,8 @@ def route_bench(
         gate_check(unusable.findings)
         raise  # gate_check raised already: unreachable
     gate_check(found)  # warnings only (a blocker raised BenchUnusable)
-    for bench in benches:
-        bench_holder.append(bench)
-        bench.open()
+    bench_holder.extend(benches)
+    bench_holder.open(policy)
     return bench_holder
 
 

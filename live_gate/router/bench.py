@@ -121,6 +121,7 @@ class RouterBench:
         self.clock = GateClock()
         self.fakes: FakeExchanges | None = None
         self.clients: dict[str, Any] = {}
+        self.books: dict[str, Book] = {}
         self.factory: Callable[..., Any] | None = None
         self.results: list[RouterResult | BaseException] = []
         self.sent_at: list[float] = []
@@ -183,27 +184,22 @@ class RouterBench:
         return self.route.exchanges[1]
 
     def book(self, name: str) -> Book:
-        assert self.fakes is not None
-        return self.fakes.books[name]
+        return self.books[name]
 
-    def open(self) -> None:
-        """Load the router factory, set up the fake exchanges and start serving them; the clients
-        load their markets while every exchange is healthy (a router starts before an outage)."""
-        self.factory = load_factory(self.policy.router_factory)
-        self.clock = GateClock(virtual=takes_clock(self.factory))
+    def attach(self, fakes: FakeExchanges, factory: Callable[..., Any], account: str) -> None:
+        """A fake exchange for each exchange of the route on the scenario's transport, with
+        credentials of its own (``account``), and the router factory under test."""
+        self.factory, self.fakes, self.clock = factory, fakes, fakes.clock
         item = instrument(self.symbol)
         assert item is not None
-        self.fakes, self.clients = fake_route(
-            list(self.route.exchanges), [item], self.clock, last_price=ORDER_PRICE
+        _, self.clients, self.books = fake_route(
+            list(self.route.exchanges),
+            [item],
+            fakes.clock,
+            last_price=ORDER_PRICE,
+            fakes=fakes,
+            account=account,
         )
-        self.fakes.__enter__()
-        for client in self.clients.values():
-            client.load_markets()
-
-    def close(self) -> None:
-        if self.fakes is not None:
-            self.fakes.__exit__(None, None, None)
-            self.fakes = None
 
     def without_fallback(self) -> None:
         self.route = replace(self.route, allow_cross_exchange_fallback=False)
@@ -248,8 +244,7 @@ class RouterBench:
         self._run(count, client_order_id=True, concurrently=True)
 
     def _books(self) -> list[Book]:
-        assert self.fakes is not None
-        return list(self.fakes.books.values())
+        return list(self.books.values())
 
     def _run(self, count: int, *, client_order_id: bool, concurrently: bool) -> None:
         before = set(threading.enumerate())
@@ -456,7 +451,28 @@ class RouterBench:
 
 
 class Benches(list[RouterBench]):
-    """The benches of one scenario (one per judged route), driven together."""
+    """The benches of one scenario (one per judged route), driven together over one transport:
+    each route's exchanges are separate accounts, so their books never mix."""
+
+    fakes: FakeExchanges | None = None
+
+    def open(self, policy: Policy) -> None:
+        """Load the router factory, set up the fake exchanges and start serving them; the clients
+        load their markets while every exchange is healthy (a router starts before an outage).
+        A factory that takes the gate's clock gets a virtual one; otherwise the wall clock."""
+        factory = load_factory(policy.router_factory)
+        self.fakes = FakeExchanges(GateClock(virtual=takes_clock(factory)))
+        for index, bench in enumerate(self):
+            bench.attach(self.fakes, factory, f"r{index}-")
+        self.fakes.__enter__()
+        for bench in self:
+            for client in bench.clients.values():
+                client.load_markets()
+
+    def close(self) -> None:
+        if self.fakes is not None:
+            self.fakes.__exit__(None, None, None)
+            self.fakes = None
 
     def each(self, check: Callable[[RouterBench], Findings]) -> Findings:
         merged: Findings | None = None
