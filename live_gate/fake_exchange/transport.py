@@ -62,7 +62,7 @@ class FakeExchanges:
     def __enter__(self) -> FakeExchanges:
         self.mock.__enter__()
         for method in ("GET", "POST", "DELETE", "PUT"):
-            self.mock.add_callback(method, re.compile(r".*"), callback=self._answer)
+            self.mock.add_callback(method, re.compile(r".*"), callback=self.answer)
         self._guard = _SocketGuard(self._refuse_socket)
         self._guard.__enter__()
         return self
@@ -82,7 +82,10 @@ class FakeExchanges:
             f"{what}: a connection outside the fake exchanges (another HTTP stack than requests?)"
         )
 
-    def _answer(self, prepared: Any) -> Any:
+    def answer(self, prepared: Any) -> Any:
+        """Answer one request (a `requests.PreparedRequest`, or anything with `url`, `method`,
+        `body`, `headers` and `req_kwargs`): an HTTP answer as `(status, headers, body)`, or the
+        `requests` exception the client would see."""
         url = str(prepared.url)
         split = urllib.parse.urlsplit(url)
         method = str(prepared.method).upper()
