@@ -284,3 +284,34 @@ def test_broken_simulator_is_no_go(
     gate = run_gate(reference, f"--gate-config={policy}")
     assert gate.verdict == "NO-GO"
     assert rules <= gate.rules("PRE-8"), gate.rules("PRE-8")
+
+
+REAL_WORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "real-world"
+
+
+@pytest.mark.skipif(
+    not (REAL_WORLD / "config" / "core.yaml").is_file(), reason="../shared/real-world is absent"
+)
+def test_the_real_routes_run_on_the_fake_exchanges(tmp_path: Path, run_gate) -> None:
+    """The bot's own route core_spot (binance_spot_live -> kraken_spot_live), served to the live
+    conservative profile in a copy: every scenario runs on the fakes (nothing unanswered, no
+    error), and the route's missing allow_cross_exchange_fallback (False, the bot's default) is
+    what fails the failover scenarios."""
+    import shutil
+
+    copy = Path(shutil.copytree(REAL_WORLD, tmp_path / "real-world"))
+    core = copy / "config" / "core.yaml"
+    text = core.read_text(encoding="utf-8")
+    route = "          - balanced\n          - aggressive\n        latency_budget_ms: 250.0\n"
+    assert route in text
+    core.write_text(
+        text.replace(
+            route, route.replace("- aggressive\n", "- aggressive\n          - conservative\n")
+        ),
+        encoding="utf-8",
+    )
+    gate = run_gate(copy, "--env", "binance_live")
+    assert {s["status"] for s in _scenarios(gate).values()} <= {"passed", "failed"}
+    assert _failed(gate) == FAILOVER - {"An exchange disabled in the lifecycle is never used"}
+    for name in _failed(gate):
+        assert "the backup kraken_spot_live was never tried" in _scenarios(gate)[name]["message"]
