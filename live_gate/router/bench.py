@@ -41,6 +41,8 @@ CONCURRENT_PROCESSING_SECONDS = 0.02
 # how long the router's threads get to end after close()
 CLOSE_GRACE_SECONDS = 0.5
 CLOSE_TIMEOUT_SECONDS = 10.0
+# how long one order may take before the gate stops waiting for the router
+EXECUTE_TIMEOUT_SECONDS = 30.0
 
 
 class BenchUnusable(Exception):
@@ -251,19 +253,33 @@ class RouterBench:
         router = self._build()
         if router is None:
             return
-        if concurrently:
+        waves = [list(range(count))] if concurrently else [[n] for n in range(count)]
+        ours: set[threading.Thread] = set()
+        for wave in waves:
             threads = [
-                threading.Thread(target=self._execute, args=(router, True), name=f"gate-order-{n}")
-                for n in range(count)
+                threading.Thread(
+                    target=self._execute,
+                    args=(router, client_order_id),
+                    name=f"gate-order-{n}",
+                    daemon=True,
+                )
+                for n in wave
             ]
+            ours.update(threads)
             for thread in threads:
                 thread.start()
+            deadline = time.monotonic() + EXECUTE_TIMEOUT_SECONDS
             for thread in threads:
-                thread.join(timeout=30)
-        else:
-            for _ in range(count):
-                self._execute(router, client_order_id)
-        self._close(router, before)
+                thread.join(max(0.0, deadline - time.monotonic()))
+            hung = [t for t in threads if t.is_alive()]
+            self.results.extend(
+                TimeoutError(
+                    f"the router did not return within {EXECUTE_TIMEOUT_SECONDS:g} s; the gate "
+                    "stopped waiting"
+                )
+                for _ in hung
+            )
+        self._close(router, before | {t for t in ours if not t.is_alive()})
 
     def _build(self) -> Any:
         assert self.factory is not None

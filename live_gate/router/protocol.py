@@ -123,14 +123,14 @@ RouterFactory = Callable[..., Router]
 
 
 def takes_clock(factory: Callable[..., Any]) -> bool:
-    """Whether ``factory`` accepts the ``clock`` keyword."""
+    """Whether ``factory`` declares a ``clock`` parameter (``**kwargs`` is not a promise to use
+    it: such a factory runs on the wall clock)."""
     try:
         parameters = inspect.signature(factory).parameters.values()
     except (TypeError, ValueError):
         return False
     return any(
-        p.kind is p.VAR_KEYWORD
-        or (p.name == "clock" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        p.name == "clock" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
         for p in parameters
     )
 
