@@ -315,3 +315,53 @@ def test_the_real_routes_run_on_the_fake_exchanges(tmp_path: Path, run_gate) -> 
     assert _failed(gate) == FAILOVER - {"An exchange disabled in the lifecycle is never used"}
     for name in _failed(gate):
         assert "the backup kraken_spot_live was never tried" in _scenarios(gate)[name]["message"]
+
+
+@pytest.mark.parametrize(
+    ("live", "plan", "source"),
+    [
+        (
+            {"enabled": True, "default_route": ["kraken_spot", "binance_spot"]},
+            ("kraken_spot", "binance_spot"),
+            "execution.live.default_route",
+        ),
+        # the bot's loader takes bool(enabled): a string enables it
+        (
+            {"enabled": "yes", "route_overrides": {"BTCUSDT": ["binance_spot", "kraken_spot"]}},
+            ("binance_spot", "kraken_spot"),
+            "execution.live.route_overrides.BTCUSDT",
+        ),
+        ({"enabled": True, "default_route": []}, ("binance_spot",), "environments.binance_live"),
+    ],
+)
+def test_the_runtime_plan_is_the_one_production_builds(
+    live: dict[str, Any], plan: tuple[str, ...], source: str, reference: Path
+) -> None:
+    from live_gate.findings import Findings
+    from live_gate.resources.deployment import Deployment
+    from live_gate.router.protocol import RouterConfig
+    from live_gate.router.routes import runtime_route
+
+    (reference / "config" / "runtime.yaml").write_text(
+        yaml.safe_dump({"execution": {"live": live}}), encoding="utf-8"
+    )
+    out = Findings("PRE-7")
+    judged = runtime_route(
+        Deployment(reference).environment("binance_live"), "BTCUSDT", RouterConfig(()), out
+    )
+    assert judged is not None and judged.route.exchanges == plan
+    assert judged.config.mode == "plan" and source in judged.source
+    assert judged.route.allow_cross_exchange_fallback == (len(plan) > 1)
+
+
+def test_a_runtime_file_the_kit_refuses_is_a_finding(reference: Path) -> None:
+    from live_gate.findings import Findings
+    from live_gate.resources.deployment import Deployment
+    from live_gate.router.protocol import RouterConfig
+    from live_gate.router.routes import runtime_route
+
+    (reference / "config" / "runtime.yaml").mkdir()
+    out = Findings("PRE-7")
+    environment = Deployment(reference).environment("binance_live")
+    assert runtime_route(environment, "BTCUSDT", RouterConfig(()), out) is None
+    assert [f.rule for f in out] == ["input.refused"]
