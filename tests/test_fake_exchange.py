@@ -164,3 +164,16 @@ def test_a_wall_clock_really_waits() -> None:
     before = clock.monotonic()
     clock.spend(0.05)
     assert clock.monotonic() - before >= 0.05 and clock.virtual_seconds == 0
+
+
+def test_a_retired_client_reaches_nothing() -> None:
+    from live_gate.fake_exchange.transport import no_network, retire
+
+    _, clients, _ = fake_route(
+        ["binance_spot"], [instrument("BTCUSDT")], GateClock(), last_price=1.0
+    )
+    retire(clients["binance_spot"])
+    with no_network() as attempts, pytest.raises(ccxt.NetworkError) as raised:
+        clients["binance_spot"].fetch_balance()  # no transport active, and yet no network
+    assert "scenario is over" in str(raised.value.__cause__)
+    assert attempts == []

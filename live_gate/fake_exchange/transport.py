@@ -135,6 +135,25 @@ class FakeExchanges:
         return self.books[name].max_in_flight
 
 
+class _Closed(requests.adapters.BaseAdapter):
+    """Mounted on a client's session once its scenario is over."""
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        raise requests.ConnectionError(f"live-gate: the scenario is over ({request.url})")
+
+    def close(self) -> None:
+        pass
+
+
+def retire(client: Any) -> None:
+    """A ccxt client whose scenario is over: whatever still holds it (a thread the router left
+    running) reaches nothing, the real exchange least of all."""
+    session = getattr(client, "session", None)
+    if isinstance(session, requests.Session):
+        session.mount("https://", _Closed())
+        session.mount("http://", _Closed())
+
+
 def _read_timeout(prepared: Any) -> float | None:
     timeout = (getattr(prepared, "req_kwargs", None) or {}).get("timeout")
     if isinstance(timeout, tuple):

@@ -21,6 +21,7 @@ from typing import Any
 from live_gate.exchanges import fake_route, map_exchange
 from live_gate.fake_exchange import FakeExchanges, GateClock, OrderEntry, instrument
 from live_gate.fake_exchange.book import Book, Order
+from live_gate.fake_exchange.transport import retire
 from live_gate.findings import Findings
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
@@ -486,6 +487,9 @@ class Benches(list[RouterBench]):
                 client.load_markets()
 
     def close(self) -> None:
+        for bench in self:
+            for client in bench.clients.values():
+                retire(client)
         if self.fakes is not None:
             self.fakes.__exit__(None, None, None)
             self.fakes = None
