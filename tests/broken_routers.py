@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from live_gate.fake_exchange.clock import GateClock
 from live_gate.router.protocol import (
     Attempt,
     OrderRequest,
     RouterConfig,
     RouterResult,
 )
-from live_gate.router.reference import ReferenceRouter, classify
+from live_gate.router.reference import ReferenceRouter, classify, unified_symbol
 
 
 @dataclass
@@ -97,7 +100,8 @@ class AlwaysFallsBack(ReferenceRouter):
 
 @dataclass
 class ChecksBalanceFirst(ReferenceRouter):
-    """Calls an endpoint the bench does not answer: a 'network error' that is really a bug."""
+    """Checks the balance before placing: sound, and the fake exchanges answer it from their
+    books (once an 'unmatched request' of the old mocks)."""
 
     def _place(
         self, client: Any, exchange: str, request: OrderRequest, attempts: list[Attempt]
@@ -108,6 +112,50 @@ class ChecksBalanceFirst(ReferenceRouter):
             attempts.append(Attempt(exchange, classify(error), str(error)))
             return classify(error), error
         return super()._place(client, exchange, request, attempts)
+
+
+@dataclass
+class AsksForTheTicker(ReferenceRouter):
+    """Reads the ticker before placing: an endpoint the fake exchanges do not answer, so every
+    scenario is an error of the gate (never a failure of this router, never a pass)."""
+
+    def _place(
+        self, client: Any, exchange: str, request: OrderRequest, attempts: list[Attempt]
+    ) -> Any:
+        try:
+            client.fetch_ticker(unified_symbol(client, request.symbol))
+        except Exception as error:
+            attempts.append(Attempt(exchange, classify(error), str(error)))
+            return classify(error), error
+        return super()._place(client, exchange, request, attempts)
+
+
+@dataclass
+class IgnoresLatencyBudget(ReferenceRouter):
+    """Keeps trying however long the attempts take."""
+
+    def execute(self, request: OrderRequest, context: Any) -> RouterResult:
+        routes = tuple(
+            type(r)(**{**r.__dict__, "latency_budget_ms": 1e9}) for r in self.config.routes
+        )
+        self.config = type(self.config)(
+            routes, self.config.per_exchange_concurrency, self.config.disabled_exchanges
+        )
+        return super().execute(request, context)
+
+
+@dataclass
+class LeavesAThreadRunning(ReferenceRouter):
+    """Starts a heartbeat thread and never stops it (it has no close())."""
+
+    def __post_init__(self) -> None:
+        threading.Thread(target=time.sleep, args=(2.0,), name="heartbeat", daemon=True).start()
+
+
+@dataclass
+class ClosesButLeavesAThreadRunning(LeavesAThreadRunning):
+    def close(self) -> None:
+        pass  # forgets the heartbeat
 
 
 @dataclass
@@ -170,8 +218,10 @@ class RejectsWhenBusy(ReferenceRouter):
 
 
 def _factory(kind: type[ReferenceRouter]) -> Any:
-    def build(config: RouterConfig, clients: Mapping[str, Any]) -> ReferenceRouter:
-        return kind(config, clients)
+    def build(
+        config: RouterConfig, clients: Mapping[str, Any], *, clock: GateClock
+    ) -> ReferenceRouter:
+        return kind(config, clients, sleep=clock.sleep, clock=clock.monotonic)
 
     return build
 
@@ -183,6 +233,18 @@ no_concurrency_limit = _factory(NoConcurrencyLimit)
 accepts_missing_client_id = _factory(AcceptsMissingClientId)
 always_falls_back = _factory(AlwaysFallsBack)
 checks_balance_first = _factory(ChecksBalanceFirst)
+asks_for_the_ticker = _factory(AsksForTheTicker)
+ignores_latency_budget = _factory(IgnoresLatencyBudget)
+leaves_a_thread_running = _factory(LeavesAThreadRunning)
+closes_but_leaves_a_thread_running = _factory(ClosesButLeavesAThreadRunning)
+
+
+def on_the_wall_clock(config: RouterConfig, clients: Mapping[str, Any]) -> ReferenceRouter:
+    """The reference router built by a factory that takes no clock: the gate runs it on the wall
+    clock, and slow faults really take their time."""
+    return ReferenceRouter(config, clients)
+
+
 never_falls_back = _factory(NeverFallsBack)
 pretends_success = _factory(PretendsSuccess)
 distrusts_lookup = _factory(DistrustsLookup)

@@ -1570,16 +1570,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-7",
         "route.no_backup",
     ),
-    (
-        "route on an exchange the gate cannot mock",
-        core(
-            lambda d: d["execution"]["live_router"]["routes"][0].__setitem__(
-                "exchanges", ["binance_spot", "zonda_spot"]
-            )
-        ),
-        "PRE-7",
-        "route.exchange_unmockable",
-    ),
+    # an exchange the gate cannot fake is an error of the gate, not a defect: test_gate_router.py
     (
         "route without exchanges",
         core(lambda d: d["execution"]["live_router"]["routes"].append({"name": "broken"})),

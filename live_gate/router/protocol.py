@@ -2,16 +2,21 @@
 
 A factory builds a router from the route configuration and a set of exchange clients::
 
-    def build_router(routes: RouterConfig, clients: Mapping[str, ccxt.Exchange]) -> Router
+    def build_router(routes: RouterConfig, clients: Mapping[str, ccxt.Exchange],
+                     *, clock: GateClock | None = None) -> Router
 
 and the router executes one order in a context, reporting which exchange filled it and every
-attempt made. Adapting the bot's ``LiveExecutionRouter`` takes a few lines (README, "Plugging in
-the bot's router").
+attempt made. ``clock`` is optional: a factory that takes it must use ``clock.monotonic()`` for its
+latency budget and ``clock.sleep()`` for its backoff (faults that take time then cost none); one
+that does not runs on the wall clock. A router that owns threads or an event loop has ``close()``,
+which the gate calls once the scenario's orders are done. Adapting the bot's
+``LiveExecutionRouter`` takes a few lines (README, "Plugging in the deployment's router").
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,11 +35,20 @@ class Route:
     allow_cross_exchange_fallback: bool = False
 
 
+CORE_SOURCE = "config/core.yaml execution.live_router"
+RUNTIME_SOURCE = "config/runtime.yaml execution.live"
+
+
 @dataclass(frozen=True)
 class RouterConfig:
     routes: tuple[Route, ...]
     per_exchange_concurrency: Mapping[str, int] = field(default_factory=dict)
     disabled_exchanges: frozenset[str] = frozenset()
+    # "routes": named routes (core.yaml execution.live_router, LiveExecutionRouter(routes=...));
+    # "plan": the production plan of runtime.yaml execution.live (LiveExecutionRouter(
+    # default_route=[...])), one route whose exchanges are the plan
+    mode: str = "routes"
+    source: str = CORE_SOURCE
 
     def route_for(self, symbol: str, risk_profile: str) -> Route | None:
         """Route selection as the bot's (live_router.py:1807-1830), without the metadata key."""
@@ -105,7 +119,20 @@ class Router(Protocol):
     def execute(self, request: OrderRequest, context: ExecutionContext) -> RouterResult: ...
 
 
-RouterFactory = Callable[[RouterConfig, Mapping[str, Any]], Router]
+RouterFactory = Callable[..., Router]
+
+
+def takes_clock(factory: Callable[..., Any]) -> bool:
+    """Whether ``factory`` declares a ``clock`` parameter (``**kwargs`` is not a promise to use
+    it: such a factory runs on the wall clock)."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.name == "clock" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+        for p in parameters
+    )
 
 
 def load_factory(spec: str) -> Callable[..., Any]:
@@ -120,31 +147,66 @@ def load_factory(spec: str) -> Callable[..., Any]:
     return factory  # type: ignore[no-any-return]  # a plugin: checked by calling it
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _sequence(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),) if isinstance(value, str) and value else ()
+
+
 def router_config(raw: Mapping[str, Any]) -> tuple[RouterConfig, list[str]]:
-    """Read ``execution.live_router`` and ``exchange_lifecycle`` from the core config."""
+    """Read ``execution.live_router`` and ``exchange_lifecycle`` from the core config. A value
+    that is not what ``RouteDefinition`` takes (a string for a number, ``"false"`` for a flag) is a
+    problem, never coerced: ``bool("false")`` is true."""
+    from live_gate.kit.values import describe_flag, describe_non_number, finite_number
+
     problems: list[str] = []
-    section = (raw.get("execution") or {}).get("live_router") or {}
+    section = _mapping(_mapping(raw.get("execution")).get("live_router"))
     routes = []
-    for index, item in enumerate(section.get("routes") or []):
+    items = section.get("routes")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        where = f"execution.live_router.routes[{index}]"
         if not isinstance(item, dict) or not item.get("name") or not item.get("exchanges"):
-            problems.append(f"execution.live_router.routes[{index}] has no name or exchanges")
+            problems.append(f"{where} has no name or exchanges")
+            continue
+        retries = item.get("max_retries_per_exchange", 1)
+        budget = item.get("latency_budget_ms", 250.0)
+        fallback = item.get("allow_cross_exchange_fallback", False)
+        bad = []
+        if finite_number(retries) is None or float(retries) != int(retries):
+            bad.append(f"max_retries_per_exchange is {describe_non_number(retries)}")
+        if finite_number(budget) is None or float(budget) <= 0:
+            bad.append(f"latency_budget_ms is {describe_non_number(budget)}")
+        if not isinstance(fallback, bool):
+            bad.append(f"allow_cross_exchange_fallback is {describe_flag(fallback)}")
+        if bad:
+            problems.append(f"{where} ({item['name']}): " + "; ".join(bad))
             continue
         routes.append(
             Route(
                 name=str(item["name"]),
-                exchanges=tuple(str(e) for e in item["exchanges"]),
-                symbols=tuple(str(s) for s in item.get("symbols") or ()),
-                risk_profiles=tuple(str(p) for p in item.get("risk_profiles") or ()),
-                max_retries_per_exchange=max(1, int(item.get("max_retries_per_exchange") or 1)),
-                latency_budget_ms=float(item.get("latency_budget_ms") or 250.0),
-                allow_cross_exchange_fallback=bool(
-                    item.get("allow_cross_exchange_fallback", False)
-                ),
+                exchanges=_sequence(item["exchanges"]),
+                symbols=_sequence(item.get("symbols")),
+                risk_profiles=_sequence(item.get("risk_profiles")),
+                max_retries_per_exchange=max(1, int(retries)),
+                latency_budget_ms=float(budget),
+                allow_cross_exchange_fallback=fallback,
             )
         )
-    qos = section.get("qos") or {}
-    concurrency = {str(k): int(v) for k, v in (qos.get("per_exchange_concurrency") or {}).items()}
-    lifecycle = raw.get("exchange_lifecycle") or {}
+    qos = _mapping(section.get("qos"))
+    concurrency = {}
+    for name, value in _mapping(qos.get("per_exchange_concurrency")).items():
+        if finite_number(value) is None or float(value) != int(value) or int(value) < 1:
+            problems.append(
+                f"execution.live_router.qos.per_exchange_concurrency.{name} is "
+                f"{describe_non_number(value)}, not a whole number of orders"
+            )
+            continue
+        concurrency[str(name)] = int(value)
+    lifecycle = _mapping(raw.get("exchange_lifecycle"))
     disabled = frozenset(
         str(name)
         for name, state in lifecycle.items()

@@ -2,9 +2,11 @@
 
 What a live router must do (runbook §1.1, FORMATS.md §6.1-6.2), and the default PRE-7 judges:
 routes from the configuration; bounded retries per exchange; cross-exchange failover only where
-the route allows it; per-exchange concurrency limits; a circuit breaker; ``client_order_id``
-required in live; an ambiguous outcome reconciled by looking the order up, never by placing it
-again elsewhere.
+the route allows it; no new attempt once the route's latency budget is spent; per-exchange
+concurrency limits; a circuit breaker; ``client_order_id`` required in live; an ambiguous outcome
+reconciled by looking the order up among the exchange's open *and* closed orders (an order that
+filled before the timeout is no longer open), never by placing it again elsewhere. It owns no
+thread, so it has no ``close()``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import ccxt
 
+from live_gate.fake_exchange.clock import GateClock
 from live_gate.router.protocol import (
     Attempt,
     ExecutionContext,
@@ -119,6 +122,7 @@ class ReferenceRouter:
             plan = plan[:1]
         attempts: list[Attempt] = []
         last: BaseException | None = None
+        start = self.clock()
         for exchange in plan:
             client = self.clients.get(exchange)
             if client is None:
@@ -131,6 +135,14 @@ class ReferenceRouter:
                     break
                 if attempt > 1:
                     self.sleep(self.backoff(attempt - 1))
+                if (self.clock() - start) * 1000 > route.latency_budget_ms:
+                    attempts.append(Attempt(exchange, "latency_budget_exceeded"))
+                    raise RouterError(
+                        f"route {route.name}: the latency budget of {route.latency_budget_ms:g} ms "
+                        f"is spent; no new attempt: {last}",
+                        attempts,
+                        cause=last,
+                    )
                 with self._semaphore(exchange):
                     outcome = self._place(client, exchange, request, attempts)
                 if isinstance(outcome, RouterResult):
@@ -155,8 +167,13 @@ class ReferenceRouter:
     def _place(
         self, client: Any, exchange: str, request: OrderRequest, attempts: list[Attempt]
     ) -> RouterResult | tuple[str, BaseException]:
-        symbol = unified_symbol(client, request.symbol)
         params = {"clientOrderId": request.client_order_id} if request.client_order_id else {}
+        try:
+            symbol = unified_symbol(client, request.symbol)
+        except Exception as error:  # the markets did not load: nothing was sent
+            kind = classify(error)
+            attempts.append(Attempt(exchange, kind, f"{type(error).__name__}: {error}"))
+            return ("transient" if kind == "ambiguous" else kind), error
         try:
             order = client.create_order(
                 symbol, request.order_type, request.side, request.quantity, request.price, params
@@ -182,17 +199,29 @@ class ReferenceRouter:
         if not request.client_order_id:
             return "unknown", error
         try:
-            order = client.fetch_order("", symbol, {"clientOrderId": request.client_order_id})
-        except ccxt.OrderNotFound:
-            attempts.append(Attempt(exchange, "not_found"))
-            return "transient", error  # provably not executed: retry or fail over
+            # every venue lists open and closed orders; an order filled before the timeout is
+            # only among the closed ones
+            orders = [*client.fetch_open_orders(symbol), *client.fetch_closed_orders(symbol)]
         except Exception as lookup:
             attempts.append(Attempt(exchange, "reconcile_failed", f"{type(lookup).__name__}"))
             return "unknown", lookup
-        attempts.append(Attempt(exchange, "reconciled"))
-        return RouterResult(exchange, str(order.get("id")), str(order.get("status")))
+        for order in orders:
+            info = order.get("info") or {}
+            if request.client_order_id in (
+                order.get("clientOrderId"),
+                info.get("clientOrderId"),
+                info.get("cl_ord_id"),
+            ):
+                attempts.append(Attempt(exchange, "reconciled"))
+                return RouterResult(exchange, str(order.get("id")), str(order.get("status")))
+        attempts.append(Attempt(exchange, "not_found"))
+        return "transient", error  # provably not executed: retry or fail over
 
 
-def build_router(config: RouterConfig, clients: Mapping[str, Any]) -> ReferenceRouter:
-    """The default ``router_factory`` of the gate policy."""
-    return ReferenceRouter(config, clients)
+def build_router(
+    config: RouterConfig, clients: Mapping[str, Any], *, clock: GateClock | None = None
+) -> ReferenceRouter:
+    """The default ``router_factory`` of the gate policy: on the gate's clock when given one."""
+    if clock is None:
+        return ReferenceRouter(config, clients)
+    return ReferenceRouter(config, clients, sleep=clock.sleep, clock=clock.monotonic)
