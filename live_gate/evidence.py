@@ -6,7 +6,6 @@ evidence file that does not validate is a gate defect and turns the verdict into
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import cache
 from importlib.resources import files
@@ -38,19 +37,6 @@ def validation_errors(evidence: dict[str, Any]) -> list[str]:
         f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
         for e in sorted(validator.iter_errors(evidence), key=lambda e: list(e.absolute_path))
     ]
-
-
-def write_checksums(bundle: Path) -> Path:
-    """``SHA256SUMS`` over every other file of the bundle, in ``sha256sum -c`` format."""
-    lines = []
-    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-        if path.name == "SHA256SUMS" and path.parent == bundle:
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {path.relative_to(bundle).as_posix()}\n")
-    target = bundle / "SHA256SUMS"
-    target.write_text("".join(lines), encoding="utf-8")
-    return target
 
 
 def write_evidence(bundle: Path, evidence: dict[str, Any]) -> Path:

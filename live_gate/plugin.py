@@ -28,11 +28,11 @@ import pytest
 
 from live_gate import PHASES, report
 from live_gate.catalogue import OWNER_ROLES, Catalogue, load_catalogue, owner_tag
+from live_gate.checksums import write_checksums
 from live_gate.evidence import (
     build_evidence,
     minimal_evidence,
     validation_errors,
-    write_checksums,
     write_evidence,
 )
 from live_gate.findings import Finding

@@ -22,7 +22,7 @@ def in_archive(name: str, change: Callable[[Path], None]) -> Mutation:
 
 def summary(change: Callable[[dict[str, Any]], None]) -> Mutation:
     def apply(root: Path) -> None:
-        from live_gate.evidence import write_checksums
+        from live_gate.checksums import write_checksums
 
         path = archive_dir(root) / "migration_summary.json"
         data = json.loads(path.read_text())
@@ -35,7 +35,7 @@ def summary(change: Callable[[dict[str, Any]], None]) -> Mutation:
 
 def slo(name: str, change: Callable[[dict[str, Any]], None]) -> Mutation:
     def apply(root: Path) -> None:
-        from live_gate.evidence import write_checksums
+        from live_gate.checksums import write_checksums
 
         path = archive_dir(root) / name
         data = json.loads(path.read_text())
