@@ -348,7 +348,12 @@ def judge_coverage(run: GateRun) -> ScenarioCoverage:
             f"{len(scenarios.foreign)} collected test(s) are not scenarios of the gate's own "
             f"feature files ({run.features.root}) and never count towards a GO: "
             + _shown(
-                [f"{r.nodeid} ({r.feature_file or 'not a scenario'})" for r in scenarios.foreign]
+                [
+                    f"{r.nodeid} ({r.feature_file})"
+                    if r.feature
+                    else f"{r.nodeid} (not a scenario)"
+                    for r in scenarios.foreign
+                ]
             )
         )
     if scenarios.other_phase:
