@@ -217,6 +217,8 @@ def test_reference_closed_window_is_go(reference: Path, run_gate) -> None:
         "CLOSE-3",
         "CLOSE-4",
     }
+    coverage = gate.evidence["coverage"]
+    assert coverage["ran_scenarios"] == coverage["expected_scenarios"] == 5
 
 
 @pytest.mark.parametrize(
