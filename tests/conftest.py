@@ -21,16 +21,23 @@ import yaml
 
 import live_gate.exchanges
 import live_gate.router.reference  # noqa: F401
+from live_gate.catalogue import load_catalogue
 from live_gate.evidence import recompute, validation_errors
 from live_gate.freeze import write_freeze
 from live_gate.reference import build
 from live_gate.reference.builder import DEMO_KEYS, LICENCE_KEYS
+from live_gate.scenarios import load_gate_features
 from live_gate.timeutil import parse_instant
 
 pytest_plugins = ["pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00Z"
+
+
+def scenario_count(phase: str = "live_gate") -> int:
+    """How many scenarios the gate's features define for a phase (44 for live_gate today)."""
+    return len(load_gate_features(load_catalogue()).in_phase(phase))
 
 
 @dataclass

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from live_gate.catalogue import load_catalogue
+from tests.conftest import scenario_count
 from tests.test_gate_defects import Mutation, core, delete
 
 
@@ -211,14 +213,12 @@ def test_reference_closed_window_is_go(reference: Path, run_gate) -> None:
     gate = run_gate(reference, phase="live_close")
     assert gate.verdict == "GO", gate.output
     assert {r["id"] for r in gate.evidence["requirements"]} == {
-        "ACT-8",
-        "CLOSE-1",
-        "CLOSE-2",
-        "CLOSE-3",
-        "CLOSE-4",
+        r.id for r in load_catalogue().in_phase("live_close")
     }
     coverage = gate.evidence["coverage"]
-    assert coverage["ran_scenarios"] == coverage["expected_scenarios"] == 5
+    assert (
+        coverage["ran_scenarios"] == coverage["expected_scenarios"] == scenario_count("live_close")
+    )
 
 
 @pytest.mark.parametrize(
@@ -248,4 +248,3 @@ def test_no_passphrase_reaches_the_evidence(reference: Path, run_gate) -> None:
 def test_an_open_window_is_not_closed(reference: Path, run_gate) -> None:
     gate = run_gate(reference, phase="live_close", as_of="2026-11-20T05:00:00Z")
     assert gate.verdict == "NO-GO"
-
