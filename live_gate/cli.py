@@ -147,6 +147,19 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feature_header(args: argparse.Namespace) -> int:
+    """The header a requirement's feature file starts with, generated from the catalogue."""
+    from live_gate.catalogue import feature_header, load_catalogue
+
+    try:
+        requirement = load_catalogue().get(args.requirement)
+    except KeyError as exc:
+        print(f"live-gate feature-header: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(feature_header(requirement))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="live-gate", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     verify.add_argument("bundle", metavar="BUNDLE")
     verify.set_defaults(func=_verify)
+    header = sub.add_parser(
+        "feature-header",
+        help="print the header of a requirement's feature file, from the catalogue",
+    )
+    header.add_argument("requirement", metavar="ID")
+    header.set_defaults(func=_feature_header)
     run = sub.add_parser(
         "run",
         help="run the gate from any directory (pytest on the gate's own checkout); options "
