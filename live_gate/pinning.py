@@ -64,7 +64,9 @@ def repin(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -
     for attribute in ("_rootpath", "_inipath", "_inicfg", "_inicache", "_ignored_config_files"):
         if not hasattr(config, attribute):
             raise CannotRepin(f"pytest {pytest.__version__} has no Config.{attribute}")
-    first_ini, first_addopts = early_config.inipath, list(early_config.getini("addopts"))
+    first_ini = early_config.inipath
+    first_addopts = [str(a) for a in early_config.getini("addopts")]
+    first_pythonpath = [str(p) for p in early_config.getini("pythonpath")]
     config._rootpath = rootpath
     config._inipath = inipath
     config._inicfg = inicfg
@@ -83,10 +85,15 @@ def repin(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -
         early_config.known_args_namespace.confcutdir = str(
             Path(inipath).parent if inipath is not None else rootpath
         )
-    if first_ini is not None and any(a.startswith("-p") for a in first_addopts):
+    traces = []
+    if any(a.startswith("-p") for a in first_addopts):
+        traces.append(f"its addopts load or disable plugins ({' '.join(first_addopts)})")
+    if first_pythonpath:
+        traces.append(f"its pythonpath was put on sys.path ({', '.join(first_pythonpath)})")
+    if first_ini is not None and traces:
         return (
-            f"pytest first read {first_ini} (it took an option's value for a test path), whose "
-            f"addopts load plugins ({' '.join(first_addopts)}); they cannot be unloaded: use "
-            "--deployment=DIR (with '=') or live-gate run"
+            f"pytest first read {first_ini} (it took an option's value for a test path): "
+            f"{'; '.join(traces)}, which cannot be undone: use --deployment=DIR (with '=') "
+            "or live-gate run"
         )
     return None
