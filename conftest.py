@@ -1,27 +1,25 @@
-"""Root conftest: loads the step definitions.
+"""Root conftest: loads every step module of ``steps/`` (found by folder, not listed).
 
-The live-gate plugin itself is a pytest11 entry point of the installed package; it is inert
-unless the run collects the gate's own ``steps/`` or ``features/`` (so the self-test suite in
-``tests/`` is a plain pytest suite).
+The live-gate plugin itself is a pytest11 entry point of the installed package; it judges a
+session only when the session is meant to be a gate run (``live_gate.plugin.is_gate_run``), so
+the self-test suite in ``tests/`` stays a plain pytest suite.
 """
 
-pytest_plugins = [
-    "steps.common",
-    "steps.kyc_aml",
-    "steps.risk_limits",
-    "steps.alerting",
-    "steps.register",
-    "steps.licence",
-    "steps.quick_tests",
-    "steps.ai_validation",
-    "steps.market_data",
-    "steps.escalation",
-    "steps.secrets",
-    "steps.alert_test",
-    "steps.freeze",
-    "steps.dry_run",
-    "steps.auto_trader",
-    "steps.paper",
-    "steps.router",
-    "steps.close",
-]
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = sorted(
+    f"steps.{path.stem}"
+    for path in (Path(__file__).resolve().parent / "steps").glob("*.py")
+    if not path.name.startswith(("test_", "_"))
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.hasplugin("live_gate"):
+        # the step definitions need the gate's fixtures: without the plugin nothing is judged
+        raise pytest.UsageError(
+            "the live-gate plugin is not loaded (-p no:live_gate, or the package is not "
+            "installed: pip install -e <checkout>): nothing can be judged"
+        )

@@ -1,12 +1,14 @@
 """Outcomes by requirement and the verdict, fail closed.
 
 Pure data and functions, so the verdict rules are unit-tested without running pytest:
-GO only when the run had no run-level problem, at least one requirement was checked, and every
-checked requirement is ``passed``, ``waived`` or ``not_applicable``.
+GO only when the run had no run-level problem (a partial run is one: every scenario the gate's
+features define for the phase must have run), at least one requirement passed, and every
+requirement is ``passed``, ``waived`` or ``not_applicable``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -36,11 +38,17 @@ class StepRecord:
 
 @dataclass
 class ScenarioRecord:
+    """One collected test of a gate run: a scenario of the gate's own features (``expected_id``
+    set) or anything else pytest collected (``expected_id`` None, never part of a GO)."""
+
     nodeid: str
     requirements: tuple[str, ...]
     phases: tuple[str, ...]
-    feature: str = ""
+    feature: str = ""  # the feature's name
     name: str = ""
+    expected_id: str | None = None  # the gate's own scenario it is (scenarios.ExpectedScenario)
+    feature_file: str = ""  # relative to the gate's features folder, or the foreign path
+    duration: float = 0.0
     steps: list[StepRecord] = field(default_factory=list)
     status: Status | None = None  # None: collected but never finished
     message: str = ""
@@ -73,8 +81,13 @@ _SEVERITY_ORDER = (Status.ERROR, Status.FAILED, Status.PASSED, Status.NOT_APPLIC
 
 
 def aggregate(
-    requirement_id: str, catalogue: Catalogue, scenarios: list[ScenarioRecord]
+    requirement_id: str,
+    catalogue: Catalogue,
+    scenarios: list[ScenarioRecord],
+    not_run: Sequence[str] = (),
 ) -> RequirementOutcome:
+    """The requirement's status: its worst scenario; an error when any of the scenarios the
+    gate's features define for it (``not_run``: their names) did not run."""
     requirement = catalogue.get(requirement_id)
     statuses = [s.effective_status() for s in scenarios]
     status = Status.NOT_APPLICABLE
@@ -82,7 +95,15 @@ def aggregate(
         if candidate in statuses:
             status = candidate
             break
-    if status is Status.NOT_APPLICABLE:
+    if not_run:
+        total = len(not_run) + len({s.expected_id for s in scenarios if s.expected_id})
+        shown = "; ".join(not_run[:3]) + (" …" if len(not_run) > 3 else "")
+        reason = f"{len(not_run)} of its {total} scenario(s) did not run (partial run): {shown}"
+        unmet = sum(1 for s in statuses if s in (Status.ERROR, Status.FAILED))
+        if unmet:
+            reason += f" (and {unmet} scenario(s) that ran were not met)"
+        status = Status.ERROR
+    elif status is Status.NOT_APPLICABLE:
         reasons = {s.not_applicable_reason or s.message for s in scenarios}
         reason = "; ".join(sorted(r for r in reasons if r)) or "not applicable"
     elif status is Status.PASSED:

@@ -1,12 +1,19 @@
-"""The pytest plugin: options, the judged deployment, outcomes by requirement tag, the verdict,
-the evidence bundle and the report.
+"""The pytest plugin: options, then one registered ``GatePlugin`` object per gate run that holds
+the run and judges it against the gate's own scenarios.
 
-It is active only for gate runs (the collected paths are the project's ``steps/`` or
-``features/``), so the self-test suite under ``tests/`` runs as a plain pytest suite.
+The module is the package's ``pytest11`` entry point, so pytest loads it in every session. It
+declares the options and the requirement markers, and decides in ``pytest_configure`` whether the
+session is meant to be a gate run: ``-m`` names a phase, a gate option is given (``--deployment``,
+``--env``, ``--as-of``, ``--evidence-dir``, ``--gate-config``, ``--operator``), or the collected
+paths are the gate's own ``steps/`` or ``features/`` (a bare ``pytest`` in the checkout). Any
+other session (the self-tests under ``tests/``) stays a plain pytest session. Informational
+sessions (``--help``, ``--markers``, ``--fixtures``, ``--collect-only``, ``--setup-plan``) give no
+verdict and write no bundle.
 
-Fail closed: every way a run can go wrong (bad option, unreadable input, collection error, missing
-step, skipped or deselected required scenario, nothing collected, interruption) is recorded as a
-run problem or an ``error`` outcome, and either makes the verdict NO-GO with a non-zero exit.
+Fail closed: every way a gate run can go wrong (bad option, unreadable input, collection error,
+missing step, a scenario of the phase that did not run, a test that is not one of the gate's
+scenarios, a report plugin disabled, interruption) is recorded as a run problem or an ``error``
+outcome, and either makes the verdict NO-GO with a non-zero exit.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import sys
 import traceback
 from collections.abc import Callable, Generator
 from datetime import datetime
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -28,15 +36,17 @@ import pytest
 
 from live_gate import PHASES, report
 from live_gate.catalogue import OWNER_ROLES, Catalogue, load_catalogue, owner_tag
+from live_gate.checksums import write_checksums
 from live_gate.evidence import (
     build_evidence,
     minimal_evidence,
+    recompute,
     validation_errors,
-    write_checksums,
     write_evidence,
 )
 from live_gate.findings import Finding
 from live_gate.outcomes import ScenarioRecord, Status, StepRecord, Verdict
+from live_gate.pinning import CannotRepin, repin
 from live_gate.policy import Policy, PolicyError, load_policy
 from live_gate.resources.deployment import Deployment, Environment, UnreadableInput
 from live_gate.run import (
@@ -45,15 +55,20 @@ from live_gate.run import (
     closing_lines,
     conclude,
     coverage,
-    coverage_caveat,
+    coverage_note,
     create_bundle,
+    evidence_dir_conflict,
     facts,
     fallback_report,
     open_deployment,
 )
+from live_gate.scenarios import GATE_PROJECT, catalogue_problems, load_gate_features
 from live_gate.timeutil import InvalidInstant, parse_instant, utc_now
 
-GATE_RUN = pytest.StashKey[GateRun]()
+PLUGIN_NAME = "live-gate"
+#: option destinations that make a session a gate run when given
+GATE_OPTIONS = ("deployment", "gate_env", "as_of", "evidence_dir", "gate_config", "gate_operator")
+_EARLY_PROBLEM = pytest.StashKey[str]()
 
 
 # --------------------------------------------------------------------------- options
@@ -86,9 +101,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--evidence-dir",
         dest="evidence_dir",
-        default="reports",
+        default=None,
         metavar="DIR",
-        help="where evidence bundles are written (default: reports/)",
+        help="where evidence bundles are written (default: reports/); never inside the "
+        "deployment judged",
     )
     group.addoption(
         "--gate-config",
@@ -105,16 +121,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _is_gate_run(config: pytest.Config) -> bool:
-    root = config.rootpath
-    gate_dirs = (root / "steps", root / "features")
-    for arg in config.args:
-        path = Path(str(arg).split("::", 1)[0])
-        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
-        path = Path(os.path.abspath(path))
-        if any(path == d or d in path.parents for d in gate_dirs):
-            return True
-    return False
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """``--deployment DIR``: pytest took DIR for a test path when it chose its rootdir and
+    configuration, before this plugin's options existed; choose again (``live_gate.pinning``)."""
+    namespace = early_config.known_args_namespace
+    given = any(getattr(namespace, name, None) for name in GATE_OPTIONS)
+    if given or _phase_from_markexpr(str(namespace.markexpr or ""))[1]:
+        # a gate run writes nothing but its bundle: no .pytest_cache in the folder pytest chose
+        # as rootdir, which may be the deployment (the gate's own configuration says the same)
+        for name in ("cacheprovider", "stepwise"):
+            early_config.pluginmanager.set_blocked(name)
+    if not given:
+        return
+    try:
+        note = repin(early_config, parser, args)
+    except CannotRepin as exc:
+        note = (
+            f"pytest may have taken an option's value for a test path and could not be pinned "
+            f"to the gate's configuration ({exc}): use --deployment=DIR (with '=') or "
+            "live-gate run"
+        )
+    if note:
+        early_config.stash[_EARLY_PROBLEM] = note
 
 
 def _phase_from_markexpr(markexpr: str) -> tuple[str | None, list[str]]:
@@ -123,255 +154,94 @@ def _phase_from_markexpr(markexpr: str) -> tuple[str | None, list[str]]:
     return (named[0] if len(named) == 1 else None), named
 
 
-def _operator(config: pytest.Config) -> str:
-    configured = config.getoption("gate_operator") or os.environ.get("LIVE_GATE_OPERATOR")
-    if configured:
-        return str(configured)
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+def _under_gate_project(config: pytest.Config) -> bool:
+    gate_dirs = (GATE_PROJECT / "steps", GATE_PROJECT / "features")
+    for arg in config.args:
+        path = Path(str(arg).split("::", 1)[0])
+        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
+        resolved = path.resolve()
+        if any(resolved == d or d in resolved.parents for d in gate_dirs):
+            return True
+    return False
 
 
-def _project_root(start: Path) -> Path | None:
-    """The live-gate checkout the operator runs from (it holds features/ and steps/)."""
-    for candidate in (start, *start.parents):
-        if (candidate / "steps" / "test_runbook.py").is_file() and (
-            candidate / "features"
-        ).is_dir():
-            return candidate
+def is_gate_run(config: pytest.Config) -> bool:
+    """Is this session meant to judge a deployment?"""
+    if _phase_from_markexpr(str(config.option.markexpr or ""))[1]:
+        return True
+    if any(config.getoption(name) is not None for name in GATE_OPTIONS):
+        return True
+    return _under_gate_project(config)
+
+
+INFORMATIONAL = {
+    "help": "--help",
+    "version": "--version",
+    "markers": "--markers",
+    "showfixtures": "--fixtures",
+    "show_fixtures_per_test": "--fixtures-per-test",
+    "collectonly": "--collect-only",
+    "setupplan": "--setup-plan",
+    "setuponly": "--setup-only",
+    "generate_missing": "--generate-missing",
+}
+
+
+def informational(config: pytest.Config) -> str | None:
+    """The option that makes this session show information instead of running the gate."""
+    for dest, option in INFORMATIONAL.items():
+        if getattr(config.option, dest, None):
+            return option
     return None
-
-
-def _reexec_with_project_config(config: pytest.Config) -> None:
-    """pytest picks its rootdir and ini file before any plugin can declare options, treating the
-    value of ``--deployment DIR`` or ``--evidence-dir DIR`` as a test path: with a deployment
-    outside the checkout, pytest then runs without live-gate's configuration (or with the bot's
-    own). When that happened, start pytest again, pinned to the checkout's configuration."""
-    project = _project_root(Path(config.invocation_params.dir))
-    if project is None or os.environ.get("LIVE_GATE_REEXEC") == "1":
-        return
-    expected = project / "pyproject.toml"
-    if config.inipath is not None and Path(config.inipath) == expected:
-        return
-    args = list(config.invocation_params.args)
-    if args != sys.argv[1:]:
-        return  # pytest.main() inside another program: never replace that process
-    if not any(a in ("--deployment", "--evidence-dir", "--gate-config") for a in args):
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    env = {**os.environ, "LIVE_GATE_REEXEC": "1"}
-    os.execve(
-        sys.executable,
-        [sys.executable, "-m", "pytest", f"--rootdir={project}", "-c", str(expected), *args],
-        env,
-    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if not hasattr(config, "workerinput"):
-        _reexec_with_project_config(config)
     catalogue = load_catalogue()
-    # Requirement IDs and owner roles are markers too (`-m PRE-2`, `-m owner-risk`); they are
-    # registered so that --strict-markers turns any other tag into a collection error.
+    # Requirement IDs, owner roles and phases are markers (`-m PRE-2`, `-m owner-risk`); they
+    # are registered so that --strict-markers turns any other tag into a collection error.
+    declared = {str(line).split(":", 1)[0].strip() for line in config.getini("markers")}
     for requirement in catalogue.requirements:
         config.addinivalue_line("markers", f"{requirement.id}: {requirement.title}")
     for role in OWNER_ROLES:
         config.addinivalue_line("markers", f"{owner_tag(role)}: owned by {role}")
-    if not _is_gate_run(config) or hasattr(config, "workerinput"):
+    for phase in PHASES:
+        if phase not in declared:
+            config.addinivalue_line("markers", f"{phase}: a live-gate phase")
+    if hasattr(config, "workerinput") or not is_gate_run(config):
         return
+    shown = informational(config)
+    if shown is not None:
+        config.pluginmanager.register(NoVerdict(shown), f"{PLUGIN_NAME}-no-verdict")
+        return
+    config.pluginmanager.register(GatePlugin.start(config, catalogue), PLUGIN_NAME)
 
-    generated_at = utc_now()
-    markexpr = str(config.option.markexpr or "")
-    phase, named = _phase_from_markexpr(markexpr)
-    problems: list[str] = []
-    if len(named) > 1:
-        problems.append(
-            f"-m {markexpr!r} names several phases ({', '.join(named)}); a run "
-            "judges exactly one phase"
+
+class NoVerdict:
+    """A gate session that only shows information: say so, judge nothing, write nothing."""
+
+    def __init__(self, option: str) -> None:
+        self.option = option
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.write_line(
+            f"live-gate: no verdict ({self.option} judges nothing and writes no evidence)"
         )
-    phase = phase or "live_gate"
-
-    as_of = generated_at
-    if config.getoption("as_of"):
-        try:
-            as_of = parse_instant(str(config.getoption("as_of")))
-        except InvalidInstant as exc:
-            problems.append(f"--as-of: {exc}; the run was judged at the wall clock instead")
-
-    policy = Policy()
-    gate_config = config.getoption("gate_config")
-    if gate_config:
-        try:
-            policy = load_policy(Path(gate_config))
-        except PolicyError as exc:
-            problems.append(f"--gate-config: {exc}")
-
-    evidence_root = Path(os.path.abspath(str(config.getoption("evidence_dir"))))
-    run = GateRun(
-        phase=phase,
-        as_of=as_of,
-        generated_at=generated_at,
-        catalogue=catalogue,
-        policy=policy,
-        evidence_root=evidence_root,
-        operator=_operator(config),
-        host=socket.gethostname(),
-    )
-    for text in problems:
-        run.problem(text)
-    if getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") != "no":
-        # outcomes are gathered in this process; xdist workers would report nothing here
-        run.problem("the gate does not run distributed (pytest-xdist -n/--dist): run it without -n")
-    config.stash[GATE_RUN] = run
-    try:
-        open_deployment(run, config.getoption("deployment"), config.getoption("gate_env"))
-    except Exception as exc:  # whatever happens, the run ends in NO-GO with a bundle
-        run.load_error = UnreadableInput(f"the gate could not open the deployment: {exc}")
-        run.problem(str(run.load_error))
-        run.env_name = run.env_name or "unknown"
-    try:
-        bundle = create_bundle(run)
-    except OSError as exc:
-        raise pytest.UsageError(
-            f"live-gate cannot write its evidence under {run.evidence_root}: {exc.strerror}"
-        ) from exc
-    config.option.htmlpath = str(bundle / "report.html")
-    config.option.self_contained_html = True
-    css = str(files("live_gate").joinpath("data/report.css"))
-    config.option.css = [*list(getattr(config.option, "css", None) or []), css]
-
-
-def _describe_environment(run: GateRun, config: pytest.Config) -> None:
-    try:
-        from pytest_metadata.plugin import metadata_key
-    except ImportError:  # pragma: no cover - pytest-metadata is a dependency of pytest-html
-        return
-    metadata = config.stash[metadata_key]
-    # The package list says nothing to compliance and lengthens the page; the gate version does.
-    for noisy in ("Packages", "Plugins"):
-        metadata.pop(noisy, None)
-    metadata.update(facts(run))
-
-
-# --------------------------------------------------------------------------- collection
-
-
-def _requirement_ids(item: pytest.Item, catalogue: Catalogue) -> tuple[str, ...]:
-    ids = set(catalogue.ids())
-    return tuple(sorted({m.name for m in item.iter_markers() if m.name in ids}))
-
-
-def _phases(item: pytest.Item) -> tuple[str, ...]:
-    return tuple(p for p in PHASES if item.get_closest_marker(p) is not None)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
-    run = config.stash.get(GATE_RUN, None)
-    if run is None:
-        return
-    explicit_phase, _ = _phase_from_markexpr(str(config.option.markexpr or ""))
-    keep, other_phase = [], []
-    for item in items:
-        record = ScenarioRecord(
-            nodeid=item.nodeid,
-            requirements=_requirement_ids(item, run.catalogue),
-            phases=_phases(item),
-        )
-        run.records[item.nodeid] = record
-        if not record.requirements:
-            run.problem(f"{item.nodeid} is not tagged with a requirement ID of the catalogue")
-        if not record.phases:
-            run.problem(f"{item.nodeid} is not tagged with a phase ({', '.join(PHASES)})")
-        if explicit_phase is None and run.phase not in record.phases:
-            other_phase.append(item)
-        else:
-            keep.append(item)
-    if other_phase:
-        # a bare `pytest` means `pytest -m live_gate`: other phases are not part of this run
-        run.own_deselected.update(i.nodeid for i in other_phase)
-        items[:] = keep
-        config.hook.pytest_deselected(items=other_phase)
-
-
-def pytest_collectreport(report: pytest.CollectReport) -> None:
-    if not report.failed:
-        return
-    config = _current_config
-    run = config.stash.get(GATE_RUN, None) if config else None
-    if run is None:
-        return
-    text = str(report.longrepr).strip().splitlines()
-    last = text[-1] if text else "unknown error"
-    run.problem(f"collection error in {report.nodeid or 'the test suite'}: {last}")
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    run = session.config.stash.get(GATE_RUN, None)
-    if run is None:
-        return
-    run.selected = [item.nodeid for item in session.items]
-    selected = set(run.selected)
-    skipped_required = [
-        nodeid
-        for nodeid, record in run.records.items()
-        if run.phase in record.phases
-        and nodeid not in selected
-        and nodeid not in run.own_deselected
-    ]
-    if skipped_required:
-        shown = ", ".join(skipped_required[:5]) + (" …" if len(skipped_required) > 5 else "")
-        run.problem(
-            f"{len(skipped_required)} required scenario(s) of phase {run.phase} were deselected "
-            f"(-k/-m or node ids): a partial run cannot be GO ({shown})"
-        )
-    if not run.selected:
-        run.problem(f"the run collected no scenario for phase {run.phase}: nothing was checked")
-    kind = run.environment_kind
-    for item in session.items:
-        record = run.records[item.nodeid]
-        if kind is None:
-            continue
-        inapplicable = [
-            r for r in record.requirements if kind not in run.catalogue.get(r).applies_to
-        ]
-        if inapplicable and len(inapplicable) == len(record.requirements):
-            record.not_applicable_reason = (
-                f"{', '.join(inapplicable)} does not apply to a {kind} environment"
-            )
-
-
-_current_config: pytest.Config | None = None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _current_config
-    _current_config = session.config
-    run = session.config.stash.get(GATE_RUN, None)
-    if run is not None:
-        # pytest-metadata fills its stash in its own pytest_configure, after ours
-        _describe_environment(run, session.config)
 
 
 # --------------------------------------------------------------------------- fixtures
 
 
-def _gate_run(request: pytest.FixtureRequest) -> GateRun:
-    run = request.config.stash.get(GATE_RUN, None)
-    if run is None:
+def _gate_run(config: pytest.Config) -> GateRun:
+    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    if not isinstance(plugin, GatePlugin):
         pytest.fail("live-gate fixtures are only available in a gate run", pytrace=False)
-    return run
+    return plugin.run
 
 
 @pytest.fixture(scope="session")
 def gate_run(request: pytest.FixtureRequest) -> GateRun:
-    return _gate_run(request)
+    return _gate_run(request.config)
 
 
 @pytest.fixture(scope="session")
@@ -421,209 +291,470 @@ def gate_check(
     return judge
 
 
-# --------------------------------------------------------------------------- running
+# --------------------------------------------------------------------------- the run
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    run = item.config.stash.get(GATE_RUN, None)
-    if run is None:
-        return
-    record = run.records.get(item.nodeid)
-    if record is not None and record.not_applicable_reason:
-        pytest.skip(f"not applicable: {record.not_applicable_reason}")
+def _operator(config: pytest.Config) -> str:
+    configured = config.getoption("gate_operator") or os.environ.get("LIVE_GATE_OPERATOR")
+    if configured:
+        return str(configured)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
-def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
-    run = request.config.stash.get(GATE_RUN, None)
-    record = run.records.get(request.node.nodeid) if run else None
-    if record is None:
-        return
-    record.feature = str(feature.name)
-    record.name = str(scenario.name)
-    record.steps = [StepRecord(keyword=str(s.keyword), text=str(s.name)) for s in scenario.steps]
-
-
-def _step_record(request: pytest.FixtureRequest, step: Any) -> StepRecord | None:
-    run = request.config.stash.get(GATE_RUN, None)
-    record = run.records.get(request.node.nodeid) if run else None
-    if record is None:
+def _pinning_problem(config: pytest.Config, phase: str) -> str | None:
+    """Is pytest running on the gate's own configuration and rootdir?"""
+    ini = GATE_PROJECT / "pyproject.toml"
+    inipath = Path(config.inipath).resolve() if config.inipath is not None else None
+    if config.rootpath.resolve() == GATE_PROJECT and inipath == ini:
         return None
-    for candidate in record.steps:
-        if candidate.text == str(step.name) and candidate.status == "not run":
-            return candidate
-    return None
+    return (
+        f"pytest did not run on the gate's own configuration (rootdir {config.rootpath}, "
+        f"configuration file {config.inipath or 'none'}; the gate's is {ini}), so it cannot "
+        f"have run the gate's scenarios: run `live-gate run -m {phase} [options]` from any "
+        f"directory, or run pytest from the checkout {GATE_PROJECT}"
+    )
 
 
-def pytest_bdd_after_step(
-    request: pytest.FixtureRequest,
-    feature: Any,
-    scenario: Any,
-    step: Any,
-    step_func: Any,
-    step_func_args: Any,
-) -> None:
-    found = _step_record(request, step)
-    if found:
-        found.status = "passed"
+def _bdd_identity(item: pytest.Item) -> tuple[str, int, tuple[tuple[str, str], ...], str] | None:
+    """(feature file, scenario line, Examples row, feature name) of a pytest-bdd scenario item,
+    from the registry pytest-bdd keeps of the scenarios it bound; None for any other test."""
+    try:
+        from pytest_bdd.scenario import scenario_wrapper_template_registry
+    except ImportError:
+        return None
+    try:
+        obj: Any = getattr(item, "obj", None)
+        template = scenario_wrapper_template_registry.get(obj)
+    except TypeError:  # not weak-referenceable: not a scenario
+        return None
+    if template is None:
+        return None
+    callspec = getattr(item, "callspec", None)
+    example = dict(callspec.params.get("_pytest_bdd_example", {})) if callspec else {}
+    return (
+        str(template.feature.filename),
+        int(template.line_number),
+        tuple((str(k), str(v)) for k, v in example.items()),
+        str(template.feature.name),
+    )
 
 
-def pytest_bdd_step_error(
-    request: pytest.FixtureRequest,
-    feature: Any,
-    scenario: Any,
-    step: Any,
-    step_func: Any,
-    step_func_args: Any,
-    exception: Exception,
-) -> None:
-    found = _step_record(request, step)
-    if found:
-        found.status = "failed"
+class GatePlugin:
+    """One gate run: collection, outcomes by requirement, the verdict, the bundle, the report.
 
+    Registered as ``live-gate`` from ``pytest_configure`` (as pytest's junitxml and pytest-html
+    register their report objects); its methods are the hooks. The pytest-bdd and pytest-html
+    hooks are optional, so that disabling either plugin is a NO-GO, never an internal error.
+    """
 
-def pytest_bdd_step_func_lookup_error(
-    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
-) -> None:
-    found = _step_record(request, step)
-    if found:
-        found.status = "undefined"
-    run = request.config.stash.get(GATE_RUN, None)
-    if run is not None:
-        run.problem(
+    def __init__(self, config: pytest.Config, run: GateRun, html: bool) -> None:
+        self.config = config
+        self.run = run
+        self.html = html  # pytest-html writes report.html (else the fallback report)
+        self.written = False
+        self.explicit_phase = _phase_from_markexpr(str(config.option.markexpr or ""))[0]
+
+    @classmethod
+    def start(cls, config: pytest.Config, catalogue: Catalogue) -> GatePlugin:
+        generated_at = utc_now()
+        markexpr = str(config.option.markexpr or "")
+        phase, named = _phase_from_markexpr(markexpr)
+        problems: list[str] = []
+        if len(named) > 1:
+            problems.append(
+                f"-m {markexpr!r} names several phases ({', '.join(named)}); a run "
+                "judges exactly one phase"
+            )
+        phase = phase or "live_gate"
+        early = config.stash.get(_EARLY_PROBLEM, None)
+        if early:
+            problems.append(early)
+        pinning = _pinning_problem(config, phase)
+        if pinning:
+            problems.append(pinning)
+        features = load_gate_features(catalogue)
+        problems.extend(features.problems)
+        problems.extend(
+            f"the gate's features disagree with its catalogue: {p}"
+            for p in catalogue_problems(features, catalogue)
+        )
+
+        as_of = generated_at
+        if config.getoption("as_of"):
+            try:
+                as_of = parse_instant(str(config.getoption("as_of")))
+            except InvalidInstant as exc:
+                problems.append(f"--as-of: {exc}; the run was judged at the wall clock instead")
+        policy = Policy()
+        gate_config = config.getoption("gate_config")
+        if gate_config:
+            try:
+                policy = load_policy(Path(gate_config))
+            except PolicyError as exc:
+                problems.append(f"--gate-config: {exc}")
+
+        evidence_root = Path(os.path.abspath(str(config.getoption("evidence_dir") or "reports")))
+        supplied = config.getoption("deployment")
+        if supplied:
+            conflict = evidence_dir_conflict(evidence_root, Path(os.path.abspath(str(supplied))))
+            if conflict:
+                raise pytest.UsageError(f"live-gate: {conflict}")
+
+        html = config.pluginmanager.hasplugin("html")
+        metadata = config.pluginmanager.hasplugin("metadata")
+        if not html:
+            problems.append(
+                "pytest-html is disabled (-p no:html): the bundle carries the gate's fallback "
+                "report, without the per-scenario table; a GO needs the full report"
+            )
+        elif not metadata:
+            problems.append(
+                "pytest-metadata is disabled (-p no:metadata), without which pytest-html "
+                "cannot write its report: the bundle carries the gate's fallback report; "
+                "a GO needs the full report"
+            )
+        run = GateRun(
+            phase=phase,
+            as_of=as_of,
+            generated_at=generated_at,
+            catalogue=catalogue,
+            policy=policy,
+            evidence_root=evidence_root,
+            features=features,
+            operator=_operator(config),
+            host=socket.gethostname(),
+        )
+        for text in problems:
+            run.problem(text)
+        if getattr(config.option, "numprocesses", None) or (
+            getattr(config.option, "dist", "no") != "no"
+        ):
+            # outcomes are gathered in this process; xdist workers would report nothing here
+            run.problem(
+                "the gate does not run distributed (pytest-xdist -n/--dist): run it without -n"
+            )
+        try:
+            open_deployment(run, supplied, config.getoption("gate_env"))
+        except Exception as exc:  # whatever happens, the run ends in NO-GO with a bundle
+            run.load_error = UnreadableInput(f"the gate could not open the deployment: {exc}")
+            run.problem(str(run.load_error))
+            run.env_name = run.env_name or "unknown"
+        try:
+            bundle = create_bundle(run)
+        except OSError as exc:
+            if run.reference_tmp is not None:
+                shutil.rmtree(run.reference_tmp, ignore_errors=True)
+            raise pytest.UsageError(
+                f"live-gate cannot write its evidence under {run.evidence_root}: {exc.strerror}"
+            ) from exc
+        plugin = cls(config, run, html=html and metadata)
+        if plugin.html:
+            config.option.htmlpath = str(bundle / "report.html")
+            config.option.self_contained_html = True
+            css = str(files("live_gate").joinpath("data/report.css"))
+            config.option.css = [*list(getattr(config.option, "css", None) or []), css]
+        elif html:
+            config.option.htmlpath = None  # pytest-html would fail without pytest-metadata
+        return plugin
+
+    # ----------------------------------------------------------------------- collection
+
+    def _record(self, item: pytest.Item) -> ScenarioRecord:
+        ids = set(self.run.catalogue.ids())
+        record = ScenarioRecord(
+            nodeid=item.nodeid,
+            requirements=tuple(sorted({m.name for m in item.iter_markers() if m.name in ids})),
+            phases=tuple(p for p in PHASES if item.get_closest_marker(p) is not None),
+            feature_file=str(item.path),
+        )
+        identity = _bdd_identity(item)
+        if identity is None:
+            return record
+        filename, line, example, feature_name = identity
+        record.feature = feature_name
+        own = self.run.features.is_own(filename)
+        record.feature_file = own or filename
+        expected = self.run.features.lookup(own, line, example) if own else None
+        if expected is not None:
+            record.expected_id = expected.id
+            record.name = expected.name
+        elif own:
+            record.feature_file = f"{own} (as pytest-bdd read it, not as the gate's own file is)"
+        return record
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        run = self.run
+        keep, other_phase = [], []
+        for item in items:
+            record = self._record(item)
+            run.records[item.nodeid] = record
+            if not record.requirements:
+                run.problem(f"{item.nodeid} is not tagged with a requirement ID of the catalogue")
+            if not record.phases:
+                run.problem(f"{item.nodeid} is not tagged with a phase ({', '.join(PHASES)})")
+            if self.explicit_phase is None and run.phase not in record.phases:
+                other_phase.append(item)
+            else:
+                keep.append(item)
+        if other_phase:
+            # a bare `pytest` means `pytest -m live_gate`: other phases are not part of this run
+            run.own_deselected.update(i.nodeid for i in other_phase)
+            items[:] = keep
+            config.hook.pytest_deselected(items=other_phase)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.run.deselected.update(i.nodeid for i in items)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not report.failed:
+            return
+        text = str(report.longrepr).strip().splitlines()
+        last = text[-1] if text else "unknown error"
+        self.run.problem(f"collection error in {report.nodeid or 'the test suite'}: {last}")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        run = self.run
+        run.selected = [item.nodeid for item in session.items]
+        if not run.selected:
+            run.problem(f"the run collected no scenario for phase {run.phase}: nothing was checked")
+        kind = run.environment_kind
+        if kind is None:
+            return
+        for item in session.items:
+            record = run.records[item.nodeid]
+            inapplicable = [
+                r for r in record.requirements if kind not in run.catalogue.get(r).applies_to
+            ]
+            if inapplicable and len(inapplicable) == len(record.requirements):
+                record.not_applicable_reason = (
+                    f"{', '.join(inapplicable)} does not apply to a {kind} environment"
+                )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # pytest-metadata fills its stash in its own pytest_configure, after ours
+        try:
+            from pytest_metadata.plugin import metadata_key
+        except ImportError:  # pragma: no cover - pytest-metadata is a dependency
+            return
+        if metadata_key not in session.config.stash:
+            return
+        metadata = session.config.stash[metadata_key]
+        # The package list says nothing to compliance and lengthens the page; the gate's does.
+        for noisy in ("Packages", "Plugins"):
+            metadata.pop(noisy, None)
+        metadata.update(facts(self.run))
+
+    # ----------------------------------------------------------------------- running
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        record = self.run.records.get(item.nodeid)
+        if record is not None and record.not_applicable_reason:
+            pytest.skip(f"not applicable: {record.not_applicable_reason}")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_before_scenario(
+        self, request: pytest.FixtureRequest, feature: Any, scenario: Any
+    ) -> None:
+        record = self.run.records.get(request.node.nodeid)
+        if record is None:
+            return
+        record.feature = str(feature.name)
+        record.name = record.name or str(scenario.name)
+        record.steps = [
+            StepRecord(keyword=str(s.keyword), text=str(s.name)) for s in scenario.steps
+        ]
+        expected = next(
+            (s for s in self.run.features.scenarios if s.id == record.expected_id), None
+        )
+        if expected is not None and [t for _, t in expected.steps] != [
+            s.text for s in record.steps
+        ]:
+            # the file changed, or pytest-bdd read another text: this is not the gate's scenario
+            record.expected_id = None
+            record.feature_file += " (its steps differ from the gate's own feature file)"
+            self.run.problem(
+                f"{request.node.nodeid} ran steps that differ from the gate's own scenario "
+                f"{expected.id}: the run did not check what the gate's features say"
+            )
+
+    def _step(self, request: pytest.FixtureRequest, scenario: Any, step: Any) -> StepRecord | None:
+        """The record of ``step``, found by its position in the scenario pytest-bdd runs."""
+        record = self.run.records.get(request.node.nodeid)
+        if record is None:
+            return None
+        for index, candidate in enumerate(scenario.steps):
+            if candidate is step and index < len(record.steps):
+                return record.steps[index]
+        return None
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_after_step(
+        self,
+        request: pytest.FixtureRequest,
+        feature: Any,
+        scenario: Any,
+        step: Any,
+        step_func: Any,
+        step_func_args: Any,
+    ) -> None:
+        found = self._step(request, scenario, step)
+        if found:
+            found.status = "passed"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_step_error(
+        self,
+        request: pytest.FixtureRequest,
+        feature: Any,
+        scenario: Any,
+        step: Any,
+        step_func: Any,
+        step_func_args: Any,
+        exception: Exception,
+    ) -> None:
+        found = self._step(request, scenario, step)
+        if found:
+            found.status = "failed"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_bdd_step_func_lookup_error(
+        self,
+        request: pytest.FixtureRequest,
+        feature: Any,
+        scenario: Any,
+        step: Any,
+        exception: Exception,
+    ) -> None:
+        found = self._step(request, scenario, step)
+        if found:
+            found.status = "undefined"
+        self.run.problem(
             f"missing step definition for '{step.keyword} {step.name}' ({request.node.nodeid})"
         )
 
-
-def _classify(
-    run: GateRun, record: ScenarioRecord, excinfo: pytest.ExceptionInfo[BaseException], when: str
-) -> tuple[Status, str]:
-    error = excinfo.value
-    if isinstance(error, RequirementNotMet):
-        return Status.FAILED, str(error)
-    if isinstance(error, UnreadableInput):
-        remedies = "; ".join(run.catalogue.get(r).remedy for r in record.requirements)
-        return Status.ERROR, f"cannot read an input the check needs: {error}\n  runbook: {remedies}"
-    name = type(error).__name__
-    if name == "StepDefinitionNotFoundError":
-        return Status.ERROR, f"missing step definition: {error}"
-    if isinstance(error, AssertionError):
-        return Status.FAILED, f"{error}"
-    tb = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-3))
-    return Status.ERROR, (
-        f"the check itself failed during {when} ({name}: {error}); this is a "
-        f"gate defect, and the requirement counts as not verified\n{tb}"
-    )
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, Any, None]:
-    outcome = yield
-    run = item.config.stash.get(GATE_RUN, None)
-    if run is None:
-        return
-    result: pytest.TestReport = outcome.get_result()
-    record = run.records.get(item.nodeid)
-    if record is None:
-        return
-    if result.skipped and result.when in ("setup", "call"):
-        if record.not_applicable_reason:
-            record.status = Status.NOT_APPLICABLE
-            record.message = record.not_applicable_reason
-        else:
-            reason = (
-                result.longrepr[2] if isinstance(result.longrepr, tuple) else str(result.longrepr)
+    def _classify(
+        self, record: ScenarioRecord, excinfo: pytest.ExceptionInfo[BaseException], when: str
+    ) -> tuple[Status, str]:
+        error = excinfo.value
+        if isinstance(error, RequirementNotMet):
+            return Status.FAILED, str(error)
+        if isinstance(error, UnreadableInput):
+            remedies = "; ".join(self.run.catalogue.get(r).remedy for r in record.requirements)
+            return (
+                Status.ERROR,
+                f"cannot read an input the check needs: {error}\n  runbook: {remedies}",
             )
-            record.status = Status.ERROR
-            record.message = f"a required scenario was skipped ({reason}); skipped is not passed"
-    elif call.excinfo is not None and result.failed:
-        status, message = _classify(run, record, call.excinfo, result.when)
-        if record.status not in (Status.FAILED, Status.ERROR):
-            record.status, record.message = status, message
-        if result.when == "teardown" and status is Status.FAILED:
-            record.status = Status.ERROR
-        result.longrepr = run.redactor.text(message)
-    elif result.when == "call" and result.passed and record.status is None:
-        record.status = Status.PASSED
-        record.message = "all steps passed"
-    result.sections = [(t, run.redactor.text(c)) for t, c in result.sections]
-    if result.when == "teardown":
-        remedy = "; ".join(run.catalogue.get(r).remedy for r in record.requirements)
-        try:
-            from pytest_html import extras
-        except ImportError:  # pragma: no cover
-            return
-        html = run.redactor.text(report.scenario_extra(record, remedy))
-        # pytest-html reads `report.extras` (TOOLING_NOTES.md §C), an attribute it adds itself
-        result.extras = [*getattr(result, "extras", []), extras.html(html)]  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------- report hooks
-
-
-def pytest_html_report_title(report: Any) -> None:
-    config = _current_config
-    run = config.stash.get(GATE_RUN, None) if config else None
-    if run is None:
-        return
-    run.report_data = report
-    report.title = f"live-gate {run.env_name}: verdict pending"
-
-
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    if _current_config is None or _current_config.stash.get(GATE_RUN, None) is None:
-        return
-    cells.insert(1, '<th class="sortable" data-column-type="requirement">Requirement</th>')
-    cells.insert(2, "<th>Scenario</th>")
-
-
-def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    config = _current_config
-    run = config.stash.get(GATE_RUN, None) if config else None
-    if run is None:
-        return
-    record = run.records.get(report.nodeid)
-    requirement = ", ".join(record.requirements) if record else ""
-    name = record.name if record else report.nodeid
-    from html import escape
-
-    cells.insert(1, f'<td class="col-requirement">{escape(requirement)}</td>')
-    cells.insert(2, f"<td>{escape(name)}</td>")
-
-
-def pytest_html_results_summary(
-    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
-) -> None:
-    run = session.config.stash.get(GATE_RUN, None)
-    if run is None:
-        return
-    if run.report_data is not None:
-        run.report_data.title = f"live-gate {run.env_name}: {run.verdict.value}"
-    covered, uncovered = coverage(run)
-    remedies = {r.id: r.remedy for r in run.catalogue.requirements}
-    prefix.extend(
-        run.redactor.text(html)
-        for html in (
-            report.verdict_banner(run.verdict, facts(run), coverage_caveat(run)),
-            report.run_problems(run.problems),
-            report.requirements_table(run.outcomes),
-            report.findings_section(run.outcomes, remedies),
-            report.coverage_section(run.catalogue, covered, uncovered),
-            report.warnings_section(run.warnings),
+        name = type(error).__name__
+        if name == "StepDefinitionNotFoundError":
+            return Status.ERROR, f"missing step definition: {error}"
+        if isinstance(error, AssertionError):
+            return Status.FAILED, f"{error}"
+        tb = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-3))
+        return Status.ERROR, (
+            f"the check itself failed during {when} ({name}: {error}); this is a "
+            f"gate defect, and the requirement counts as not verified\n{tb}"
         )
-    )
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        run = self.run
+        result: pytest.TestReport = outcome.get_result()
+        record = run.records.get(item.nodeid)
+        if record is None:
+            return
+        record.duration += max(0.0, float(result.duration or 0.0))
+        if result.skipped and result.when in ("setup", "call"):
+            if record.not_applicable_reason:
+                record.status = Status.NOT_APPLICABLE
+                record.message = record.not_applicable_reason
+            else:
+                reason = (
+                    result.longrepr[2]
+                    if isinstance(result.longrepr, tuple)
+                    else str(result.longrepr)
+                )
+                record.status = Status.ERROR
+                record.message = (
+                    f"a required scenario was skipped ({reason}); skipped is not passed"
+                )
+        elif call.excinfo is not None and result.failed:
+            status, message = self._classify(record, call.excinfo, result.when)
+            if record.status not in (Status.FAILED, Status.ERROR):
+                record.status, record.message = status, message
+            if result.when == "teardown" and status is Status.FAILED:
+                record.status = Status.ERROR
+            result.longrepr = run.redactor.text(message)
+        elif result.when == "call" and result.passed and record.status is None:
+            record.status = Status.PASSED
+            record.message = "all steps passed"
+        result.sections = [(t, run.redactor.text(c)) for t, c in result.sections]
+        if result.when == "teardown" and self.html:
+            from pytest_html import extras
 
-# --------------------------------------------------------------------------- verdict and evidence
+            remedy = "; ".join(run.catalogue.get(r).remedy for r in record.requirements)
+            html = run.redactor.text(report.scenario_extra(record, remedy))
+            # pytest-html reads `report.extras` (TOOLING_NOTES.md §C), an attribute it adds
+            result.extras = [*getattr(result, "extras", []), extras.html(html)]  # type: ignore[attr-defined]
 
+    # ----------------------------------------------------------------------- report hooks
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, Any, Any]:
-    run = session.config.stash.get(GATE_RUN, None)
-    evidence: dict[str, Any] | None = None
-    if run is not None:
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report: Any) -> None:
+        self.run.report_data = report
+        report.title = f"live-gate {self.run.env_name}: verdict pending"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(1, '<th class="sortable" data-column-type="requirement">Requirement</th>')
+        cells.insert(2, "<th>Scenario</th>")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        record = self.run.records.get(report.nodeid)
+        requirement = ", ".join(record.requirements) if record else ""
+        name = record.name if record else report.nodeid
+        cells.insert(1, f'<td class="col-requirement">{escape(requirement)}</td>')
+        cells.insert(2, f"<td>{escape(name)}</td>")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
+        run = self.run
+        if run.report_data is not None:
+            run.report_data.title = f"live-gate {run.env_name}: {run.verdict.value}"
+        covered, uncovered = coverage(run)
+        remedies = {r.id: r.remedy for r in run.catalogue.requirements}
+        prefix.extend(
+            run.redactor.text(html)
+            for html in (
+                report.verdict_banner(run.verdict, facts(run), coverage_note(run)),
+                report.run_problems(run.problems),
+                report.requirements_table(run.outcomes),
+                report.findings_section(run.outcomes, remedies),
+                report.coverage_section(run.catalogue, covered, uncovered),
+                report.warnings_section(run.warnings),
+            )
+        )
+
+    # ----------------------------------------------------------------------- verdict, evidence
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(
+        self, session: pytest.Session, exitstatus: int
+    ) -> Generator[None, Any, Any]:
+        run = self.run
         try:
             stopped = session.shouldstop or session.shouldfail
             session.exitstatus = conclude(
@@ -635,53 +766,78 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
             run.exit_status = int(session.exitstatus)
         # decided before pytest-html renders, so the report and the evidence never disagree
-        evidence = _prepare_evidence(run, session)
-    try:
-        result = yield  # pytest-html writes report.html here
-    finally:
-        if run is not None and evidence is not None:
-            _write_bundle(run, evidence)
-    return result
+        evidence = self._prepare_evidence(session)
+        try:
+            result = yield  # pytest-html writes report.html here
+        finally:
+            self._write_bundle(evidence)
+        return result
 
-
-def _prepare_evidence(run: GateRun, session: pytest.Session) -> dict[str, Any]:
-    command = [run.redactor.text(a) for a in ["pytest", *session.config.invocation_params.args]]
-    try:
-        evidence = build_evidence(run, command)
-        errors = validation_errors(evidence)
-    except Exception as exc:
-        errors = [f"{type(exc).__name__}: {exc}"]
-    if errors:
-        run.problem("the evidence does not match its schema: " + "; ".join(errors[:3]))
-        run.verdict = Verdict.NO_GO
+    def _no_go(self, session: pytest.Session, problem: str) -> None:
+        self.run.problem(problem)
+        self.run.verdict = Verdict.NO_GO
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        run.exit_status = int(session.exitstatus)
-        evidence = minimal_evidence(run, command)
-    return evidence
+        self.run.exit_status = int(session.exitstatus)
 
+    def _prepare_evidence(self, session: pytest.Session) -> dict[str, Any]:
+        run = self.run
+        args = ["pytest", *session.config.invocation_params.args]
+        command = [run.redactor.text(a) for a in args]
+        try:
+            evidence = build_evidence(run, command)
+            errors = validation_errors(evidence)
+            if not errors:
+                again = recompute(evidence)
+                if again.verdict is not run.verdict or again.inconsistencies:
+                    self._no_go(
+                        session,
+                        "the evidence does not support the verdict (a gate defect): it gives "
+                        f"{again.verdict.value}"
+                        + (
+                            f"; {'; '.join(again.inconsistencies)}" if again.inconsistencies else ""
+                        ),
+                    )
+                    evidence = build_evidence(run, command)
+                    errors = validation_errors(evidence)
+        except Exception as exc:
+            errors = [f"{type(exc).__name__}: {exc}"]
+        if errors:
+            self._no_go(session, "the evidence does not match its schema: " + "; ".join(errors[:3]))
+            evidence = minimal_evidence(run, command)
+        return evidence
 
-def _write_bundle(run: GateRun, evidence: dict[str, Any]) -> None:
-    assert run.bundle is not None
-    if not (run.bundle / "report.html").exists():
-        # pytest-html did not run (e.g. disabled with -p no:html): the bundle still needs a report
-        (run.bundle / "report.html").write_text(fallback_report(run), encoding="utf-8")
-    write_evidence(run.bundle, evidence)
-    write_checksums(run.bundle)
+    def _write_bundle(self, evidence: dict[str, Any]) -> None:
+        bundle = self.run.bundle
+        assert bundle is not None
+        if not (bundle / "report.html").exists():
+            # pytest-html did not write it (disabled, or without pytest-metadata)
+            (bundle / "report.html").write_text(fallback_report(self.run), encoding="utf-8")
+        write_evidence(bundle, evidence)
+        write_checksums(bundle)
+        self.written = True
 
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    run = config.stash.get(GATE_RUN, None)
-    if run is None:
-        return
-    if run.reference_tmp is not None:
-        shutil.rmtree(run.reference_tmp, ignore_errors=True)
-    lines = closing_lines(run)
-    terminal = config.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        for line in lines:
-            terminal.write_line(
-                line, bold=True, red=run.verdict is Verdict.NO_GO, green=run.verdict is Verdict.GO
-            )
-    else:
-        print("\n".join(lines), file=sys.stderr)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        run = self.run
+        if not self.written:
+            # pytest stopped before the session finished (another plugin's configure failed,
+            # an interruption before the first test): the bundle still says NO-GO, and why
+            run.problem("the pytest session ended before the gate could run its scenarios")
+            conclude(run, pytest.ExitCode.TESTS_FAILED, None)
+            command = [run.redactor.text(a) for a in ["pytest", *config.invocation_params.args]]
+            self._write_bundle(minimal_evidence(run, command))
+        if run.reference_tmp is not None:
+            shutil.rmtree(run.reference_tmp, ignore_errors=True)
+        lines = closing_lines(run)
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            for line in lines:
+                terminal.write_line(
+                    line,
+                    bold=True,
+                    red=run.verdict is Verdict.NO_GO,
+                    green=run.verdict is Verdict.GO,
+                )
+        else:
+            print("\n".join(lines), file=sys.stderr)
+        config.pluginmanager.unregister(self)

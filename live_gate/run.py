@@ -30,6 +30,7 @@ from live_gate.policy import Policy
 from live_gate.redaction import Redactor, collect_secrets
 from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
 from live_gate.resources.deployment import Deployment, Environment, UnreadableInput
+from live_gate.scenarios import ExpectedScenario, GateFeatures
 from live_gate.timeutil import bundle_stamp, iso, utc_now
 
 EXIT_OK = 0
@@ -61,6 +62,7 @@ class GateRun:
     catalogue: Catalogue
     policy: Policy
     evidence_root: Path
+    features: GateFeatures
     env_name: str = ""
     deployment_root: Path | None = None
     deployment_kind: str = "supplied"
@@ -74,6 +76,7 @@ class GateRun:
     records: dict[str, ScenarioRecord] = field(default_factory=dict)
     selected: list[str] = field(default_factory=list)
     own_deselected: set[str] = field(default_factory=set)
+    deselected: set[str] = field(default_factory=set)
     redactor: Redactor = field(default_factory=Redactor)
     reference_tmp: Path | None = None
     bundle: Path | None = None
@@ -169,6 +172,27 @@ def open_deployment(run: GateRun, supplied: str | None, env_name: str | None) ->
             )
 
 
+def evidence_dir_conflict(evidence_root: Path, deployment: Path) -> str | None:
+    """Why ``--evidence-dir`` cannot be used with this deployment, if it cannot: the gate never
+    writes into the deployment it inspects, so neither folder may lie inside the other (symbolic
+    links resolved: a link that leads into the deployment is the deployment)."""
+    evidence, judged = evidence_root.resolve(), deployment.resolve()
+    if evidence == judged or judged in evidence.parents:
+        where = "is" if evidence == judged else "lies inside"
+        return (
+            f"--evidence-dir {evidence_root} {where} the deployment it would judge ({judged}"
+            f"{', after resolving symbolic links' if evidence != evidence_root else ''}): the gate "
+            "never writes into the deployment it inspects; choose an evidence folder outside it"
+        )
+    if evidence in judged.parents:
+        return (
+            f"the deployment {deployment} lies inside --evidence-dir {evidence_root} "
+            f"({evidence}): bundles written there could land inside the deployment the gate "
+            "judges; choose an evidence folder outside it"
+        )
+    return None
+
+
 def create_bundle(run: GateRun) -> Path:
     """``<evidence-dir>/<env>/<UTC %Y%m%dT%H%M%SZ>/``, never an existing one."""
     safe_env = re.sub(r"[^A-Za-z0-9_.-]", "_", run.env_name or "unknown")
@@ -199,53 +223,163 @@ def facts(run: GateRun) -> dict[str, str]:
         "As of": iso(run.as_of),
         "Generated at": iso(run.generated_at),
         "Gate version": __version__,
+        "Gate features SHA-256": run.features.digest,
         "Operator": run.operator,
         "Host": run.host,
     }
 
 
+@dataclass
+class ScenarioCoverage:
+    """What ran, compared with what the gate's own features define for the phase."""
+
+    expected: tuple[ExpectedScenario, ...]
+    ran: list[ExpectedScenario]  # at least one completed record
+    missing: list[ExpectedScenario]  # no completed record: not collected, deselected, stopped
+    foreign: list[ScenarioRecord]  # selected, but not a scenario of the gate's own features
+    other_phase: list[ScenarioRecord]  # the gate's own, selected, of another phase
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing) or not self.expected
+
+
+def scenario_coverage(run: GateRun) -> ScenarioCoverage:
+    expected = run.features.in_phase(run.phase)
+    in_phase = {s.id for s in expected}
+    completed: set[str] = set()
+    foreign, other_phase = [], []
+    for nodeid in run.selected:
+        record = run.records[nodeid]
+        if record.expected_id is None:
+            foreign.append(record)
+        elif record.expected_id not in in_phase:
+            other_phase.append(record)
+        elif record.status is not None:
+            completed.add(record.expected_id)
+    return ScenarioCoverage(
+        expected=expected,
+        ran=[s for s in expected if s.id in completed],
+        missing=[s for s in expected if s.id not in completed],
+        foreign=foreign,
+        other_phase=other_phase,
+    )
+
+
 def coverage(run: GateRun) -> tuple[list[str], dict[str, str]]:
-    covered = [o.id for o in run.outcomes]
-    implemented = {r for rec in run.records.values() for r in rec.requirements}
+    """Requirements of the catalogue this run checked completely, and why the others were not."""
+    scenarios = scenario_coverage(run)
+    missing: dict[str, int] = {}
+    for scenario in scenarios.missing:
+        for rid in scenario.requirements:
+            missing[rid] = missing.get(rid, 0) + 1
+    defined: dict[str, int] = {}
+    for scenario in scenarios.expected:
+        for rid in scenario.requirements:
+            defined[rid] = defined.get(rid, 0) + 1
+    covered: list[str] = []
     uncovered: dict[str, str] = {}
     for requirement in run.catalogue.requirements:
-        if requirement.id in covered:
-            continue
+        rid = requirement.id
         if run.phase not in requirement.phases:
-            uncovered[requirement.id] = (
+            uncovered[rid] = (
                 f"not part of phase {run.phase} (runs in {', '.join(requirement.phases)})"
             )
-        elif requirement.id in implemented:
-            uncovered[requirement.id] = "scenarios exist but none ran in this run"
+        elif rid not in defined:
+            uncovered[rid] = f"no scenario of the gate's features checks it in phase {run.phase}"
+        elif rid in missing:
+            uncovered[rid] = f"{missing[rid]} of its {defined[rid]} scenario(s) did not run"
         else:
-            uncovered[requirement.id] = "no scenario implements it yet in this gate version"
+            covered.append(rid)
     return covered, uncovered
 
 
-def coverage_caveat(run: GateRun) -> str:
-    """What a GO does not cover: the phase's requirements this gate version does not check."""
-    covered, uncovered = coverage(run)
-    in_phase = [r for r in uncovered if run.phase in run.catalogue.get(r).phases]
-    if not in_phase:
-        return ""
-    total = len(run.catalogue.in_phase(run.phase))
+def coverage_note(run: GateRun) -> str:
+    """One sentence on how much of the phase ran, for the banner and the terminal."""
+    scenarios = scenario_coverage(run)
+    total, ran = len(scenarios.expected), len(scenarios.ran)
+    if ran == total and total:
+        return (
+            f"All {total} scenarios the gate's features define for phase {run.phase} ran "
+            f"(features SHA-256 {run.features.digest[:16]}…)."
+        )
     return (
-        f"This run checked {len(covered)} of the {total} requirements of phase {run.phase}. "
-        f"Not checked, to be verified by hand per the runbook: {', '.join(in_phase)}."
+        f"Partial run: {ran} of {total} scenarios of phase {run.phase} ran; a partial run is "
+        "never GO."
     )
+
+
+def _shown(items: list[str], limit: int = 10) -> str:
+    more = (
+        f" … and {len(items) - limit} more (evidence.json lists them all)"
+        if len(items) > limit
+        else ""
+    )
+    return "; ".join(items[:limit]) + more
+
+
+def judge_coverage(run: GateRun) -> ScenarioCoverage:
+    """Run problems for anything less than, or other than, the phase's scenarios."""
+    scenarios = scenario_coverage(run)
+    for text in run.features.problems:
+        run.problem(text)
+    if not scenarios.expected:
+        run.problem(
+            f"the gate's features ({run.features.root}) define no scenario for phase {run.phase}"
+        )
+    if scenarios.missing:
+        deselected = sum(
+            1
+            for nodeid in run.deselected
+            if run.records.get(nodeid) is not None
+            and run.records[nodeid].expected_id in {s.id for s in scenarios.missing}
+        )
+        why = f"; {deselected} of them were deselected (-k, -m, --deselect)" if deselected else ""
+        run.problem(
+            f"partial run: {len(scenarios.ran)} of {len(scenarios.expected)} scenarios of phase "
+            f"{run.phase} ran; a GO needs every scenario the gate's own features define for the "
+            f"phase{why}. Not run: "
+            + _shown(
+                [f"{', '.join(s.requirements)} {s.name!r} ({s.id})" for s in scenarios.missing]
+            )
+        )
+    if scenarios.foreign:
+        run.problem(
+            f"{len(scenarios.foreign)} collected test(s) are not scenarios of the gate's own "
+            f"feature files ({run.features.root}) and never count towards a GO: "
+            + _shown(
+                [
+                    f"{r.nodeid} ({r.feature_file})"
+                    if r.feature
+                    else f"{r.nodeid} (not a scenario)"
+                    for r in scenarios.foreign
+                ]
+            )
+        )
+    if scenarios.other_phase:
+        run.problem(
+            f"{len(scenarios.other_phase)} scenario(s) of another phase ran in a {run.phase} run: "
+            + _shown([f"{r.name} ({r.expected_id})" for r in scenarios.other_phase])
+        )
+    return scenarios
 
 
 def conclude(run: GateRun, exitstatus: int, stopped: str | None) -> int:
     """Outcomes by requirement, waivers, the verdict; returns the exit status to report."""
+    scenarios = judge_coverage(run)
     by_requirement: dict[str, list[ScenarioRecord]] = {}
     for nodeid in run.selected:
         record = run.records[nodeid]
         for requirement in record.requirements:
             by_requirement.setdefault(requirement, []).append(record)
-    order = {r: i for i, r in enumerate(run.catalogue.ids())}
+    not_run: dict[str, list[str]] = {}
+    for scenario in scenarios.missing:
+        for requirement in scenario.requirements:
+            not_run.setdefault(requirement, []).append(f"{scenario.name!r} ({scenario.id})")
     run.outcomes = [
-        aggregate(rid, run.catalogue, records)
-        for rid, records in sorted(by_requirement.items(), key=lambda kv: order[kv[0]])
+        aggregate(rid, run.catalogue, by_requirement.get(rid, []), not_run.get(rid, ()))
+        for rid in run.catalogue.ids()
+        if rid in by_requirement or rid in not_run
     ]
     for outcome in run.outcomes:
         if outcome.status is Status.FAILED:
@@ -287,9 +421,7 @@ def closing_lines(run: GateRun) -> list[str]:
         lines.append(f"  warning: {warning}")
     for problem in run.problems:
         lines.append(f"  run problem: {problem}")
-    caveat = coverage_caveat(run)
-    if caveat:
-        lines.append(f"  coverage: {caveat}")
+    lines.append(f"  scenarios: {coverage_note(run)}")
     lines.append(
         f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
         f"as of {iso(run.as_of)})"
@@ -299,7 +431,19 @@ def closing_lines(run: GateRun) -> list[str]:
 
 
 def fallback_report(run: GateRun) -> str:
-    body = report.verdict_banner(run.verdict, facts(run)) + report.run_problems(run.problems)
+    """The report when pytest-html did not write one (disabled, or pytest-metadata disabled):
+    the verdict, why, the requirements and the coverage, without the per-test table."""
+    covered, uncovered = coverage(run)
+    body = (
+        report.verdict_banner(run.verdict, facts(run), coverage_note(run))
+        + report.run_problems(run.problems)
+        + report.requirements_table(run.outcomes)
+        + report.findings_section(
+            run.outcomes, {r.id: r.remedy for r in run.catalogue.requirements}
+        )
+        + report.coverage_section(run.catalogue, covered, uncovered)
+        + report.warnings_section(run.warnings)
+    )
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>live-gate "
         f"{run.env_name}: {run.verdict.value}</title></head><body>{run.redactor.text(body)}"

@@ -21,16 +21,23 @@ import yaml
 
 import live_gate.exchanges
 import live_gate.router.reference  # noqa: F401
-from live_gate.evidence import validation_errors
+from live_gate.catalogue import load_catalogue
+from live_gate.evidence import recompute, validation_errors
 from live_gate.freeze import write_freeze
 from live_gate.reference import build
 from live_gate.reference.builder import DEMO_KEYS, LICENCE_KEYS
+from live_gate.scenarios import load_gate_features
 from live_gate.timeutil import parse_instant
 
 pytest_plugins = ["pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00Z"
+
+
+def scenario_count(phase: str = "live_gate") -> int:
+    """How many scenarios the gate's features define for a phase (44 for live_gate today)."""
+    return len(load_gate_features(load_catalogue()).in_phase(phase))
 
 
 @dataclass
@@ -65,6 +72,10 @@ class GateResult:
     def report(self) -> str:
         return (self.bundle / "report.html").read_text(encoding="utf-8")
 
+    @property
+    def problems(self) -> str:
+        return "\n".join(self.evidence["run_problems"])
+
 
 @pytest.fixture(scope="session")
 def _reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -77,12 +88,53 @@ def reference(tmp_path: Path, _reference_template: Path) -> Path:
     return Path(shutil.copytree(_reference_template, tmp_path / "deployment", symlinks=True))
 
 
+def gate_arguments(
+    project: Path, phase: str | None, paths: list[str] | None, pinned: bool
+) -> list[str]:
+    args = [f"--rootdir={project}", "-c", str(project / "pyproject.toml")] if pinned else []
+    args += [str(project / "steps")] if paths is None else paths
+    return [*args, "-m", phase] if phase else args
+
+
+LICENCE = "var/licenses/active/license.json"
+
+
 @pytest.fixture
-def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateResult]:
+def no_licence(reference: Path) -> Path:
+    """The reference deployment with its OEM licence deleted: NO-GO (PRE-4) however the gate is
+    started, so a route that makes it GO has skipped the gate's judgement."""
+    (reference / LICENCE).unlink()
+    return reference
+
+
+@pytest.fixture
+def run_pytest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., tuple[int, str]]:
+    """pytest in this process, from ``cwd`` (default: an empty folder of pytester)."""
+
+    def run(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+        with monkeypatch.context() as patch:
+            if cwd is not None:
+                patch.chdir(cwd)
+            # pytest's gc-heavy unraisable-exception check costs 0.2 s per in-process run
+            result = pytester.runpytest_inprocess(*args, "-p", "no:unraisableexception")
+        return int(result.ret), result.stdout.str() + result.stderr.str()
+
+    return run
+
+
+@pytest.fixture
+def run_gate(
+    run_pytest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> Callable[..., GateResult]:
     """Run the gate in-process (pytester) on a deployment; return verdict, output and evidence.
 
-    Every evidence file produced is validated against the published schema, and no demo secret
-    may appear in the terminal output, the evidence or the report.
+    Every evidence file produced is validated against the published schema, its verdict must be
+    the one ``live-gate verify`` recomputes from it, and no demo secret may appear in the
+    terminal output, the evidence or the report. ``paths`` replaces the gate's ``steps/`` as the
+    test paths, ``pinned=False`` leaves out ``--rootdir``/``-c`` and ``cwd`` changes the working
+    directory: the ways an operator can start pytest.
     """
     counter = {"n": 0}
 
@@ -90,21 +142,16 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
         deployment: Path | None,
         *extra: str,
         as_of: str | None = AS_OF,
-        phase: str = "live_gate",
+        phase: str | None = "live_gate",
         project: Path = REPO,
         subprocess_run: bool = False,
+        paths: list[str] | None = None,
+        pinned: bool = True,
+        cwd: Path | None = None,
     ) -> GateResult:
         counter["n"] += 1
         evidence_dir = tmp_path / f"evidence-{counter['n']}"
-        args = [
-            f"--rootdir={project}",
-            "-c",
-            str(project / "pyproject.toml"),
-            str(project / "steps"),
-            "-m",
-            phase,
-            f"--evidence-dir={evidence_dir}",
-        ]
+        args = [*gate_arguments(project, phase, paths, pinned), f"--evidence-dir={evidence_dir}"]
         if as_of is not None:
             args.append(f"--as-of={as_of}")
         if deployment is not None:
@@ -113,7 +160,7 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
             # a separate interpreter: the only way to load another project's `steps` package
             done = subprocess.run(
                 [sys.executable, "-m", "pytest", *args, *extra],
-                cwd=project,
+                cwd=cwd or project,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -121,26 +168,31 @@ def run_gate(pytester: pytest.Pytester, tmp_path: Path) -> Callable[..., GateRes
             )
             exit_code, output = done.returncode, done.stdout + done.stderr
         else:
-            # pytest's gc-heavy unraisable-exception check costs 0.2 s per in-process run
-            result = pytester.runpytest_inprocess(*args, "-p", "no:unraisableexception", *extra)
-            exit_code, output = int(result.ret), result.stdout.str() + result.stderr.str()
-        bundles = sorted(p for p in evidence_dir.glob("*/*") if p.is_dir())
-        assert len(bundles) == 1, f"expected one evidence bundle, found {bundles}\n{output}"
-        evidence = json.loads((bundles[0] / "evidence.json").read_text(encoding="utf-8"))
-        assert validation_errors(evidence) == [], validation_errors(evidence)
-        gate = GateResult(exit_code, output, bundles[0], evidence)
-        everything = output + json.dumps(evidence) + gate.report()
-        secrets = [
-            *DEMO_KEYS.values(),
-            *(value for keys in LICENCE_KEYS.values() for value in keys.values()),
-        ]
-        for secret in secrets:
-            assert secret not in everything, "a demo secret leaked into the gate's output"
-            assert secret.encode().hex() not in everything, "a hex-encoded secret leaked"
-        assert (gate.exit_code == 0) == (gate.verdict == "GO"), output
-        return gate
+            exit_code, output = run_pytest(*args, *extra, cwd=cwd)
+        return read_bundle(evidence_dir, exit_code, output)
 
     return run
+
+
+def read_bundle(evidence_dir: Path, exit_code: int, output: str) -> GateResult:
+    """The one bundle a run left, checked: schema, recomputed verdict, no secret anywhere."""
+    bundles = sorted(p for p in evidence_dir.glob("*/*") if p.is_dir())
+    assert len(bundles) == 1, f"expected one evidence bundle, found {bundles}\n{output}"
+    evidence = json.loads((bundles[0] / "evidence.json").read_text(encoding="utf-8"))
+    assert validation_errors(evidence) == [], validation_errors(evidence)
+    again = recompute(evidence)
+    assert again.verdict.value == evidence["verdict"] and not again.inconsistencies, again
+    gate = GateResult(exit_code, output, bundles[0], evidence)
+    everything = output + json.dumps(evidence) + gate.report()
+    secrets = [
+        *DEMO_KEYS.values(),
+        *(value for keys in LICENCE_KEYS.values() for value in keys.values()),
+    ]
+    for secret in secrets:
+        assert secret not in everything, "a demo secret leaked into the gate's output"
+        assert secret.encode().hex() not in everything, "a hex-encoded secret leaked"
+    assert (gate.exit_code == 0) == (gate.verdict == "GO"), output
+    return gate
 
 
 def edit_core(deployment: Path, change: Callable[[dict[str, Any]], None]) -> None:

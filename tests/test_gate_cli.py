@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import AS_OF, REPO
+from tests.conftest import AS_OF, REPO, scenario_count
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -19,12 +19,14 @@ def _tree_digest(root: Path) -> dict[str, str]:
     }
 
 
-def _live_gate(*args: str) -> subprocess.CompletedProcess[str]:
+def _live_gate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "live_gate.cli", *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
+        timeout=300,
     )
 
 
@@ -58,7 +60,8 @@ def test_example_refuses_a_non_empty_folder(tmp_path: Path) -> None:
 
 
 def test_operator_command_with_space_separated_options(tmp_path: Path) -> None:
-    """`--deployment DIR` outside the checkout: pytest would take DIR for a test path."""
+    """`--deployment DIR` outside the checkout: pytest would take DIR for a test path; the gate
+    puts pytest back on its own configuration in the same process."""
     deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
     assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
     done = _pytest(
@@ -97,23 +100,26 @@ def test_no_go_exits_non_zero(tmp_path: Path) -> None:
     assert "live-gate verdict: NO-GO for binance_live" in done.stdout
 
 
-def test_verify_an_archived_bundle(tmp_path: Path) -> None:
-    deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
-    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
-    _pytest(
-        "-m",
-        "live_gate",
-        "--deployment",
-        str(deployment),
-        "--as-of",
-        AS_OF,
-        "--evidence-dir",
-        str(evidence),
-    )
-    (bundle,) = (evidence / "binance_live").iterdir()
+def test_live_gate_run_and_verify_from_another_directory(tmp_path: Path) -> None:
+    """`live-gate run` from any directory, relative paths being the caller's; then
+    `live-gate verify` on the archived bundle, and on a tampered one."""
+    operator = tmp_path / "operator"
+    operator.mkdir()
+    assert _live_gate("example", "deployment", "--as-of", AS_OF, cwd=operator).returncode == 0
+    done = _live_gate(
+        "run", "--deployment", "deployment", "--as-of", AS_OF, "--evidence-dir", "evidence",
+        cwd=operator,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-2].startswith("live-gate verdict: GO for binance_live")
+    (bundle,) = (operator / "evidence" / "binance_live").iterdir()
+    evidence = json.loads((bundle / "evidence.json").read_text())
+    assert evidence["deployment"] == str(operator / "deployment")
+    assert sorted(p.name for p in operator.iterdir()) == ["deployment", "evidence"]
     done = _live_gate("verify", str(bundle))
     assert done.returncode == 0, done.stderr
     assert "bundle intact: verdict GO for binance_live" in done.stdout
+    assert f"{scenario_count()} of {scenario_count()} scenarios of the phase ran" in done.stdout
     report = bundle / "report.html"
     report.write_text(report.read_text().replace("GO", "G0", 1))
     tampered = _live_gate("verify", str(bundle))

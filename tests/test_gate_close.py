@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from live_gate.catalogue import load_catalogue
+from tests.conftest import scenario_count
 from tests.test_gate_defects import Mutation, core, delete
 
 
@@ -22,7 +24,7 @@ def in_archive(name: str, change: Callable[[Path], None]) -> Mutation:
 
 def summary(change: Callable[[dict[str, Any]], None]) -> Mutation:
     def apply(root: Path) -> None:
-        from live_gate.evidence import write_checksums
+        from live_gate.checksums import write_checksums
 
         path = archive_dir(root) / "migration_summary.json"
         data = json.loads(path.read_text())
@@ -35,7 +37,7 @@ def summary(change: Callable[[dict[str, Any]], None]) -> Mutation:
 
 def slo(name: str, change: Callable[[dict[str, Any]], None]) -> Mutation:
     def apply(root: Path) -> None:
-        from live_gate.evidence import write_checksums
+        from live_gate.checksums import write_checksums
 
         path = archive_dir(root) / name
         data = json.loads(path.read_text())
@@ -211,12 +213,12 @@ def test_reference_closed_window_is_go(reference: Path, run_gate) -> None:
     gate = run_gate(reference, phase="live_close")
     assert gate.verdict == "GO", gate.output
     assert {r["id"] for r in gate.evidence["requirements"]} == {
-        "ACT-8",
-        "CLOSE-1",
-        "CLOSE-2",
-        "CLOSE-3",
-        "CLOSE-4",
+        r.id for r in load_catalogue().in_phase("live_close")
     }
+    coverage = gate.evidence["coverage"]
+    assert (
+        coverage["ran_scenarios"] == coverage["expected_scenarios"] == scenario_count("live_close")
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,21 +9,18 @@ from pathlib import Path
 
 from live_gate import PHASES
 from live_gate.catalogue import load_catalogue
-from tests.test_features_lint import FEATURES, _scenarios
+from live_gate.scenarios import load_gate_features
 
 
 def implemented(phase: str) -> set[str]:
     """Requirement IDs the features check in a phase."""
     assert phase in PHASES
-    ids = set(load_catalogue().ids())
-    return {
-        tag
-        for path in FEATURES
-        for _, tags in _scenarios(path)
-        if phase in tags
-        for tag in tags
-        if tag in ids
-    }
+    features = load_gate_features(load_catalogue())
+    return {r for s in features.in_phase(phase) for r in s.requirements}
+
+
+def scenario_count(phase: str) -> int:
+    return len(load_gate_features(load_catalogue()).in_phase(phase))
 
 
 def test_reference_deployment_is_go_in_live_gate(reference: Path, run_gate) -> None:
@@ -38,12 +35,25 @@ def test_reference_deployment_is_go_in_live_gate(reference: Path, run_gate) -> N
     assert gate.evidence["as_of"] == "2026-11-20T12:00:00Z"
     assert "live-gate verdict: GO for binance_live" in gate.output
     assert str(gate.bundle) in gate.output
+    # the whole phase ran, as the gate's own features define it
+    coverage = gate.evidence["coverage"]
+    assert (
+        coverage["ran_scenarios"] == coverage["expected_scenarios"] == scenario_count("live_gate")
+    )
+    assert coverage["partial"] is False and coverage["missing_scenarios"] == []
+    expected = gate.evidence["expected"]
+    assert expected["features_dir"] == str(Path(__file__).resolve().parents[1] / "features")
+    assert expected["features_sha256"] == load_gate_features(load_catalogue()).digest
+    ids = {s["id"] for s in expected["scenarios"] if "live_gate" in s["phases"]}
+    assert {s["id"] for s in gate.evidence["scenarios"]} == ids
+    assert all(s["status"] == "passed" and s["ran"] for s in gate.evidence["scenarios"])
 
 
 def test_paper_environment_is_go_in_paper_nightly(reference: Path, run_gate) -> None:
     gate = run_gate(reference, "--env", "binance_paper", phase="paper_nightly")
     assert gate.verdict == "GO", gate.output
     assert gate.evidence["phase"] == "paper_nightly"
+    assert gate.evidence["coverage"]["ran_scenarios"] == scenario_count("paper_nightly")
     assert {r["id"] for r in gate.evidence["requirements"]} == implemented("paper_nightly")
     assert {r["status"] for r in gate.evidence["requirements"]} == {"passed"}
     uncovered = gate.evidence["coverage"]["uncovered_reasons"]

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from live_gate import signing
-from live_gate.catalogue import load_catalogue
+from live_gate.catalogue import feature_header, load_catalogue
 from live_gate.findings import Finding, Severity
 from live_gate.localfiles import read_key_file
 from live_gate.outcomes import ScenarioRecord, Status, Verdict, aggregate, decide
 from live_gate.paths import DeploymentPaths, PathEscapesDeployment
 from live_gate.policy import Policy, PolicyError, policy_from_mapping
 from live_gate.redaction import REDACTED, Redactor, collect_secrets
+from live_gate.scenarios import load_gate_features
 from live_gate.timeutil import InvalidInstant, iso, parse_instant
 from live_gate.yamlsource import YamlError, parse_yaml
 
@@ -248,3 +249,92 @@ def test_the_example_gate_config_is_valid_and_holds_the_defaults() -> None:
     from tests.conftest import REPO
 
     assert load_policy(REPO / "fixtures" / "gate-config.example.yaml") == Policy()
+
+
+def test_a_requirement_with_scenarios_that_did_not_run_is_an_error() -> None:
+    catalogue = load_catalogue()
+    ran = ScenarioRecord(
+        nodeid="n",
+        requirements=("PRE-7",),
+        phases=("live_gate",),
+        status=Status.PASSED,
+        expected_id="pre_7_execution_router.feature:27",
+    )
+    outcome = aggregate("PRE-7", catalogue, [ran], ["'A rejection is final' (x.feature:9)"])
+    assert outcome.status is Status.ERROR
+    assert outcome.reason.startswith("1 of its 2 scenario(s) did not run (partial run)")
+    assert aggregate("PRE-7", catalogue, [], ["a", "b"]).status is Status.ERROR
+
+
+# ----------------------------------------------------------------------------- the catalogue
+
+
+def test_the_catalogue_declares_each_requirement_once() -> None:
+    catalogue = load_catalogue()
+    pre7 = catalogue.get("PRE-7")
+    assert pre7.accepted_by == "SRE and Risk" and pre7.impact == "blocker"
+    assert pre7.tags() == {"PRE-7", "owner-sre", "owner-risk"}
+    header = feature_header(pre7)
+    assert header.startswith("Feature: PRE-7 The live execution router fails over safely\n")
+    assert "  Impact: blocker. Accepted by: SRE and Risk." in header
+    assert all(len(line) <= 100 for line in header.splitlines())
+
+
+def test_the_expected_scenarios_expand_outlines_row_by_row() -> None:
+    features = load_gate_features(load_catalogue())
+    quick = [s for s in features.scenarios if s.feature == "pre_9_quick_tests.feature"]
+    assert [s.example for s in quick][:2] == [(("command", "lint_paths"),), (("command", "mypy"),)]
+    assert quick[0].id == "pre_9_quick_tests.feature:9:15"
+    assert quick[0].name == "The quick test lint_paths passed recently"
+    assert quick[0].steps[-1] == (
+        "Then",
+        'the recorded result of the quick test "lint_paths" is recent and shows no failure',
+    )
+    assert len({s.id for s in features.scenarios}) == len(features.scenarios)
+    assert len(features.digest) == len(features.scenarios_digest) == 64
+
+
+# ----------------------------------------------------------------------------- running the gate
+
+
+def test_live_gate_run_pins_pytest_to_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from live_gate.cli import main as cli_main
+    from live_gate.cli import pytest_arguments
+    from tests.conftest import REPO
+
+    monkeypatch.chdir(tmp_path)
+    seen: list[list[str]] = []
+    monkeypatch.setattr("pytest.main", lambda args: seen.append(args) or 0)
+    assert (
+        cli_main(["run", "-m", "paper_nightly", "--deployment", "dep", "--env", "x", "-k", "y"])
+        == 0
+    )
+    (args,) = seen
+    assert args[:6] == [
+        f"--rootdir={REPO}",
+        "-c",
+        f"{REPO}/pyproject.toml",
+        f"{REPO}/steps",
+        "-m",
+        "paper_nightly",
+    ]
+    assert f"--deployment={tmp_path / 'dep'}" in args
+    assert f"--evidence-dir={tmp_path / 'reports'}" in args
+    assert args[-3:] == ["--env=x", "-k", "y"]
+    assert callable(pytest_arguments)
+
+
+def test_the_evidence_dir_never_overlaps_the_deployment(tmp_path: Path) -> None:
+    from live_gate.run import evidence_dir_conflict
+
+    deployment = tmp_path / "bot"
+    (deployment / "var").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(deployment / "var")
+    assert evidence_dir_conflict(tmp_path / "reports", deployment) is None
+    assert "lies inside the deployment" in str(evidence_dir_conflict(deployment / "r", deployment))
+    assert "after resolving symbolic links" in str(
+        evidence_dir_conflict(tmp_path / "link" / "r", deployment)
+    )
+    assert "lies inside --evidence-dir" in str(evidence_dir_conflict(tmp_path, deployment))

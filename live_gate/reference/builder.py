@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from live_gate import signing
+from live_gate.checksums import write_checksums
 from live_gate.freeze import write_freeze
 from live_gate.localfiles import sha256_file
 from live_gate.timeutil import iso
@@ -941,8 +942,6 @@ def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> Non
         json.dumps(_slo_report(start, start + timedelta(minutes=60)), indent=2),
     )
     _write(archive / "slo_window.json", json.dumps(_slo_report(start, end), indent=2))
-    from live_gate.evidence import write_checksums
-
     write_checksums(archive)
     journal = {
         "event": "paper_to_live_transition",
