@@ -1,11 +1,11 @@
 Feature: PRE-7 The live execution router fails over safely
-  Protects: the most expensive failure of going live, an order sent twice or sent to the wrong
-  place when an exchange misbehaves. The routes the bot will use (core.yaml execution.live_router,
-  and runtime.yaml execution.live when it is enabled) are driven against real ccxt exchange clients
+  Protects: the most expensive failure of going live, an order sent twice or sent to the wrong place
+  when an exchange misbehaves. The routes the bot will use (core.yaml execution.live_router, and
+  runtime.yaml execution.live when it is enabled) are driven against real ccxt exchange clients
   whose HTTP a stateful fake exchange answers from its own book; a fault is a condition of an
   exchange, and the router is judged by what the exchanges' books hold afterwards. The router under
-  test is the policy's router_factory. A request the fake exchanges cannot answer is an error of
-  the gate, never a verdict on the router.
+  test is the policy's router_factory. A request the fake exchanges cannot answer is an error of the
+  gate, never a verdict on the router.
   Impact: blocker. Accepted by: SRE and Risk.
   References: PAPER_TO_LIVE_RUNBOOK.md §1.1 (router test); FORMATS.md §0.6-§0.8, §6.1-§6.3;
   TOOLING_NOTES.md §D.
