@@ -104,6 +104,13 @@ class _Builder:
             result: dict[Any, Any] = {}
             first_seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    # the bot's safe_load refuses it too (unhashable key); never construct it: an
+                    # alias bomb as a key would be expanded before it could be refused
+                    raise YamlError(
+                        "a mapping key that is a list or a mapping (unhashable)",
+                        key_node.start_mark.line + 1,
+                    )
                 key = self.constructor.construct_object(key_node, deep=True)
                 if not isinstance(key, str | int | float | bool) and key is not None:
                     raise YamlError("unhashable mapping key", key_node.start_mark.line + 1)
@@ -123,6 +130,40 @@ class _Builder:
         raise YamlError(f"unsupported YAML node {type(node).__name__}", node.start_mark.line + 1)
 
 
+def expanded_size(root: Node, limit: int) -> int | None:
+    """How many values the document expands to, counted over the node graph without building
+    anything: aliases share nodes, so this takes time linear in the document whatever the
+    expansion (an alias bomb is refused in milliseconds, not after building ``limit`` values).
+    Saturates at ``limit + 1``; ``None`` for a container that holds itself (a recursive alias)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _value_children(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(child)] for child in children))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            return None
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _value_children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [value for _, value in node.value]
+    return []
+
+
 def parse_yaml(
     text: str, *, max_nesting: int = DEFAULT_MAX_NESTING, max_nodes: int = DEFAULT_MAX_NODES
 ) -> YamlDocument:
@@ -139,6 +180,17 @@ def parse_yaml(
         raise YamlError(f"not valid YAML: {exc}", None) from exc
     if root is None:
         return YamlDocument(data=None)
+    size = expanded_size(root, max_nodes)
+    if size is None:
+        raise YamlError(
+            "holds a container that contains itself (a recursive alias)", root.start_mark.line + 1
+        )
+    if size > max_nodes:
+        raise YamlError(
+            f"expands to more than {max_nodes:,} values (aliases repeating aliases); "
+            "over the policy's cap input_limits.max_yaml_nodes",
+            root.start_mark.line + 1,
+        )
     builder = _Builder(max_nesting, max_nodes)
     try:
         data = builder.build(root, ())
