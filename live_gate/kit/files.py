@@ -295,6 +295,9 @@ class DeploymentFiles:
         found: list[ConfinedPath] = []
         count = 0
         stack = [(Path(directory.path), real_dir)]
+        # a folder reached again through a link (``loop -> .``, ``up -> ..``) is not listed twice:
+        # a link cycle would otherwise be walked until the entry cap, on ever longer paths
+        visited = {real_dir}
         while stack:
             lexical_dir, real = stack.pop()
             try:
@@ -315,7 +318,10 @@ class DeploymentFiles:
                 confined = ConfinedPath(lexical, self.relative(lexical))
                 kind = self.kind(confined)
                 if recursive and kind == "dir":
-                    stack.append((lexical, os.path.realpath(lexical)))
+                    real_sub = os.path.realpath(lexical)
+                    if real_sub not in visited:
+                        visited.add(real_sub)
+                        stack.append((lexical, real_sub))
                     if want != "dir" or not accept(entry.name):
                         continue
                 if not accept(entry.name):
