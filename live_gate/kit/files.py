@@ -146,6 +146,15 @@ class DeploymentFiles:
 
     def _open(self, confined: ConfinedPath, cap: int, cap_name: str) -> tuple[int, int]:
         real = self._real(confined)
+        try:
+            mode = os.stat(real).st_mode
+        except OSError:
+            mode = stat.S_IFREG  # let the open below say why
+        if not stat.S_ISREG(mode):
+            # never opened: opening a device can act (a watchdog arms, a tape rewinds)
+            raise InputRefused(
+                f"is {_type_name(mode)}, not a regular file; it was not read", confined.relative
+            )
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         flags |= getattr(os, "O_NOFOLLOW", 0)  # realpath already followed every link
         try:
@@ -329,8 +338,9 @@ class DeploymentFiles:
                 if kind == want:
                     found.append(confined)
                     continue
-                if kind == "dir" and want == "file":
-                    continue  # sub-folders are not candidates for a file listing
+                if (kind, want) in (("dir", "file"), ("file", "dir")):
+                    continue  # a sub-folder is no candidate for a file listing, nor a file for
+                    # a folder listing: neither is refused
                 problem = InputRefused(
                     f"is {kind}, not a {'regular file' if want == 'file' else 'folder'}; "
                     "it was not read"
