@@ -167,17 +167,20 @@ def _value_children(node: Node) -> list[Node]:
 def parse_yaml(
     text: str, *, max_nesting: int = DEFAULT_MAX_NESTING, max_nodes: int = DEFAULT_MAX_NODES
 ) -> YamlDocument:
+    """Raises :class:`YamlError` (with the line) without the parser's own traceback: libyaml
+    composes recursively, so an error in a 1000-deep document carried 2,000 traceback entries,
+    which pytest then rendered for every scenario (minutes for one hostile core.yaml)."""
     try:
         root = yaml.compose(text, Loader=_COMPOSER)
-    except RecursionError as exc:
+    except RecursionError:
         raise YamlError(
             f"nests deeper than the policy's cap input_limits.max_nesting = {max_nesting}", None
-        ) from exc
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise YamlError(f"not valid YAML: {exc.problem or exc}", line) from exc
+        raise YamlError(f"not valid YAML: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"not valid YAML: {exc}", None) from exc
+        raise YamlError(f"not valid YAML: {exc}", None) from None
     if root is None:
         return YamlDocument(data=None)
     size = expanded_size(root, max_nodes)
@@ -194,11 +197,13 @@ def parse_yaml(
     builder = _Builder(max_nesting, max_nodes)
     try:
         data = builder.build(root, ())
-    except RecursionError as exc:
+    except YamlError as exc:
+        raise YamlError(str(exc), exc.line) from None
+    except RecursionError:
         raise YamlError(
             f"nests deeper than the policy's cap input_limits.max_nesting = {max_nesting}", None
-        ) from exc
+        ) from None
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise YamlError(f"not valid YAML: {exc.problem}", line) from exc
+        raise YamlError(f"not valid YAML: {exc.problem}", line) from None
     return YamlDocument(data=data, lines=builder.lines, duplicates=builder.duplicates)
