@@ -818,3 +818,31 @@ def test_checks_and_resources_read_only_through_the_kit(source: str) -> None:
             pytest.xfail(f"{source} still reads around the kit: {found}")
         pytest.fail(f"{source} reads only through the kit now: take it off NOT_YET_ON_THE_KIT")
     assert found == [], f"{source} reads the deployment around live_gate.kit: {found}"
+
+
+# ----------------------------------------------------------------------------- policy caps
+
+
+def test_the_policy_sets_the_kits_caps(tmp_path: Path) -> None:
+    from live_gate.policy import Policy, PolicyError, policy_from_mapping
+    from live_gate.resources.deployment import Deployment
+
+    assert Policy().input_limits == Limits()
+    policy = policy_from_mapping({"input_limits": {"max_file_bytes": 2048, "max_nesting": 16}})
+    assert policy.input_limits == Limits(max_file_bytes=2048, max_nesting=16)
+    assert policy.to_json()["input_limits"]["max_file_bytes"] == 2048
+    for wrong in (
+        {"max_nesting": 0},
+        {"max_nesting": 10_000},
+        {"max_file_bytes": "1 MB"},
+        {"x": 1},
+    ):
+        with pytest.raises(PolicyError, match="input_limits"):
+            policy_from_mapping({"input_limits": wrong})
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "core.yaml").write_text("environments: {}\n# " + "x" * 4096 + "\n")
+    with pytest.raises(InputRefused) as refused:
+        Deployment(tmp_path, policy.input_limits)
+    assert refused.value.file == "config/core.yaml"
+    assert "input_limits.max_file_bytes = 2,048 bytes" in refused.value.message
+    assert Deployment(tmp_path).raw == {"environments": {}}
