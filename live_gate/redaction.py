@@ -222,10 +222,11 @@ def _secret_file_values(data: Any, env_names: set[str]) -> Iterator[str]:
             if lowered.endswith("_env") and isinstance(value, str):
                 env_names.add(value.strip())
                 continue
-            if lowered in _DESCRIPTIVE_KEYS or (
-                _REFERENCE_KEY.search(lowered) and not _CREDENTIAL_KEY.search(lowered)
-            ):
+            credential = bool(_CREDENTIAL_KEY.search(lowered))
+            if lowered in _DESCRIPTIVE_KEYS or (_REFERENCE_KEY.search(lowered) and not credential):
                 continue
+            if not isinstance(value, str) and not credential:
+                continue  # a port or a retry count is no secret; a numeric PIN under "pin_token" is
             yield from _scalar_secrets(value, env_names)
 
 
@@ -422,9 +423,10 @@ _GATE_OWN_FIELDS = frozenset(
         "keyword",
     }
 )
-# A short secret is a whole token: not inside a word, an HTML tag or attribute name, an entity.
-_BEFORE = r"(?<![\w&#])(?<!<)(?<!</)"
-_AFTER = r"(?![\w=])"
+# A short secret is a whole token: not inside a word (letters, digits, '_', '-': "PRE-3" keeps
+# its 3), an HTML tag or attribute name, or an entity.
+_BEFORE = r"(?<![\w&#-])(?<!<)(?<!</)"
+_AFTER = r"(?![\w=-])"
 
 
 class Redactor:

@@ -275,3 +275,26 @@ def test_key_files_the_configuration_names_are_secrets(tmp_path: Path) -> None:
         "license:\n  license_keys_path: config/keys/licence.json\n"
     )
     assert "licence-key-1" in collect_secrets(tmp_path)
+
+
+def test_descriptive_fields_and_counts_of_a_secret_file_are_not_secrets(tmp_path: Path) -> None:
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "db.json").write_text(
+        json.dumps(
+            {
+                "exchange": "binance_spot",
+                "key_id": "kl-db",
+                "created_at": "2026-11-01T00:00:00Z",
+                "port": 5432,
+                "retries": 3,
+                "enabled": True,
+                "password": 9876,
+                "dsn": "postgres://ops:pw-in-dsn@db",
+            }
+        )
+    )
+    secrets = collect_secrets(tmp_path)
+    assert {"9876", "postgres://ops:pw-in-dsn@db"} <= secrets
+    assert not {"binance_spot", "kl-db", "2026-11-01T00:00:00Z", "5432", "3", "True"} & secrets
+    # a requirement id in a message survives a short secret of the same digits
+    assert Redactor({"3"}).text("PRE-3 failed: 3 of 4") == f"PRE-3 failed: {REDACTED} of 4"
