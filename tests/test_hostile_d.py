@@ -124,13 +124,17 @@ def test_a_hostile_core_configuration_is_no_go_quickly_naming_it(
 
 def test_peak_memory_of_an_alias_bomb_run_is_bounded(reference: Path, tmp_path: Path) -> None:
     """The whole gate on an alias-bomb core.yaml, in its own interpreter: its peak resident
-    memory (getrusage) stays that of an ordinary run, far from the gigabytes the bomb expands to."""
+    memory (getrusage) stays that of an ordinary run, far from the gigabytes the bomb expands to.
+
+    A small wrapper interpreter starts the gate and reads ``RUSAGE_CHILDREN``: a process forked
+    from this (large) test worker would report the worker's size as its own peak, since Linux
+    carries ``ru_maxrss`` over ``fork`` and ``exec``."""
     core_alias_bomb(reference)
     probe = (
-        "import resource, sys, pytest\n"
-        "code = pytest.main(sys.argv[1:])\n"
-        "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-        "sys.exit(int(code))\n"
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run([sys.executable, '-m', 'pytest', *sys.argv[1:]])\n"
+        "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, flush=True)\n"
+        "sys.exit(done.returncode)\n"
     )
     done = subprocess.run(
         [
