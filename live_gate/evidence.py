@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 
 from live_gate import __version__
-from live_gate.localfiles import sha256_file
+from live_gate.errors import UnreadableInput
 from live_gate.outcomes import ScenarioRecord, Status, Verdict
 from live_gate.run import GateRun, coverage, coverage_note, scenario_coverage
 from live_gate.scenarios import FeatureFile, listing, scenarios_digest
@@ -61,11 +61,15 @@ def artifacts(run: GateRun, records: list[ScenarioRecord]) -> list[dict[str, Any
         paths += [p for p in record.artifacts if p not in paths]
     out = []
     for relative in paths:
-        target = (run.deployment_root or Path(".")) / relative
-        try:
-            digest: str | None = sha256_file(target)
-        except OSError:
-            digest = None
+        # through the kit: a file swapped for a FIFO or a link out after its check never hangs
+        # the evidence or reads outside the deployment; it is recorded without a digest
+        digest: str | None = None
+        if run.deployment is not None:
+            files = run.deployment.files
+            try:
+                digest = files.sha256(files.at(relative))
+            except (UnreadableInput, OSError):
+                digest = None
         out.append({"path": relative, "sha256": digest})
     return out
 

@@ -247,15 +247,23 @@ def gate_run(request: pytest.FixtureRequest) -> GateRun:
 @pytest.fixture(scope="session")
 def deployment(gate_run: GateRun) -> Deployment:
     if gate_run.deployment is None:
-        raise gate_run.load_error or UnreadableInput("the deployment could not be opened")
+        raise _fresh(gate_run.load_error, "the deployment could not be opened")
     return gate_run.deployment
 
 
 @pytest.fixture(scope="session")
 def environment(gate_run: GateRun, deployment: Deployment) -> Environment:
     if gate_run.environment is None:
-        raise gate_run.load_error or UnreadableInput("the environment could not be opened")
+        raise _fresh(gate_run.load_error, "the environment could not be opened")
     return gate_run.environment
+
+
+def _fresh(error: UnreadableInput | None, default: str) -> UnreadableInput:
+    """A new exception per scenario: re-raising one object makes its traceback grow with every
+    scenario that raises it (pytest then renders thousands of frames)."""
+    if error is None:
+        return UnreadableInput(default)
+    return UnreadableInput(error.message, error.file, error.line)
 
 
 @pytest.fixture(scope="session")

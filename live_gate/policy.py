@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from live_gate.kit.files import Limits
 from live_gate.timeutil import InvalidInstant, parse_instant
 
 
@@ -63,6 +64,11 @@ class Policy:
     # bootstrap._validate_live_signatures requires all three for a live environment.
     required_document_categories: tuple[str, ...] = ("compliance", "risk", "penetration")
     risk_caps: RiskCaps = field(default_factory=RiskCaps)
+    # Caps on what the gate reads from the deployment (live_gate.kit.files.Limits): file and
+    # stream sizes, line length, JSON/YAML nesting, YAML alias expansion, listing size. Over a cap
+    # is NO-GO naming the file (input.refused): the gate never hangs or runs out of memory on a
+    # hostile input. Defaults and why: fixtures/gate-config.example.yaml.
+    input_limits: Limits = field(default_factory=Limits)
     # alert_audit.retention_days default in the bot (models.py:27-34).
     alert_audit_min_retention_days: int = 730
     # Licence profiles that cover live trading (PRE-4). The bot's own config allows only
@@ -154,6 +160,8 @@ def policy_from_mapping(raw: Any) -> Policy:
         raise PolicyError(f"gate config is invalid at {where}: {first.message}")
     defaults = Policy()
     caps = RiskCaps(**{**asdict(defaults.risk_caps), **raw.get("risk_caps", {})})
+    limits = Limits(**{**asdict(defaults.input_limits), **raw.get("input_limits", {})})
+    raw = {**raw, "input_limits": limits}
     waivers = tuple(
         Waiver(
             requirement=w["requirement"],

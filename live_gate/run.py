@@ -118,7 +118,7 @@ def open_deployment(run: GateRun, supplied: str | None, env_name: str | None) ->
         run.env_name = run.env_name or "unknown"
         return
     try:
-        run.deployment = Deployment(run.deployment_root)
+        run.deployment = Deployment(run.deployment_root, run.policy.input_limits)
     except UnreadableInput as exc:
         run.load_error = exc
         run.problem(f"cannot read the deployment's configuration: {exc}")

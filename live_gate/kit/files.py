@@ -159,6 +159,15 @@ class DeploymentFiles:
 
     def _open(self, confined: ConfinedPath, cap: int, cap_name: str) -> tuple[int, int]:
         real = self._real(confined)
+        try:
+            mode = os.stat(real).st_mode
+        except OSError:
+            mode = stat.S_IFREG  # let the open below say why
+        if not stat.S_ISREG(mode):
+            # never opened: opening a device can act (a watchdog arms, a tape rewinds)
+            raise InputRefused(
+                f"is {_type_name(mode)}, not a regular file; it was not read", confined.relative
+            )
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         flags |= getattr(os, "O_NOFOLLOW", 0)  # realpath already followed every link
         try:
@@ -302,12 +311,15 @@ class DeploymentFiles:
         (``file`` or ``dir``), are never returned: each becomes a blocker finding in ``out`` (or
         raises :class:`InputRefused` when ``out`` is None), so a listing can never silently
         shrink to what a hostile deployment wants judged. ``skip`` names the kinds left out
-        silently instead (default: sub-folders of a file listing); ``skip=()`` refuses a folder
+        silently instead (default: sub-folders of a file listing, files of a folder listing);
+        ``skip=()`` refuses a folder
         named like a log, ``skip=("file",)`` lets a folder listing pass over files beside them.
         The same holds for ``directory`` itself: a missing folder lists as nothing, but one that
         leaves the deployment or is not a folder is refused.
         """
-        skipped = (("dir",) if want == "file" else ()) if skip is None else skip
+        # by default a sub-folder is no candidate for a file listing, nor a file for a folder
+        # listing: neither is refused
+        skipped = (("dir",) if want == "file" else ("file",)) if skip is None else skip
         kind = self.kind(directory)
         if kind != "dir":
             if kind != "missing":  # a folder that is a link out, a FIFO, a file: never silent
@@ -326,6 +338,9 @@ class DeploymentFiles:
         found: list[ConfinedPath] = []
         count = 0
         stack = [(Path(directory.path), real_dir)]
+        # a folder reached again through a link (``loop -> .``, ``up -> ..``) is not listed twice:
+        # a link cycle would otherwise be walked until the entry cap, on ever longer paths
+        visited = {real_dir}
         while stack:
             lexical_dir, real = stack.pop()
             try:
@@ -346,7 +361,10 @@ class DeploymentFiles:
                 confined = ConfinedPath(lexical, self.relative(lexical))
                 kind = self.kind(confined)
                 if recursive and kind == "dir":
-                    stack.append((lexical, os.path.realpath(lexical)))
+                    real_sub = os.path.realpath(lexical)
+                    if real_sub not in visited:
+                        visited.add(real_sub)
+                        stack.append((lexical, real_sub))
                     if want != "dir" or not accept(entry.name):
                         continue
                 if not accept(entry.name):
@@ -355,7 +373,7 @@ class DeploymentFiles:
                     found.append(confined)
                     continue
                 if kind in skipped:
-                    continue  # e.g. sub-folders are not candidates for a file listing
+                    continue  # e.g. a sub-folder is no candidate for a file listing
                 problem = InputRefused(
                     f"is {_KIND_NAMES.get(kind, kind)}, not a "
                     f"{'regular file' if want == 'file' else 'folder'}; "
