@@ -211,6 +211,25 @@ class DeploymentFiles:
         fd, _ = self._open(confined, self.limits.max_stream_bytes, "max_stream_bytes")
         return os.fdopen(fd, "rb")
 
+    def parquet_batches(
+        self, confined: ConfinedPath, columns: list[str], batch_size: int
+    ) -> Iterator[Any]:
+        """Record batches of a Parquet file, read with pyarrow from a handle the kit opened (a
+        regular file inside the deployment, under the stream cap), one bounded batch at a time.
+        A file pyarrow cannot read is :class:`UnreadableInput` naming it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        with self.open_stream(confined) as handle:
+            try:
+                yield from pq.ParquetFile(handle).iter_batches(
+                    columns=columns, batch_size=batch_size
+                )
+            except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+                raise UnreadableInput(
+                    f"not a readable Parquet file: {exc}", confined.relative
+                ) from exc
+
     def sha256(self, confined: ConfinedPath) -> str:
         digest = hashlib.sha256()
         with self.open_stream(confined) as handle:

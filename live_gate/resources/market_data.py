@@ -188,25 +188,18 @@ def _prefixed(prefix: str) -> Callable[[str], bool]:
 def _open_time_batches(files: DeploymentFiles, partition: ConfinedPath) -> Iterator[Any]:
     """``open_time`` of one partition as int64 Arrow arrays, one bounded batch at a time, from a
     handle the kit opened (a regular file inside the deployment, under the stream cap)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
-        raise UnreadableInput(
-            "reading Parquet needs pyarrow (pip install pyarrow)", partition.relative
-        ) from exc
-    with files.open_stream(partition) as handle:
+    import pyarrow as pa
+
+    for batch in files.parquet_batches(partition, ["open_time"], BATCH_ROWS):
+        column = batch.column(0)
+        if column.null_count:
+            raise UnreadableInput(
+                f"open_time has {column.null_count} empty values", partition.relative
+            )
         try:
-            parquet = pq.ParquetFile(handle)
-            for batch in parquet.iter_batches(columns=["open_time"], batch_size=BATCH_ROWS):
-                column = batch.column(0)
-                if column.null_count:
-                    raise UnreadableInput(
-                        f"open_time has {column.null_count} empty values", partition.relative
-                    )
-                # NaN, infinity and fractions are refused by the safe cast
-                yield column.cast(pa.int64())
-        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            # NaN, infinity and fractions are refused by the safe cast
+            yield column.cast(pa.int64())
+        except (ValueError, pa.ArrowException) as exc:
             raise UnreadableInput(
                 f"not a readable OHLCV Parquet partition: {exc}", partition.relative
             ) from exc
