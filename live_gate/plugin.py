@@ -502,6 +502,7 @@ class GatePlugin:
         for item in items:
             record = self._record(item)
             run.records[item.nodeid] = record
+            self._report_findings_not_tracebacks(item, record)
             if not record.requirements:
                 run.problem(f"{item.nodeid} is not tagged with a requirement ID of the catalogue")
             if not record.phases:
@@ -515,6 +516,19 @@ class GatePlugin:
             run.own_deselected.update(i.nodeid for i in other_phase)
             items[:] = keep
             config.hook.pytest_deselected(items=other_phase)
+
+    def _report_findings_not_tracebacks(self, item: pytest.Item, record: ScenarioRecord) -> None:
+        """A failed scenario's report is its findings (requirement, file:line, expected, found,
+        remedy), never a Python traceback: pytest would otherwise re-parse the source of every
+        frame of every failed scenario (most of a NO-GO's run time) only for the text that
+        ``pytest_runtest_makereport`` replaces with the findings anyway."""
+
+        def render(excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+            return self.run.redactor.text(self._classify(record, excinfo, "the scenario")[1])
+
+        # instance attributes shadow the item's methods for this item only
+        setattr(item, "repr_failure", render)  # noqa: B010 - mypy refuses assigning a method
+        setattr(item, "_repr_failure_py", render)  # noqa: B010
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.run.deselected.update(i.nodeid for i in items)
