@@ -15,8 +15,6 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-import ccxt
-
 from live_gate.fake_exchange.binance import Binance
 from live_gate.fake_exchange.book import Book, Instrument
 from live_gate.fake_exchange.clock import GateClock
@@ -44,7 +42,16 @@ class Mapped:
     reason: str | None = None
 
 
+def _ccxt() -> Any:
+    """ccxt on first use: importing it takes a quarter of a second, and phases without PRE-7
+    (live_close) never need it."""
+    import ccxt
+
+    return ccxt
+
+
 def map_exchange(name: str) -> Mapped:
+    ccxt = _ccxt()
     words = name.lower().split("_")
     venue = words[0]
     market = words[1] if len(words) > 1 and words[1] in MARKETS else "spot"
@@ -78,6 +85,7 @@ def new_client(venue: str, api_key: str, secret: str) -> Any:
     with it. The rate limiter is off (it really sleeps: TOOLING_NOTES.md §D.4) and binance loads
     spot markets only (§D.3)."""
     if venue not in _PROTOTYPES:
+        ccxt = _ccxt()
         options: dict[str, Any] = {"enableRateLimit": False, "timeout": 2000}
         if venue == "binance":
             options["options"] = {
