@@ -144,7 +144,7 @@ def _verify(args: argparse.Namespace) -> int:
         "not checked (no key)": "present, NOT checked: give --key-file or $LIVE_GATE_SIGNING_KEY",
         "tampered": "TAMPERED",
     }[checked.signature]
-    if evidence is None or problems and not isinstance(evidence.get("expected"), dict):
+    if evidence is None or (problems and not isinstance(evidence.get("expected"), dict)):
         print(
             "bundle NOT intact:\n  " + "\n  ".join(problems) + f"\n  signature: {signature}",
             file=sys.stderr,

@@ -4,8 +4,10 @@ A bundle is a flat folder: ``report.html``, ``evidence.json``, ``SHA256SUMS`` an
 signing key was given, ``signature.json``. The signature is HMAC-SHA256 (the stdlib, the same
 canonical JSON as :mod:`live_gate.signing`) over a payload that names the bundle's identity
 (``bundle_id``, a random id also recorded in ``evidence.json`` and in ``report.html``), its
-verdict and the SHA-256 of every other file, ``SHA256SUMS`` included: recomputing the sums after
-an edit does not help, and neither does copying an ``evidence.json`` from another run.
+verdict and the SHA-256 of every other file but ``SHA256SUMS`` (which may be rewritten in upper
+case, as ``sha256sum -c`` accepts, and is checked against the files themselves): recomputing
+the sums after an edit does not help, and neither does copying an ``evidence.json`` from another
+run.
 
 The key is held by compliance, never by the deployment judged: ``--signing-key-file FILE`` or
 ``$LIVE_GATE_SIGNING_KEY``, hex or raw bytes, at least 16 bytes; a key file inside the
@@ -106,7 +108,7 @@ def seal(bundle: Path, bundle_id: str, verdict: str, key: bytes) -> Path:
     digests = {
         p.name: _digest(p.read_bytes())
         for p in sorted(bundle.iterdir())
-        if p.is_file() and p.name != SIGNATURE
+        if p.is_file() and p.name not in (SIGNATURE, SUMS)
     }
     payload = {
         "schema": SIGNATURE_SCHEMA,
@@ -340,7 +342,9 @@ def _check_signature(
         out.append(f"{SIGNATURE}: the signature does not match its payload (TAMPERED)")
     else:
         result.signature = "verified"
-    actual = {name: _digest(data) for name, data in contents.items() if name != SIGNATURE}
+    actual = {
+        name: _digest(data) for name, data in contents.items() if name not in (SIGNATURE, SUMS)
+    }
     for name in sorted(set(files) | set(actual)):
         if files.get(name) != actual.get(name):
             if result.signature != "not checked (no key)":
