@@ -10,7 +10,11 @@ other session (the self-tests under ``tests/``) stays a plain pytest session. In
 sessions (``--help``, ``--markers``, ``--fixtures``, ``--collect-only``, ``--setup-plan``) give no
 verdict and write no bundle.
 
-Fail closed: every way a gate run can go wrong (bad option, unreadable input, collection error,
+Usage errors (unknown or wrong-kind environment, a deployment that is not a folder, a malformed
+``--as-of``, an invalid policy, ...) end the session in ``pytest_cmdline_main`` before it starts:
+one message, exit status 2, no bundle (``live_gate.usage``).
+
+Fail closed: every other way a gate run can go wrong (unreadable input, collection error,
 missing step, a scenario of the phase that did not run, a test that is not one of the gate's
 scenarios, a report plugin disabled, interruption) is recorded as a run problem or an ``error``
 outcome, and either makes the verdict NO-GO with a non-zero exit.
