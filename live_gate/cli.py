@@ -64,6 +64,7 @@ def pytest_arguments(args: argparse.Namespace, passthrough: list[str]) -> list[s
         ("--deployment", args.deployment),
         ("--evidence-dir", args.evidence_dir or "reports"),
         ("--gate-config", args.gate_config),
+        ("--signing-key-file", args.signing_key_file),
     ):
         if value is not None:
             arguments.append(f"{option}={os.path.abspath(value)}")
@@ -98,52 +99,125 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
             "install live-gate from its checkout: pip install -e <checkout>",
             file=sys.stderr,
         )
-        return 4
-    return int(pytest.main(pytest_arguments(args, passthrough)))
+        return 3
+    code = int(pytest.main(pytest_arguments(args, passthrough)))
+    # pytest's own usage errors (an unknown option, an unwritable evidence folder) are 4:
+    # live-gate's usage status is 2 (README "Exit statuses")
+    return 2 if code == int(pytest.ExitCode.USAGE_ERROR) else code
+
+
+def _key(args: argparse.Namespace, command: str) -> tuple[bytes | None, int]:
+    """The signing key for checking: --key-file, else $LIVE_GATE_SIGNING_KEY; (None, 2) on a
+    usage error."""
+    from live_gate.sealing import KEY_ENV, SigningKeyError, load_signing_key
+
+    try:
+        return load_signing_key(args.key_file, os.environ.get(KEY_ENV), None), 0
+    except SigningKeyError as exc:
+        print(f"live-gate {command}: {exc}", file=sys.stderr)
+        return None, 2
 
 
 def _verify(args: argparse.Namespace) -> int:
-    """Check an archived bundle: its checksums, its evidence against the schema, and the
-    coverage and verdict decided again from the evidence alone."""
-    import json
-
-    from live_gate.checksums import checksum_problems
+    """Check an archived bundle: its signature, that SHA256SUMS lists exactly its files, its
+    evidence against the schema, the coverage and verdict decided again from the evidence
+    alone, that report.html states the same verdict and statuses, and that the evidence is
+    this bundle's own. Exit 0 intact, 1 any discrepancy (each one named), 2 usage error."""
     from live_gate.evidence import recompute, validation_errors
+    from live_gate.sealing import verify_bundle
 
+    key, code = _key(args, "verify")
+    if code:
+        return code
     bundle = Path(args.bundle)
-    problems = checksum_problems(bundle)
-    try:
-        evidence = json.loads((bundle / "evidence.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        problems.append(f"evidence.json unreadable: {exc}")
-        evidence = None
+    if not bundle.is_dir():
+        print(f"live-gate verify: {bundle}: no such bundle folder", file=sys.stderr)
+        return 2
+    checked = verify_bundle(bundle, key)
+    problems = list(checked.discrepancies)
+    evidence = checked.evidence
     if evidence is not None:
         problems += [f"evidence.json {e}" for e in validation_errors(evidence)]
-    if problems or evidence is None:
-        print("bundle NOT intact:\n  " + "\n  ".join(problems), file=sys.stderr)
+    signature = {
+        "unsigned": "UNSIGNED (no signature.json): nothing vouches for who wrote this bundle",
+        "verified": "verified (HMAC-SHA256, key given)",
+        "not checked (no key)": "present, NOT checked: give --key-file or $LIVE_GATE_SIGNING_KEY",
+        "tampered": "TAMPERED",
+    }[checked.signature]
+    if evidence is None or (problems and not isinstance(evidence.get("expected"), dict)):
+        print(
+            "bundle NOT intact:\n  " + "\n  ".join(problems) + f"\n  signature: {signature}",
+            file=sys.stderr,
+        )
         return 1
     again = recompute(evidence)
-    stated = evidence["verdict"]
+    stated = evidence.get("verdict")
     about = (
-        f"for {evidence['environment']} (phase {evidence['phase']}, as of {evidence['as_of']}, "
-        f"gate {evidence['gate_version']})"
+        f"for {evidence.get('environment')} (phase {evidence.get('phase')}, as of "
+        f"{evidence.get('as_of')}, gate {evidence.get('gate_version')})"
     )
     coverage = f"{again.ran} of {again.expected} scenarios of the phase ran"
     if again.partial:
         coverage = f"PARTIAL run: {coverage}; not run: {', '.join(again.missing) or 'none'}"
-    if again.verdict.value != stated or again.inconsistencies:
-        reasons = [*again.inconsistencies]
-        if again.verdict.value != stated:
-            reasons.insert(0, f"it states {stated}, the evidence supports {again.verdict.value}")
+    reasons = [*again.inconsistencies]
+    if again.verdict.value != stated:
+        reasons.insert(0, f"it states {stated}, the evidence supports {again.verdict.value}")
+    if problems or reasons:
+        # every discrepancy named: the bundle's integrity first, then what the evidence shows
+        head = "bundle NOT intact" if problems else f"bundle INCONSISTENT {about}"
         print(
-            f"bundle INCONSISTENT {about}: " + "; ".join(reasons) + f"\n  {coverage}",
+            f"{head}:\n  "
+            + "\n  ".join([*problems, *reasons])
+            + f"\n  {coverage}\n  signature: {signature}",
             file=sys.stderr,
         )
         return 1
     state = "intact, partial run" if again.partial else "intact"
-    print(f"bundle {state}: verdict {stated} {about}\n  {coverage}")
+    waived = [q["id"] for q in evidence["requirements"] if q.get("status") == "waived"]
+    shown = f"{stated} with {len(waived)} waiver(s) ({', '.join(waived)})" if waived else stated
+    print(f"bundle {state}: verdict {shown} {about}\n  {coverage}\n  signature: {signature}")
     if again.unexpected:
         print(f"  tests that are not the gate's scenarios: {', '.join(again.unexpected)}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """What changed from bundle OLD to bundle NEW: both verified first."""
+    from live_gate.history import compare, describe
+    from live_gate.sealing import verify_bundle
+
+    key, code = _key(args, "diff")
+    if code:
+        return code
+    checked = []
+    for given in (args.old, args.new):
+        if not Path(given).is_dir():
+            print(f"live-gate diff: {given}: no such bundle folder", file=sys.stderr)
+            return 2
+        result = verify_bundle(Path(given), key)
+        if result.discrepancies or result.evidence is None:
+            print(
+                f"live-gate diff: {given} is NOT intact, nothing compared:\n  "
+                + "\n  ".join(result.discrepancies),
+                file=sys.stderr,
+            )
+            return 1
+        checked.append(result.evidence)
+    old, new = checked
+    print(f"{args.old} ({old['verdict']}) -> {args.new} ({new['verdict']})")
+    for line in describe(compare(old, new))[1:]:
+        print(f"  {line}")
+    return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    from live_gate.history import write_index
+
+    root = Path(args.evidence_dir)
+    if not root.is_dir():
+        print(f"live-gate index: {root}: no such evidence folder", file=sys.stderr)
+        return 2
+    print(f"index of runs written to {write_index(root)}")
     return 0
 
 
@@ -200,7 +274,24 @@ def main(argv: list[str] | None = None) -> int:
         "recomputed from the evidence",
     )
     verify.add_argument("bundle", metavar="BUNDLE")
+    verify.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="the signing key (hex or raw; default $LIVE_GATE_SIGNING_KEY)",
+    )
     verify.set_defaults(func=_verify)
+    diff = sub.add_parser(
+        "diff", help="what changed between two bundles (requirements, findings new and resolved)"
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--key-file", metavar="FILE", help="the signing key, as for verify")
+    diff.set_defaults(func=_diff)
+    index = sub.add_parser(
+        "index", help="write EVIDENCE_DIR/index.html: every run in the folder, newest first"
+    )
+    index.add_argument("evidence_dir", metavar="EVIDENCE_DIR")
+    index.set_defaults(func=_index)
     header = sub.add_parser(
         "feature-header",
         help="print the header of a requirement's feature file, from the catalogue",
@@ -221,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--gate-config", metavar="FILE", help="policy file")
     run.add_argument("--operator", help="who runs the gate")
+    run.add_argument(
+        "--signing-key-file", metavar="FILE", help="key the bundle is signed with (HMAC-SHA256)"
+    )
     run.set_defaults(func=None)
     args, passthrough = parser.parse_known_args(argv)
     if args.command == "run":

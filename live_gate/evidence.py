@@ -103,6 +103,17 @@ def _coverage_json(run: GateRun) -> dict[str, Any]:
     }
 
 
+def _bundle_json(run: GateRun) -> dict[str, Any]:
+    from live_gate.sealing import key_id
+
+    return {
+        "id": run.bundle_id,
+        "path": run.bundle_path,
+        "signed": run.signing_key is not None,
+        "key_id": key_id(run.signing_key) if run.signing_key is not None else None,
+    }
+
+
 def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
     requirements = []
     for outcome in run.outcomes:
@@ -157,6 +168,8 @@ def build_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
         "host": run.host,
         "command": command,
         "exit_status": run.exit_status,
+        "bundle": _bundle_json(run),
+        "previous": run.previous,
         "policy": run.policy.to_json(),
         "run_problems": list(run.problems),
         "warnings": list(run.warnings),
@@ -181,6 +194,7 @@ def minimal_evidence(run: GateRun, command: list[str]) -> dict[str, Any]:
             "as_of": iso(run.as_of),
             "generated_at": iso(run.generated_at),
             "gate_version": __version__,
+            "bundle": _bundle_json(run),
             "policy": run.policy.to_json(),
             "run_problems": list(run.problems),
             "command": command,

@@ -10,7 +10,11 @@ other session (the self-tests under ``tests/``) stays a plain pytest session. In
 sessions (``--help``, ``--markers``, ``--fixtures``, ``--collect-only``, ``--setup-plan``) give no
 verdict and write no bundle.
 
-Fail closed: every way a gate run can go wrong (bad option, unreadable input, collection error,
+Usage errors (unknown or wrong-kind environment, a deployment that is not a folder, a malformed
+``--as-of``, an invalid policy, ...) end the session in ``pytest_cmdline_main`` before it starts:
+one message, exit status 2, no bundle (``live_gate.usage``).
+
+Fail closed: every other way a gate run can go wrong (unreadable input, collection error,
 missing step, a scenario of the phase that did not run, a test that is not one of the gate's
 scenarios, a report plugin disabled, interruption) is recorded as a run problem or an ``error``
 outcome, and either makes the verdict NO-GO with a non-zero exit.
@@ -34,7 +38,7 @@ from typing import Any
 
 import pytest
 
-from live_gate import PHASES, report
+from live_gate import PHASES, history, report, usage
 from live_gate.catalogue import OWNER_ROLES, Catalogue, load_catalogue, owner_tag
 from live_gate.checksums import write_checksums
 from live_gate.evidence import (
@@ -63,11 +67,20 @@ from live_gate.run import (
     open_deployment,
 )
 from live_gate.scenarios import GATE_PROJECT, catalogue_problems, load_gate_features
+from live_gate.sealing import SigningKeyError, load_signing_key, seal
 from live_gate.timeutil import InvalidInstant, parse_instant, utc_now
 
 PLUGIN_NAME = "live-gate"
 #: option destinations that make a session a gate run when given
-GATE_OPTIONS = ("deployment", "gate_env", "as_of", "evidence_dir", "gate_config", "gate_operator")
+GATE_OPTIONS = (
+    "deployment",
+    "gate_env",
+    "as_of",
+    "evidence_dir",
+    "gate_config",
+    "gate_operator",
+    "signing_key_file",
+)
 _EARLY_PROBLEM = pytest.StashKey[str]()
 
 
@@ -118,6 +131,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="gate_operator",
         default=None,
         help="who runs the gate (default: $LIVE_GATE_OPERATOR or the login name)",
+    )
+    group.addoption(
+        "--signing-key-file",
+        dest="signing_key_file",
+        default=None,
+        metavar="FILE",
+        help="HMAC-SHA256 key (hex or raw) the bundle is signed with, held by compliance "
+        "(default: $LIVE_GATE_SIGNING_KEY; never a file inside the deployment judged)",
     )
 
 
@@ -215,6 +236,54 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(NoVerdict(shown), f"{PLUGIN_NAME}-no-verdict")
         return
     config.pluginmanager.register(GatePlugin.start(config, catalogue), PLUGIN_NAME)
+
+
+def signing_key(path: str | None, deployment: Path | None) -> bytes | None:
+    try:
+        return load_signing_key(path, os.environ.get("LIVE_GATE_SIGNING_KEY"), deployment)
+    except SigningKeyError as exc:
+        raise usage.GateUsageError(str(exc)) from exc
+
+
+def usage_error(config: pytest.Config) -> str | None:
+    """What makes this gate run impossible to judge at all (``live_gate.usage``), if anything."""
+    markexpr = str(config.option.markexpr or "")
+    phase, named = _phase_from_markexpr(markexpr)
+    try:
+        if len(named) > 1:
+            raise usage.GateUsageError(
+                f"-m {markexpr!r} names several phases ({', '.join(named)}); a run judges "
+                "exactly one phase"
+            )
+        usage.check_as_of(config.getoption("as_of"))
+        policy = usage.check_policy(config.getoption("gate_config"))
+        root = usage.check_deployment(config.getoption("deployment"))
+        evidence_root = Path(os.path.abspath(str(config.getoption("evidence_dir") or "reports")))
+        if root is not None:
+            conflict = evidence_dir_conflict(evidence_root, root)
+            if conflict:
+                raise usage.GateUsageError(conflict)
+        signing_key(config.getoption("signing_key_file"), root)
+        usage.check_environment(root, config.getoption("gate_env"), phase or "live_gate", policy)
+    except usage.GateUsageError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Usage errors end the session before it starts: one message, exit status 2, no scenario
+    run, no bundle. pytest_cmdline_main is where pytest itself answers --help and --version; an
+    implementation that returns a status is the session's result (pytest maps no own status to
+    2 here: its INTERRUPTED, which a session that never started cannot be)."""
+    if hasattr(config, "workerinput") or not is_gate_run(config) or informational(config):
+        return None
+    message = usage_error(config)
+    if message is None:
+        return None
+    sys.stderr.write(f"live-gate: usage error: {message}\n")
+    sys.stderr.flush()
+    return usage.EXIT_USAGE
 
 
 class NoVerdict:
@@ -424,7 +493,12 @@ class GatePlugin:
                 "cannot write its report: the bundle carries the gate's fallback report; "
                 "a GO needs the full report"
             )
+        try:
+            signing = signing_key(config.getoption("signing_key_file"), None)
+        except usage.GateUsageError as exc:  # checked in pytest_cmdline_main; a race since
+            raise pytest.UsageError(f"live-gate: {exc}") from exc
         run = GateRun(
+            signing_key=signing,
             phase=phase,
             as_of=as_of,
             generated_at=generated_at,
@@ -761,8 +835,15 @@ class GatePlugin:
         prefix.extend(
             run.redactor.text(html)
             for html in (
-                report.verdict_banner(run.verdict, facts(run), coverage_note(run)),
+                report.verdict_banner(
+                    run.verdict,
+                    facts(run),
+                    coverage_note(run),
+                    bundle_id=run.bundle_id,
+                    waived=run.waived,
+                ),
                 report.run_problems(run.problems),
+                report.since_previous(run.previous),
                 report.requirements_table(run.outcomes),
                 report.findings_section(run.outcomes, remedies),
                 report.coverage_section(run.catalogue, covered, uncovered),
@@ -785,7 +866,7 @@ class GatePlugin:
         except Exception as exc:  # a defect of the gate must still end in NO-GO with a bundle
             run.problem(f"the gate failed while deciding the verdict: {type(exc).__name__}: {exc}")
             run.verdict = Verdict.NO_GO
-            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            session.exitstatus = usage.EXIT_RUN_PROBLEM
             run.exit_status = int(session.exitstatus)
         # decided before pytest-html renders, so the report and the evidence never disagree
         evidence = self._prepare_evidence(session)
@@ -798,8 +879,7 @@ class GatePlugin:
     def _no_go(self, session: pytest.Session, problem: str) -> None:
         self.run.problem(problem)
         self.run.verdict = Verdict.NO_GO
-        if session.exitstatus == 0:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.exitstatus = usage.EXIT_RUN_PROBLEM  # a gate defect: the run cannot be trusted
         self.run.exit_status = int(session.exitstatus)
 
     def _prepare_evidence(self, session: pytest.Session) -> dict[str, Any]:
@@ -827,7 +907,24 @@ class GatePlugin:
         if errors:
             self._no_go(session, "the evidence does not match its schema: " + "; ".join(errors[:3]))
             evidence = minimal_evidence(run, command)
+        self._compare_with_previous(evidence)
         return evidence
+
+    def _compare_with_previous(self, evidence: dict[str, Any]) -> None:
+        """ "Since the previous run": informative, never part of the verdict."""
+        run = self.run
+        assert run.bundle is not None
+        try:
+            run.previous = run.redactor.data(
+                history.since_previous(run.bundle, evidence, run.signing_key)
+            )
+        except Exception as exc:  # a broken history must not break the run's own evidence
+            run.previous = {
+                "bundle": None,
+                "verified": False,
+                "problems": [f"the previous bundle could not be read: {exc}"],
+            }
+        evidence["previous"] = run.previous
 
     def _write_bundle(self, evidence: dict[str, Any]) -> None:
         bundle = self.run.bundle
@@ -837,7 +934,14 @@ class GatePlugin:
             (bundle / "report.html").write_text(fallback_report(self.run), encoding="utf-8")
         write_evidence(bundle, evidence)
         write_checksums(bundle)
+        if self.run.signing_key is not None:
+            seal(bundle, self.run.bundle_id, str(evidence["verdict"]), self.run.signing_key)
         self.written = True
+        try:
+            history.update_latest(bundle)
+            history.write_index(self.run.evidence_root)
+        except OSError as exc:  # the bundle is complete; only the conveniences around it failed
+            self.run.warnings.append(f"the evidence folder's latest link or index: {exc}")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         run = self.run

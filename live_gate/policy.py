@@ -43,12 +43,31 @@ class Waiver:
     reason: str
     approved_by: tuple[str, ...]
     expires_at: str
+    valid_from: str | None = None
+
+    def state_at(self, as_of: datetime) -> str:
+        """valid | expired | not yet valid (an unparsable instant never makes it valid)."""
+        try:
+            if self.valid_from is not None and parse_instant(self.valid_from) > as_of:
+                return "not yet valid"
+            return "valid" if parse_instant(self.expires_at) > as_of else "expired"
+        except InvalidInstant:
+            return "expired"
 
     def active_at(self, as_of: datetime) -> bool:
-        try:
-            return parse_instant(self.expires_at) > as_of
-        except InvalidInstant:
-            return False
+        return self.state_at(as_of) == "valid"
+
+
+#: Requirements no waiver may excuse unless the policy says otherwise (README "Waivers"): a
+#: failure of each can lose money directly, on the first live order.
+DEFAULT_NON_WAIVABLE: tuple[str, ...] = (
+    "PRE-2",  # risk limits: the only bound on a day's loss and on a position's size
+    "PRE-4",  # licence for the live modules: without it the bot must not trade live at all
+    "PRE-7",  # the live router: orders routed to a failed venue, or twice
+    "ACT-3",  # live limits looser than what paper trading showed
+    "ACT-5",  # trade keys: an unrotated key or no IP allowlist lets someone else trade
+    "ESC-1",  # an unconfirmed critical alert is open: something is already wrong
+)
 
 
 @dataclass(frozen=True)
@@ -120,13 +139,22 @@ class Policy:
     # deployment relies on.
     trusted_signature_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    # requirements whose failure no waiver of this policy may excuse (see DEFAULT_NON_WAIVABLE)
+    non_waivable: tuple[str, ...] = DEFAULT_NON_WAIVABLE
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["required_signer_roles"] = list(self.required_signer_roles)
         data["required_document_categories"] = list(self.required_document_categories)
         data["live_license_profiles"] = list(self.live_license_profiles)
-        data["waivers"] = [{**asdict(w), "approved_by": list(w.approved_by)} for w in self.waivers]
+        data["waivers"] = [
+            {
+                **{k: v for k, v in asdict(w).items() if k != "valid_from" or v is not None},
+                "approved_by": list(w.approved_by),
+            }
+            for w in self.waivers
+        ]
+        data["non_waivable"] = list(self.non_waivable)
         data["trusted_signature_keys"] = {
             role: list(ids) for role, ids in self.trusted_signature_keys.items()
         }
@@ -169,24 +197,49 @@ def policy_from_mapping(raw: Any) -> Policy:
             reason=w["reason"],
             approved_by=tuple(w["approved_by"]),
             expires_at=w["expires_at"],
+            valid_from=w.get("valid_from"),
         )
         for w in raw.get("waivers", [])
     )
+    non_waivable = tuple(raw.get("non_waivable", defaults.non_waivable))
     for waiver in waivers:
+        about = f"gate config waiver of {waiver.requirement} for {waiver.environment}"
         try:
             parse_instant(waiver.expires_at)
+            if waiver.valid_from is not None:
+                parse_instant(waiver.valid_from)
         except InvalidInstant as exc:
-            raise PolicyError(f"gate config waiver for {waiver.requirement}: {exc}") from exc
+            raise PolicyError(f"{about}: {exc}") from exc
+        names = [a.strip().casefold() for a in waiver.approved_by]
+        if len(set(names)) != len(names) or len(names) < 2:
+            raise PolicyError(
+                f"{about}: approved_by {list(waiver.approved_by)} names the same approver "
+                "more than once; a waiver needs at least two distinct approvers"
+            )
+        if waiver.requirement in non_waivable:
+            raise PolicyError(
+                f"{about}: {waiver.requirement} is non-waivable (non_waivable: "
+                f"{', '.join(non_waivable)}): its failure can lose money directly; fix it, or "
+                "take it off non_waivable in the policy, on the record"
+            )
     simple = {
         k: (tuple(v) if isinstance(v, list) else v)
         for k, v in raw.items()
-        if k not in ("risk_caps", "waivers")
+        if k not in ("risk_caps", "waivers", "non_waivable")
     }
     if "trusted_signature_keys" in raw:
         simple["trusted_signature_keys"] = {
             str(role): tuple(ids) for role, ids in raw["trusted_signature_keys"].items()
         }
-    return Policy(**{**asdict(defaults), **simple, "risk_caps": caps, "waivers": waivers})
+    return Policy(
+        **{
+            **asdict(defaults),
+            **simple,
+            "risk_caps": caps,
+            "waivers": waivers,
+            "non_waivable": non_waivable,
+        }
+    )
 
 
 def load_policy(path: Path | None) -> Policy:

@@ -22,16 +22,67 @@ def _status(value: str) -> str:
     return f'<span class="st st-{escape(value)}">{escape(STATUS_LABEL.get(value, value))}</span>'
 
 
-def verdict_banner(verdict: Verdict, facts: dict[str, str], caveat: str = "") -> str:
+def waiver_count(waived: list[RequirementOutcome]) -> str:
+    return f"with {len(waived)} waiver{'s' if len(waived) != 1 else ''}"
+
+
+def waiver_lines(waived: list[RequirementOutcome]) -> list[str]:
+    """One line per waiver applied: requirement, reason, approvers, expiry."""
+    return [
+        f"{o.id} {o.title}: {o.waiver.get('reason', '')} (approved by "
+        f"{', '.join(str(a) for a in o.waiver.get('approved_by') or [])}; expires "  # type: ignore[attr-defined]
+        f"{o.waiver.get('expires_at', '')})"
+        for o in waived
+        if o.waiver
+    ]
+
+
+def verdict_banner(
+    verdict: Verdict,
+    facts: dict[str, str],
+    caveat: str = "",
+    *,
+    bundle_id: str = "",
+    waived: list[RequirementOutcome] | None = None,
+) -> str:
+    """The verdict, machine-checkably: ``data-verdict`` and ``data-bundle-id`` are what
+    ``live-gate verify`` compares with evidence.json."""
     css = "go" if verdict is Verdict.GO else "nogo"
+    waived = waived or []
     headline = (
         "GO: this deployment may proceed to the next runbook step"
         if verdict is Verdict.GO
         else "NO-GO: this deployment must not trade real money"
     )
+    if verdict is Verdict.GO and waived:
+        headline = (
+            f"GO {waiver_count(waived)}: this deployment may proceed to the next runbook step "
+            "only because the waived requirements below were accepted as failed"
+        )
     rows = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in facts.items())
     note = f'<p class="caveat">{escape(caveat)}</p>' if caveat else ""
-    return f'<div class="verdict {css}"><h2>{escape(headline)}</h2>{note}{rows}</div>'
+    waivers = (
+        '<div class="waivers"><b>Waivers applied:</b><ul>'
+        + "".join(f"<li>{escape(line)}</li>" for line in waiver_lines(waived))
+        + "</ul></div>"
+        if waived
+        else ""
+    )
+    return (
+        f'<div class="verdict {css}" data-verdict="{escape(verdict.value)}" '
+        f'data-bundle-id="{escape(bundle_id)}"><h2>{escape(headline)}</h2>{note}{waivers}{rows}'
+        "</div>"
+    )
+
+
+def since_previous(previous: dict[str, object] | None) -> str:
+    """ "Since the previous run" of the same environment and phase (``live_gate.history``)."""
+    if previous is None:
+        return ""
+    from live_gate.history import describe
+
+    items = "".join(f"<li>{escape(line)}</li>" for line in describe(previous))
+    return f'<div class="gate-section since"><h3>Since the previous run</h3><ul>{items}</ul></div>'
 
 
 def run_problems(problems: list[str]) -> str:
@@ -48,7 +99,8 @@ def requirements_table(outcomes: list[RequirementOutcome]) -> str:
     rows = []
     for outcome in outcomes:
         rows.append(
-            "<tr>"
+            f'<tr data-requirement="{escape(outcome.id)}" '
+            f'data-status="{escape(outcome.status.value)}">'
             f"<td><b>{escape(outcome.id)}</b></td><td>{escape(outcome.title)}</td>"
             f"<td>{escape(', '.join(outcome.owners))}</td><td>{_status(outcome.status.value)}</td>"
             f"<td>{escape(outcome.reason)}</td>"

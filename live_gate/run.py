@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,15 +33,10 @@ from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
 from live_gate.resources.deployment import Deployment, Environment, UnreadableInput
 from live_gate.scenarios import ExpectedScenario, GateFeatures
 from live_gate.timeutil import bundle_stamp, iso, utc_now
+from live_gate.usage import EXIT_GO, EXIT_NO_GO, EXIT_RUN_PROBLEM, PHASE_KINDS
 
 EXIT_OK = 0
 EXIT_TESTS_FAILED = 1
-
-PHASE_KINDS = {
-    "live_gate": ("live",),
-    "live_close": ("live",),
-    "paper_nightly": ("paper", "testnet"),
-}
 
 
 class RequirementNotMet(AssertionError):
@@ -84,11 +80,33 @@ class GateRun:
     verdict: Verdict = Verdict.NO_GO
     outcomes: list[RequirementOutcome] = field(default_factory=list)
     exit_status: int = 1
+    bundle_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    signing_key: bytes | None = None
+    # the deployment's own faults among the problems (unreadable or ambiguous configuration):
+    # NO-GO on the deployment (exit 1), not a run problem (exit 3)
+    deployment_problems: set[str] = field(default_factory=set)
+    previous: dict[str, Any] | None = None  # "since the previous run", live_gate.history
 
-    def problem(self, text: str) -> None:
+    def problem(self, text: str, *, deployment: bool = False) -> None:
         text = self.redactor.text(text)
         if text not in self.problems:
             self.problems.append(text)
+        if deployment:
+            self.deployment_problems.add(text)
+
+    @property
+    def run_problems(self) -> list[str]:
+        """Problems of the run itself, not of the deployment: exit status 3."""
+        return [p for p in self.problems if p not in self.deployment_problems]
+
+    @property
+    def waived(self) -> list[RequirementOutcome]:
+        return [o for o in self.outcomes if o.status is Status.WAIVED]
+
+    @property
+    def bundle_path(self) -> str:
+        """``<env>/<phase>/<stamp>``: the bundle's place in the evidence folder."""
+        return "/".join(self.bundle.parts[-3:]) if self.bundle else ""
 
     @property
     def environment_kind(self) -> str | None:
@@ -121,7 +139,7 @@ def open_deployment(run: GateRun, supplied: str | None, env_name: str | None) ->
         run.deployment = Deployment(run.deployment_root, run.policy.input_limits)
     except UnreadableInput as exc:
         run.load_error = exc
-        run.problem(f"cannot read the deployment's configuration: {exc}")
+        run.problem(f"cannot read the deployment's configuration: {exc}", deployment=True)
         run.env_name = run.env_name or "unknown"
         return
     for duplicate in run.deployment.duplicate_keys:
@@ -168,7 +186,8 @@ def open_deployment(run: GateRun, supplied: str | None, env_name: str | None) ->
         ):
             run.problem(
                 f"the configuration of {run.env_name} is ambiguous: {duplicate.path} is "
-                f"defined at lines {duplicate.first_line} and {duplicate.duplicate_line}"
+                f"defined at lines {duplicate.first_line} and {duplicate.duplicate_line}",
+                deployment=True,
             )
 
 
@@ -193,11 +212,16 @@ def evidence_dir_conflict(evidence_root: Path, deployment: Path) -> str | None:
     return None
 
 
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text or "unknown").lstrip(".") or "unknown"
+
+
 def create_bundle(run: GateRun) -> Path:
-    """``<evidence-dir>/<env>/<UTC %Y%m%dT%H%M%SZ>/``, never an existing one."""
-    safe_env = re.sub(r"[^A-Za-z0-9_.-]", "_", run.env_name or "unknown")
+    """``<evidence-dir>/<env>/<phase>/<UTC %Y%m%dT%H%M%SZ>/``, never an existing one."""
     for _ in range(5):
-        bundle = run.evidence_root / safe_env / bundle_stamp(run.generated_at)
+        bundle = (
+            run.evidence_root / safe_name(run.env_name) / run.phase / bundle_stamp(run.generated_at)
+        )
         if not bundle.exists():
             break
         # two runs in the same second: never overwrite archived evidence
@@ -381,33 +405,68 @@ def conclude(run: GateRun, exitstatus: int, stopped: str | None) -> int:
         for rid in run.catalogue.ids()
         if rid in by_requirement or rid in not_run
     ]
-    for outcome in run.outcomes:
-        if outcome.status is Status.FAILED:
-            waiver = run.policy.waiver_for(outcome.id, run.env_name, run.as_of)
-            if waiver is not None:
-                outcome.status = Status.WAIVED
-                outcome.reason = (
-                    f"waived until {waiver.expires_at} by "
-                    f"{', '.join(waiver.approved_by)}: {waiver.reason} "
-                    f"(finding: {outcome.reason})"
-                )
-                outcome.waiver = {
-                    "reason": waiver.reason,
-                    "approved_by": list(waiver.approved_by),
-                    "expires_at": waiver.expires_at,
-                }
+    apply_waivers(run)
     if exitstatus not in (EXIT_OK, EXIT_TESTS_FAILED) and not run.problems:
         run.problem(f"pytest ended with exit status {exitstatus}")
     if stopped:
         run.problem(f"the run was stopped early: {stopped}")
     run.verdict = decide(run.outcomes, run.problems)
-    if run.verdict is Verdict.NO_GO and exitstatus == EXIT_OK:
-        exitstatus = EXIT_TESTS_FAILED
-    elif run.verdict is Verdict.GO and exitstatus == EXIT_TESTS_FAILED:
-        # every failed scenario belongs to a requirement waived by the policy
-        exitstatus = EXIT_OK
-    run.exit_status = exitstatus
-    return exitstatus
+    # README "Exit statuses": pytest's own statuses are not passed through; 2 (usage error)
+    # never reaches here (live_gate.usage ends the session before it starts)
+    if run.verdict is Verdict.GO:
+        run.exit_status = EXIT_GO
+    elif run.run_problems:
+        run.exit_status = EXIT_RUN_PROBLEM
+    else:
+        run.exit_status = EXIT_NO_GO
+    return run.exit_status
+
+
+def apply_waivers(run: GateRun) -> None:
+    """A failed requirement becomes waived under a waiver of the policy for this environment
+    that is valid at ``as_of``; every other waiver for the environment is reported (expired,
+    not yet valid, unused) and changes nothing. Errors are never waived."""
+    mine = [w for w in run.policy.waivers if w.environment == run.env_name]
+    used: set[int] = set()
+    for outcome in run.outcomes:
+        if outcome.status is not Status.FAILED:
+            continue
+        for index, waiver in enumerate(mine):
+            if waiver.requirement != outcome.id or waiver.state_at(run.as_of) != "valid":
+                continue
+            used.add(index)
+            outcome.status = Status.WAIVED
+            outcome.reason = (
+                f"waived until {waiver.expires_at} by "
+                f"{', '.join(waiver.approved_by)}: {waiver.reason} "
+                f"(finding: {outcome.reason})"
+            )
+            outcome.waiver = {
+                "reason": waiver.reason,
+                "approved_by": list(waiver.approved_by),
+                "expires_at": waiver.expires_at,
+                **({"valid_from": waiver.valid_from} if waiver.valid_from else {}),
+            }
+            break
+    statuses = {o.id: o.status.value for o in run.outcomes}
+    for index, waiver in enumerate(mine):
+        state = waiver.state_at(run.as_of)
+        about = f"waiver of {waiver.requirement} for {waiver.environment}"
+        if state == "expired":
+            run.warnings.append(
+                f"{about} expired at {waiver.expires_at} (as of {iso(run.as_of)}): not applied"
+            )
+        elif state == "not yet valid":
+            run.warnings.append(
+                f"{about} is valid only from {waiver.valid_from} (as of {iso(run.as_of)}): "
+                "not applied"
+            )
+        elif index not in used:
+            found = statuses.get(waiver.requirement, "not judged in this run")
+            run.warnings.append(
+                f"{about} is unused: {waiver.requirement} is {found}, not failed; remove the "
+                "waiver from the policy"
+            )
 
 
 def closing_lines(run: GateRun) -> list[str]:
@@ -422,11 +481,22 @@ def closing_lines(run: GateRun) -> list[str]:
     for problem in run.problems:
         lines.append(f"  run problem: {problem}")
     lines.append(f"  scenarios: {coverage_note(run)}")
+    if run.previous is not None:
+        from live_gate.history import describe
+
+        lines += [f"  since the previous run: {line}" for line in describe(run.previous)]
+    verdict = run.verdict.value
+    if run.verdict is Verdict.GO and run.waived:
+        verdict = f"GO {report.waiver_count(run.waived)}"
+        lines += [f"  waived: {line}" for line in report.waiver_lines(run.waived)]
     lines.append(
-        f"live-gate verdict: {run.verdict.value} for {run.env_name} (phase {run.phase}, "
+        f"live-gate verdict: {verdict} for {run.env_name} (phase {run.phase}, "
         f"as of {iso(run.as_of)})"
     )
-    lines.append(f"live-gate evidence: {run.bundle} (report.html, evidence.json, SHA256SUMS)")
+    signed = ", signature.json" if run.signing_key is not None else ", unsigned"
+    lines.append(
+        f"live-gate evidence: {run.bundle} (report.html, evidence.json, SHA256SUMS{signed})"
+    )
     return lines
 
 
@@ -435,8 +505,11 @@ def fallback_report(run: GateRun) -> str:
     the verdict, why, the requirements and the coverage, without the per-test table."""
     covered, uncovered = coverage(run)
     body = (
-        report.verdict_banner(run.verdict, facts(run), coverage_note(run))
+        report.verdict_banner(
+            run.verdict, facts(run), coverage_note(run), bundle_id=run.bundle_id, waived=run.waived
+        )
         + report.run_problems(run.problems)
+        + report.since_previous(run.previous)
         + report.requirements_table(run.outcomes)
         + report.findings_section(
             run.outcomes, {r.id: r.remedy for r in run.catalogue.requirements}

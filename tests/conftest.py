@@ -176,7 +176,8 @@ def run_gate(
 
 def read_bundle(evidence_dir: Path, exit_code: int, output: str) -> GateResult:
     """The one bundle a run left, checked: schema, recomputed verdict, no secret anywhere."""
-    bundles = sorted(p for p in evidence_dir.glob("*/*") if p.is_dir())
+    # <env>/<phase>/<stamp>; `latest` is a link to the newest, not a bundle of its own
+    bundles = sorted(p for p in evidence_dir.glob("*/*/*") if p.is_dir() and not p.is_symlink())
     assert len(bundles) == 1, f"expected one evidence bundle, found {bundles}\n{output}"
     evidence = json.loads((bundles[0] / "evidence.json").read_text(encoding="utf-8"))
     assert validation_errors(evidence) == [], validation_errors(evidence)

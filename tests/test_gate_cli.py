@@ -78,7 +78,7 @@ def test_operator_command_with_space_separated_options(tmp_path: Path) -> None:
     last = done.stdout.strip().splitlines()[-2:]
     assert last[0].startswith("live-gate verdict: GO for binance_live")
     assert last[1].startswith(f"live-gate evidence: {evidence}/binance_live/")
-    (bundle,) = (evidence / "binance_live").iterdir()
+    bundle = (evidence / "binance_live" / "live_gate" / "latest").resolve()
     assert json.loads((bundle / "evidence.json").read_text())["verdict"] == "GO"
 
 
@@ -112,10 +112,11 @@ def test_live_gate_run_and_verify_from_another_directory(tmp_path: Path) -> None
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-2].startswith("live-gate verdict: GO for binance_live")
-    (bundle,) = (operator / "evidence" / "binance_live").iterdir()
+    bundle = (operator / "evidence" / "binance_live" / "live_gate" / "latest").resolve()
     evidence = json.loads((bundle / "evidence.json").read_text())
     assert evidence["deployment"] == str(operator / "deployment")
     assert sorted(p.name for p in operator.iterdir()) == ["deployment", "evidence"]
+    assert (operator / "evidence" / "index.html").is_file()
     done = _live_gate("verify", str(bundle))
     assert done.returncode == 0, done.stderr
     assert "bundle intact: verdict GO for binance_live" in done.stdout

@@ -27,45 +27,17 @@ def test_unparseable_core_config(reference: Path, run_gate) -> None:
 def test_missing_core_config(reference: Path, run_gate) -> None:
     (reference / "config/core.yaml").unlink()
     gate = run_gate(reference)
-    assert gate.verdict == "NO-GO"
+    assert gate.verdict == "NO-GO" and gate.exit_code == 1  # the deployment's fault
     assert "config/core.yaml" in gate.problems
 
 
-def test_missing_deployment_folder(tmp_path: Path, run_gate) -> None:
-    gate = run_gate(tmp_path / "nowhere", "--env", "binance_live")
-    assert gate.verdict == "NO-GO"
-    assert "does not exist" in gate.problems
-
-
-def test_unknown_environment(reference: Path, run_gate) -> None:
-    gate = run_gate(reference, "--env", "binance_moon")
-    assert gate.verdict == "NO-GO"
-    assert "'binance_moon' is not defined" in gate.problems
-
-
-def test_live_gate_refuses_a_paper_environment(reference: Path, run_gate) -> None:
-    gate = run_gate(reference, "--env", "binance_paper")
-    assert gate.verdict == "NO-GO"
-    assert "phase live_gate judges live environments" in gate.problems
-
-
-def test_invalid_as_of(reference: Path, run_gate) -> None:
-    gate = run_gate(reference, as_of="yesterday")
-    assert gate.verdict == "NO-GO"
-    assert "--as-of" in gate.problems
-
-
-def test_invalid_gate_config(reference: Path, tmp_path: Path, run_gate) -> None:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text("signoff_max_age: 30\n")  # a typo must not silently fall back to defaults
-    gate = run_gate(reference, f"--gate-config={policy}")
-    assert gate.verdict == "NO-GO"
-    assert "signoff_max_age" in gate.problems
+# A missing deployment folder, an unknown or wrong-kind environment, a malformed --as-of and an
+# invalid policy are usage errors: exit 2 before anything runs (tests/test_usage_errors.py).
 
 
 def test_partial_run_cannot_be_go(reference: Path, run_gate) -> None:
     gate = run_gate(reference, "-k", "risk")
-    assert gate.verdict == "NO-GO"
+    assert gate.verdict == "NO-GO" and gate.exit_code == 3
     total = scenario_count()
     ran = re.search(
         rf"partial run: (\d+) of {total} scenarios of phase live_gate ran", gate.problems
@@ -74,16 +46,10 @@ def test_partial_run_cannot_be_go(reference: Path, run_gate) -> None:
     assert f"; {total - int(ran[1])} of them were deselected (-k, -m, --deselect)" in gate.problems
 
 
-def test_two_phases_at_once(reference: Path, run_gate) -> None:
-    gate = run_gate(reference, phase="live_gate or paper_nightly")
-    assert gate.verdict == "NO-GO"
-    assert "several phases" in gate.problems
-
-
 def test_stopping_early_is_no_go(reference: Path, run_gate) -> None:
     (reference / "config/compliance/register.yaml").unlink()  # first scenario to run fails
     gate = run_gate(reference, "-x")
-    assert gate.verdict == "NO-GO"
+    assert gate.verdict == "NO-GO" and gate.exit_code == 3
     assert "stopped early" in gate.problems
 
 

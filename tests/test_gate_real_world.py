@@ -108,12 +108,6 @@ def test_pre3_reasons(environment: str, rules: set[str], run_gate) -> None:
     assert gate.rules("PRE-3") == rules
 
 
-def test_real_world_needs_an_explicit_environment(run_gate) -> None:
-    gate = run_gate(REAL_WORLD)
-    assert gate.verdict == "NO-GO"
-    assert "choose the environment to judge with --env" in "\n".join(gate.evidence["run_problems"])
-
-
 def test_terminal_names_file_and_line(run_gate) -> None:
     gate = run_gate(REAL_WORLD, "--env", "deribit_futures_live")
     assert "config/core.yaml:2002" in gate.output  # the 63-digit digest

@@ -70,7 +70,9 @@ def test_bare_run_builds_the_reference_deployment(run_gate) -> None:
 def test_bundle_is_complete_and_checksummed(reference: Path, run_gate) -> None:
     gate = run_gate(reference)
     assert re.fullmatch(r"\d{8}T\d{6}Z", gate.bundle.name)
-    assert gate.bundle.parent.name == "binance_live"
+    assert gate.bundle.parent.name == "live_gate"
+    assert gate.bundle.parent.parent.name == "binance_live"
+    assert (gate.bundle.parent / "latest").resolve() == gate.bundle.resolve()
     names = sorted(p.name for p in gate.bundle.iterdir())
     assert names == ["SHA256SUMS", "evidence.json", "report.html"]
     check = subprocess.run(

@@ -33,7 +33,7 @@ def test_without_its_licence_the_deployment_is_no_go(no_licence: Path, run_gate)
 
 def test_node_id_selection_is_a_partial_run(no_licence: Path, run_gate) -> None:
     gate = run_gate(no_licence, paths=[f"{REPO}/steps/test_runbook.py::{PRE_2}"])
-    assert gate.verdict == "NO-GO" and gate.exit_code == 1
+    assert gate.verdict == "NO-GO" and gate.exit_code == 3  # a run problem, not the deployment
     assert f"partial run: 1 of {scenario_count()} scenarios of phase live_gate ran" in gate.problems
     coverage = gate.evidence["coverage"]
     assert coverage["partial"] is True and coverage["ran_scenarios"] == 1
@@ -157,7 +157,7 @@ def test_a_disabled_report_plugin_is_no_go_with_the_fallback_report(
     plugin: str, reference: Path, run_gate
 ) -> None:
     gate = run_gate(reference, "-p", f"no:{plugin}")
-    assert gate.verdict == "NO-GO" and gate.exit_code == 1
+    assert gate.verdict == "NO-GO" and gate.exit_code == 3
     assert "INTERNALERROR" not in gate.output
     assert f"(-p no:{plugin})" in gate.problems
     html = gate.report()
@@ -208,13 +208,15 @@ def test_evidence_dir_and_deployment_never_overlap(
         evidence = tmp_path / "link" / "evidence"
     else:
         evidence = tmp_path
-    code, output = run_pytest(
+    from tests.test_usage_errors import run_usage
+
+    code, output = run_usage(
         *gate_arguments(REPO, "live_gate", None, True),
         f"--deployment={deployment}",
         f"--evidence-dir={evidence}",
     )
-    assert code == 4
-    assert output.count("ERROR: live-gate:") == 1
+    assert code == 2
+    assert output.count("live-gate: usage error:") == 1
     assert "the gate never writes into the deployment it inspects" in output or (
         "bundles written there could land inside the deployment" in output
     )
