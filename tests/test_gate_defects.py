@@ -67,6 +67,19 @@ def block_key(block: str, key: str, value: Any) -> Mutation:
     return env(lambda e: e[block].__setitem__(key, value))
 
 
+def paper(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return core(lambda data: change(data["environments"]["binance_paper"]))
+
+
+def universe_window(key: str, value: Any) -> Mutation:
+    instrument = "BTC_USDT"
+    return core(
+        lambda d: d["instrument_universes"]["core_spot"]["instruments"][instrument]["backfill"][
+            0
+        ].__setitem__(key, value)
+    )
+
+
 def delete(relative: str) -> Mutation:
     def apply(root: Path) -> None:
         target = root / relative
@@ -471,6 +484,103 @@ def paper_settings_edit(change: Callable[[dict[str, Any]], None]) -> Mutation:
 
 
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
+    # PRE-0: the bot's own start-up validation (bot_core/config/validation.py at f59f9e73)
+    (
+        "default strategy without strategies",
+        core(lambda d: d.pop("strategies")),
+        "PRE-0",
+        "config.default_strategy",
+    ),
+    (
+        "default controller without controllers",
+        core(lambda d: d.pop("runtime")),
+        "PRE-0",
+        "config.default_controller",
+    ),
+    (
+        "default controller interval not backfilled",
+        core(lambda d: d["runtime"]["controllers"]["daily_trend_core"].update(interval="1d")),
+        "PRE-0",
+        "config.controller_interval",
+    ),
+    (
+        "controller tick not positive",
+        core(lambda d: d["runtime"]["controllers"]["daily_trend_core"].update(tick_seconds=0)),
+        "PRE-0",
+        "config.controller_invalid",
+    ),
+    (
+        "environment field missing",
+        paper(lambda e: e.pop("keychain_key")),
+        "PRE-0",
+        "config.environment_field_missing",
+    ),
+    (
+        "environment kind capitalised",
+        paper(lambda e: e.update(environment="Paper")),
+        "PRE-0",
+        "config.environment_kind",
+    ),
+    (
+        "throttle window zero",
+        paper(lambda e: e["alert_throttle"].update(window_seconds=0)),
+        "PRE-0",
+        "config.throttle_window",
+    ),
+    (
+        "risk limit negative",
+        core(lambda d: d["risk_profiles"]["balanced"].update(target_volatility=-0.1)),
+        "PRE-0",
+        "config.risk_limit_negative",
+    ),
+    (
+        "paper risk profile undefined",
+        paper(lambda e: e.update(risk_profile="ultra")),
+        "PRE-0",
+        "config.risk_profile_undefined",
+    ),
+    (
+        "universe undefined",
+        paper(lambda e: e.update(instrument_universe="nowhere")),
+        "PRE-0",
+        "config.universe_undefined",
+    ),
+    (
+        "universe without the exchange",
+        paper(lambda e: e.update(exchange="okx_spot")),
+        "PRE-0",
+        "config.universe_no_exchange",
+    ),
+    (
+        "backfill interval in seconds",
+        universe_window("interval", "30s"),
+        "PRE-0",
+        "config.universe_invalid",
+    ),
+    (
+        "paper alert channel unresolved",
+        paper(lambda e: e.update(alert_channels=["pager:oncall"])),
+        "PRE-0",
+        "config.alert_channel",
+    ),
+    (
+        "paper permission both required and forbidden",
+        paper(lambda e: e.update(forbidden_permissions=["withdraw", "TRADE"])),
+        "PRE-0",
+        "config.permission_overlap",
+    ),
+    (
+        "metrics risk profiles file missing",
+        core(
+            lambda d: d.setdefault("runtime", {}).update(
+                metrics_service={
+                    "ui_alerts_risk_profiles_file": "configs/telemetry_risk_profiles.yaml"
+                }
+            )
+        ),
+        "PRE-0",
+        "config.metrics_file_missing",
+    ),
     # PRE-1: entrypoint compliance packets
     (
         "no entrypoint bound",
