@@ -196,6 +196,29 @@ def licence_payload(change: Callable[[dict[str, Any]], None]) -> Mutation:
     return resigned(LICENCE, "license_keys.json", "lic-oem-demo", change, "HMAC-SHA384")
 
 
+def embedded_fingerprint(
+    change: Callable[[dict[str, Any]], None] = lambda fp: None,
+    *,
+    signed_by: str | None = "fingerprint_keys.json",
+) -> Mutation:
+    """The licence with the fingerprint_payload/fingerprint_signature that
+    scripts/oem_provision_license.py embeds, built from the shipped fingerprint and changed."""
+
+    def apply(root: Path) -> None:
+        fp = json.loads((root / "var/licenses/active/fingerprint.json").read_text())["payload"]
+        change(fp)
+
+        def embed(payload: dict[str, Any]) -> None:
+            payload["fingerprint_payload"] = fp
+            if signed_by is not None:
+                key = LICENCE_KEYS[signed_by][next(iter(LICENCE_KEYS[signed_by]))].encode()
+                payload["fingerprint_signature"] = signing.sign(fp, key, "fp-demo")["signature"]
+
+        licence_payload(embed)(root)
+
+    return apply
+
+
 def revocations(change: Callable[[dict[str, Any]], None]) -> Mutation:
     return resigned(REVOCATIONS, "revocation_keys.json", "rev-demo", change)
 
@@ -808,10 +831,59 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "license.expired",
     ),
     (
-        "licence not yet valid",
+        "licence not yet issued",
         licence_payload(lambda p: p.__setitem__("issued_at", "2026-11-21T00:00:00Z")),
         "PRE-4",
         "license.issued_at.in_future",
+    ),
+    # PRE-4: what validate_license_from_config rejects beyond the signature (contract corpus)
+    (
+        "licence embeds another device's fingerprint",
+        embedded_fingerprint(lambda fp: fp["fingerprint"].__setitem__("value", "ab" * 32)),
+        "PRE-4",
+        "license.fingerprint_payload.mismatch",
+    ),
+    (
+        "licence embeds an unsigned fingerprint",
+        embedded_fingerprint(signed_by=None),
+        "PRE-4",
+        "license.fingerprint_payload.unsigned",
+    ),
+    (
+        "licence embeds a fingerprint signed with the licence key",
+        embedded_fingerprint(signed_by="license_keys.json"),
+        "PRE-4",
+        "license.fingerprint_payload.signature_invalid",
+    ),
+    (
+        "licence seat total negative",
+        licence_payload(lambda p: p.__setitem__("seat_policy", {"total": -1})),
+        "PRE-4",
+        "license.seats.invalid_total",
+    ),
+    (
+        "licence hard seats without this device",
+        licence_payload(
+            lambda p: p.__setitem__(
+                "multi_seat", {"seats": 2, "devices": ["another"], "mode": "HARD"}
+            )
+        ),
+        "PRE-4",
+        "license.seats.not_assigned",
+    ),
+    (
+        "licence subscription date unreadable",
+        licence_payload(
+            lambda p: p.__setitem__("subscription", {"current_period": {"start": "next monday"}})
+        ),
+        "PRE-4",
+        "license.subscription.timestamp_invalid",
+    ),
+    (
+        "revocation list without a section",
+        revocations(lambda p: p.__setitem__("revoked_licences", p.pop("revoked"))),
+        "PRE-4",
+        "revocation.section_missing",
     ),
     (
         "licence valid too long",
@@ -1879,6 +1951,7 @@ TEMPLATED = {
     "revocation.unsigned",
     "license.signature_algorithm",
     "license.signature_invalid",
+    "license.fingerprint_payload.signature_invalid",
     "revocation.signature_invalid",
 }
 
