@@ -1154,10 +1154,30 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ai.data_quality_critical_issue",
     ),
     (
-        "data quality without tags",
-        ai_report("data_quality", lambda d: d.pop("tags")),
+        "data quality tags not a list",
+        ai_report("data_quality", lambda d: d.__setitem__("tags", "binance_live")),
         "PRE-6",
         "ai.report_invalid",
+    ),
+    (
+        "data quality without summary, a warning issue",
+        ai_report(
+            "data_quality",
+            lambda d: (
+                d.pop("summary"),
+                d["issues"].append(
+                    {"code": "missing_bars", "message": "gap of 3 bars", "severity": "warning"}
+                ),
+            ),
+        ),
+        "PRE-6",
+        "ai.data_quality_not_ok",
+    ),
+    (
+        "drift detector triggered",
+        ai_report("drift", lambda d: d["metrics"].__setitem__("triggered", {"value": True})),
+        "PRE-6",
+        "ai.drift_triggered",
     ),
     (
         "drift above threshold",

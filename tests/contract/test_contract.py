@@ -1,0 +1,203 @@
+"""Contract tests: files written by the bot's own code (tests/contract/corpus, see README.md
+there) read by the gate through the same checks it runs, at check level. For every file the
+gate's verdict on the requirement agrees with the bot's validator verdict recorded in
+MANIFEST.json, or differs where the gate is deliberately stricter (the tables below say which
+file, what the gate does and why; README "Where the gate is stricter than the bot, and why").
+A file the bot's writer produced is never reported as malformed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from live_gate.findings import Finding
+from live_gate.policy import Policy
+from live_gate.resources.deployment import Deployment
+from live_gate.timeutil import parse_instant
+from tests.conftest import AS_OF, edit_core
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+MANIFEST: dict[str, Any] = json.loads((CORPUS / "MANIFEST.json").read_text(encoding="utf-8"))
+UPSTREAM_COMMIT = "f59f9e732d9724279f1453b48c2d9b829610be42"
+GOOD_CORE: dict[str, Any] = yaml.safe_load(
+    (CORPUS / "core_config" / "good" / "core.yaml").read_text(encoding="utf-8")
+)
+# Rules that say "this file cannot be read as the bot writes it": never for a bot-written file.
+MALFORMED_MARKERS = ("malformed", "schema_invalid", "not_json", "unreadable", "invalid_json")
+
+
+def entries(kind: str, *, role: str = "artifact") -> list[dict[str, Any]]:
+    return [e for e in MANIFEST["files"] if e["kind"] == kind and e["role"] == role]
+
+
+def bot_accepts(entry: dict[str, Any]) -> bool:
+    verdict = str(entry["verdict"])
+    assert verdict.split()[0] in ("accept", "reject", "warn"), verdict
+    return not verdict.startswith("reject")
+
+
+def blocking(findings: list[Finding]) -> set[str]:
+    return {f.rule for f in findings if f.blocking}
+
+
+def assert_not_malformed(findings: list[Finding]) -> None:
+    bad = [f for f in findings if any(m in f.rule for m in MALFORMED_MARKERS)]
+    assert not bad, f"a file written by the bot's writer was reported as malformed: {bad}"
+
+
+def test_the_manifest_describes_every_corpus_file() -> None:
+    assert MANIFEST["upstream"]["commit"] == UPSTREAM_COMMIT
+    listed = {e["path"] for e in MANIFEST["files"] if (CORPUS / e["path"]).is_file()}
+    on_disk = {
+        p.relative_to(CORPUS).as_posix()
+        for p in CORPUS.rglob("*")
+        if p.is_file() and p.name not in ("MANIFEST.json", "FINDINGS.md", "REFERENCE_VS_BOT.md")
+    }
+    assert on_disk == listed
+    for entry in MANIFEST["files"]:
+        assert entry["upstream_commit"] == UPSTREAM_COMMIT
+        assert entry["writer"] and entry["validator"]
+
+
+# -- PRE-4 licence ------------------------------------------------------------------------------
+
+
+# file -> (gate blocks?, why), where the gate deliberately differs from the bot
+LICENCE_STRICTER: dict[str, tuple[bool, str]] = {}
+
+
+def licence_deployment(reference: Path, config_paths: dict[str, str]) -> Deployment:
+    """The reference with the corpus licence set dropped in where the bot's config points
+    (paths relative to the working directory, as the bot resolves them)."""
+    shutil.copytree(CORPUS / "licence", reference / "licence")
+    section = dict(GOOD_CORE["license"])
+    section.update(config_paths)
+    edit_core(reference, lambda data: data.__setitem__("license", section))
+    return Deployment(reference)
+
+
+LICENCE_CASES = [e for e in entries("licence") if "config_paths" in e["inputs"]]
+
+
+@pytest.mark.parametrize("entry", LICENCE_CASES, ids=[e["path"] for e in LICENCE_CASES])
+def test_licence_verdict_agrees_with_validate_license_from_config(
+    entry: dict[str, Any], reference: Path
+) -> None:
+    from live_gate.checks.licence import check_licence
+
+    deployment = licence_deployment(reference, entry["inputs"]["config_paths"])
+    findings = check_licence(deployment, Policy(), parse_instant(AS_OF))
+    assert_not_malformed(findings)
+    expected_block, why = LICENCE_STRICTER.get(entry["path"], (not bot_accepts(entry), "bot"))
+    assert bool(blocking(findings)) == expected_block, (
+        entry["path"],
+        why,
+        entry["errors"],
+        [(f.rule, f.message) for f in findings],
+    )
+
+
+def test_the_provisioning_scripts_licences(reference: Path) -> None:
+    """scripts/oem_provision_license.py output: "rich" mode is accepted; "simple" mode writes no
+    license_id and a bare-string fingerprint of another device, which the bot itself rejects
+    (license.field.id_missing, license.fingerprint.external_mismatch)."""
+    from live_gate.checks.licence import check_licence
+
+    verdicts = {}
+    for case in ("script_rich", "script_simple"):
+        root = reference.parent / case
+        shutil.copytree(reference, root, symlinks=True)
+        deployment = licence_deployment(
+            root,
+            {
+                "license_path": f"licence/{case}/license.json",
+                "fingerprint_path": "licence/good/fingerprint.json",
+                "revocation_list_path": "licence/good/revocations.json",
+            },
+        )
+        findings = check_licence(deployment, Policy(), parse_instant(AS_OF))
+        assert_not_malformed(findings)
+        verdicts[case] = blocking(findings)
+    assert verdicts["script_rich"] == set()
+    assert verdicts["script_simple"] == {"license.field_missing", "license.fingerprint_mismatch"}
+
+
+Check = Callable[[Deployment], list[Finding]]
+
+
+# -- PRE-6 AI reports ---------------------------------------------------------------------------
+
+# The bot's loaders (load_latest_*_report) accept any JSON object, so the bot accepts every corpus
+# AI report. The gate judges what the reports say (runbook §1 Walidacja modeli AI): these files
+# are NO-GO for the gate on purpose, by a verdict rule (never as malformed), for the reason given.
+AI_STRICTER: dict[str, tuple[str, str]] = {
+    "ai_reports/edge_pending_sign_off/audit/ai_decision/walk_forward/20261118T120000Z.json": (
+        "ai.sign_off_incomplete",
+        "runbook: compliance and risk sign the walk-forward report before live",
+    ),
+    "ai_reports/edge_extra_role_and_unknown_status/audit/ai_decision/walk_forward/"
+    "20261118T120000Z.json": (
+        "ai.sign_off_incomplete",
+        "the bot silently keeps an unknown status as pending: not signed",
+    ),
+    "ai_reports/edge_pipeline_gaps_critical/audit/ai_decision/data_quality/20261118T120000Z.json": (
+        "ai.data_quality_not_ok",
+        "runbook: the latest data-quality report must be ok (summary.status critical)",
+    ),
+    "ai_reports/edge_assessment_object_summary_dropped/audit/ai_decision/data_quality/"
+    "20261118T120000Z.json": (
+        "ai.data_quality_not_ok",
+        "its issues say the data is not ok (the bot dropped the summary that said so)",
+    ),
+    "ai_reports/edge_triggered/audit/ai_decision/drift/20261118T120000Z.json": (
+        "ai.drift_triggered",
+        "the bot's own drift detector triggered",
+    ),
+}
+AI_CASES = entries("ai_reports")
+
+
+def ai_check(kind: str) -> Callable[[Deployment, Policy, Any], list[Finding]]:
+    from live_gate.checks import ai_validation
+
+    return {
+        "walk_forward": ai_validation.check_walk_forward,
+        "data_quality": ai_validation.check_data_quality,
+        "drift": ai_validation.check_drift,
+    }[kind]
+
+
+@pytest.mark.parametrize("entry", AI_CASES, ids=[e["path"] for e in AI_CASES])
+def test_ai_report_read_as_the_bot_writes_it(entry: dict[str, Any], reference: Path) -> None:
+    source = CORPUS / entry["path"]
+    kind = source.parent.name
+    folder = reference / "audit" / "ai_decision" / kind
+    shutil.rmtree(folder)
+    folder.mkdir()
+    shutil.copy(source, folder / source.name)
+    findings = ai_check(kind)(Deployment(reference), Policy(), parse_instant(AS_OF))
+    assert_not_malformed(findings)
+    assert "ai.report_invalid" not in blocking(findings), [f.message for f in findings]
+    assert bot_accepts(entry)
+    if entry["path"] in AI_STRICTER:
+        rule, why = AI_STRICTER[entry["path"]]
+        assert rule in blocking(findings), (why, [(f.rule, f.message) for f in findings])
+    else:
+        assert blocking(findings) == set(), [(f.rule, f.message) for f in findings]
+
+
+def test_a_healthy_pipeline_writes_no_data_quality_report(reference: Path) -> None:
+    """Case edge_pipeline_ok_writes_nothing: the bot's pipeline writes nothing (not even the
+    folder) when its check is ok. The runbook wants the data_quality/ section in the audit
+    folder, so the gate still asks for a report, and its remedy says how to record one."""
+    assert not (CORPUS / "ai_reports" / "edge_pipeline_ok_writes_nothing").exists()
+    shutil.rmtree(reference / "audit" / "ai_decision" / "data_quality")
+    findings = ai_check("data_quality")(Deployment(reference), Policy(), parse_instant(AS_OF))
+    (missing,) = [f for f in findings if f.rule == "ai.report_missing"]
+    assert "save_data_quality_report" in str(missing.expected)
