@@ -447,9 +447,10 @@ def _scan(environment: Environment, folder: AuditFolder, window: ScanWindow) -> 
                         scan.suppressed.add(_ref(relative, number, record, when))
                     continue
                 if category == ACKNOWLEDGEMENT:
-                    key = record.get("ctx_acknowledges")
-                    if not key:
+                    raw_key = record.get("ctx_acknowledges")
+                    if raw_key is None or raw_key == "":
                         continue
+                    key = str(raw_key)  # context values are written as given: 7 names "7"
                     if future:
                         scan.acknowledgements_future.add(_ref(relative, number, record, when))
                     elif when is not None and when >= critical_start:

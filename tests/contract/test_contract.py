@@ -201,3 +201,143 @@ def test_a_healthy_pipeline_writes_no_data_quality_report(reference: Path) -> No
     findings = ai_check("data_quality")(Deployment(reference), Policy(), parse_instant(AS_OF))
     (missing,) = [f for f in findings if f.rule == "ai.report_missing"]
     assert "save_data_quality_report" in str(missing.expected)
+
+
+# -- shared: a corpus case dropped into the reference where the bot writes it ---------------------
+
+
+def drop_in(reference: Path, kind: str, case: str) -> None:
+    """Copy ``corpus/<kind>/<case>/`` over the reference deployment, replacing each folder the
+    bot would have written (so nothing of the reference's own artifacts is judged with it)."""
+    source = CORPUS / kind / case
+    files = [p for p in source.rglob("*") if p.is_file()]
+    for folder in {p.parent.relative_to(source) for p in files}:
+        shutil.rmtree(reference / folder, ignore_errors=True)
+    for path in files:
+        target = reference / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+
+
+def live(reference: Path) -> Any:
+    return Deployment(reference).environment("binance_live")
+
+
+def cases(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """One (case, a manifest entry of it) per case of an artifact kind."""
+    seen: dict[str, dict[str, Any]] = {}
+    for entry in entries(kind):
+        seen.setdefault(entry["case"], entry)
+    return sorted(seen.items())
+
+
+# -- PRE-0 core configuration ------------------------------------------------------------------
+
+CORE_CASES = [
+    e
+    for e in MANIFEST["files"]
+    if e["kind"] == "core_config"
+    and e["path"].endswith(".yaml")
+    and "validate_co" in e["validator"]
+]
+
+
+@pytest.mark.parametrize("entry", CORE_CASES, ids=[e["path"] for e in CORE_CASES])
+def test_core_config_verdict_agrees_with_validate_core_config(
+    entry: dict[str, Any], tmp_path: Path
+) -> None:
+    """The bot's assert_core_config_valid (and its loader's errors): same verdict, and the same
+    error messages, verbatim, each with a line of config/core.yaml."""
+    from live_gate.checks.bot_config import check_bot_config
+
+    (tmp_path / "config").mkdir()
+    shutil.copy(CORPUS / entry["path"], tmp_path / "config" / "core.yaml")
+    findings = check_bot_config(Deployment(tmp_path))
+    assert all(f.line for f in findings)
+    assert bool(blocking(findings)) == (not bot_accepts(entry))
+    said = {str(f.found) for f in findings}
+    for error in entry["errors"]:
+        text = str(error).removeprefix("load_core_config raised ").removeprefix("ValueError: ")
+        assert any(text in s or s.endswith(text) for s in said), (text, said)
+
+
+def test_the_reference_passes_the_bots_configuration_validation(reference: Path) -> None:
+    """REFERENCE_VS_BOT.md §1: the bot rejected the reference core.yaml with four
+    default_strategy/default_controller errors; the reference now defines both."""
+    from live_gate.checks.bot_config import check_bot_config
+
+    assert list(check_bot_config(Deployment(reference))) == []
+
+
+# -- ACT-5 key rotation log (scripts/check_key_rotation.py) --------------------------------------
+
+# The bot's script says overdue at "more than 90 days" measured after its own start-up, so a key
+# rotated exactly 90 days before --as-of is overdue for the script (exit 2) and not for the gate,
+# which measures at --as-of: the same rule, read at the instant judged.
+ROTATION_DIFFERS = {
+    "edge_90_days_at_validator_start": (
+        False,
+        "exactly 90 days at --as-of is not overdue; the script read its clock after start-up",
+    ),
+}
+
+
+@pytest.mark.parametrize(("case", "entry"), cases("rotation_log"))
+def test_rotation_log_verdict_agrees_with_check_key_rotation(
+    case: str, entry: dict[str, Any], reference: Path
+) -> None:
+    from live_gate.checks.secrets import check_key_rotation
+
+    drop_in(reference, "rotation_log", case)
+    findings = check_key_rotation(live(reference), Policy(), parse_instant(AS_OF))
+    assert_not_malformed(findings)
+    expected, why = ROTATION_DIFFERS.get(case, (not bot_accepts(entry), "bot"))
+    assert bool(blocking(findings)) == expected, (why, [(f.rule, f.message) for f in findings])
+
+
+# -- PRE-3 alert audit log (FileAlertAuditLog) ---------------------------------------------------
+
+# No bot validator reads these back but FileAlertAuditLog.export(); every file is a valid record
+# set. Where the gate blocks, it is a rule of the runbook, not the format:
+ALERT_AUDIT_STRICTER = {
+    "edge_retention_2_days": (
+        "audit.retention_short",
+        "runbook §1: the audit log is kept at least as long as the policy says (730 days)",
+    ),
+}
+
+
+def alert_config(reference: Path, inputs: dict[str, Any]) -> None:
+    def change(data: dict[str, Any]) -> None:
+        env = data["environments"]["binance_live"]
+        env["alert_audit"] = {
+            **env["alert_audit"],
+            "filename_pattern": inputs["filename_pattern"],
+            "retention_days": inputs["retention_days"],
+        }
+        env["alert_throttle"] = {**env["alert_throttle"], **inputs["throttle"]}
+
+    edit_core(reference, change)
+
+
+@pytest.mark.parametrize(("case", "entry"), cases("alert_audit"))
+def test_alert_audit_read_as_the_bot_writes_it(
+    case: str, entry: dict[str, Any], reference: Path
+) -> None:
+    from live_gate.checks.alerting import check_alert_audit, check_alert_throttle
+
+    drop_in(reference, "alert_audit", case)
+    alert_config(reference, entry["inputs"])
+    environment = live(reference)
+    findings = check_alert_audit(environment, Policy(), parse_instant(AS_OF))
+    assert_not_malformed(findings)
+    assert not {r for r in blocking(findings) if "invalid" in r}, [f.message for f in findings]
+    if case in ALERT_AUDIT_STRICTER:
+        rule, why = ALERT_AUDIT_STRICTER[case]
+        assert rule in blocking(findings), (why, [(f.rule, f.message) for f in findings])
+    else:
+        assert blocking(findings) == set(), [(f.rule, f.message) for f in findings]
+    throttle = blocking(check_alert_throttle(environment))
+    # bad_suppressed_critical: the router suppressed a critical alert because the throttle's
+    # exclude_severities lacked critical; the gate refuses that throttle before any alert
+    assert bool(throttle) == (case == "bad_suppressed_critical"), throttle
