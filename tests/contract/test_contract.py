@@ -510,3 +510,47 @@ def test_decision_journal_read_as_the_bot_writes_it(
     assert not {r for r in blocking(findings) if "line" in r}, [
         (f.rule, f.message) for f in findings
     ]
+
+
+# -- PRE-1 live-readiness document signatures (_verify_live_document_signature) ------------------
+
+# The corpus documents are configured as ../../live_documents/<case>/ from the bot's config
+# folder, which lies outside any deployment the gate accepts (config/core.yaml at its root), so
+# the whole PRE-1 check cannot run on them unchanged. The gate's own signature reader and
+# verifier (live_gate.kit.signatures, what PRE-1 calls) are run on them instead, with the digest
+# the configuration declares.
+DOC_CASES = [
+    e
+    for e in entries("live_documents")
+    if e["path"].endswith(".sig") and not e["path"].endswith("checklist.sig")
+]
+
+
+@pytest.mark.parametrize("entry", DOC_CASES, ids=[e["path"] for e in DOC_CASES])
+def test_document_signature_verdict_agrees_with_the_bots_verifier(
+    entry: dict[str, Any], tmp_path: Path
+) -> None:
+    import hashlib
+
+    from live_gate import signing
+    from live_gate.checks.kyc_aml import DOCUMENT_ALGORITHMS
+    from live_gate.kit.files import DeploymentFiles
+    from live_gate.kit.signatures import document_claims_source, read_envelope, verifies
+
+    case_folder = (CORPUS / entry["path"]).parent
+    shutil.copytree(case_folder, tmp_path / "docs")
+    files = DeploymentFiles(tmp_path)
+    envelope = read_envelope(files, files.at(f"docs/{Path(entry['path']).name}"))  # never raises
+    pdf = (tmp_path / "docs" / Path(entry["path"]).name).with_suffix(".pdf").read_bytes()
+    actual = hashlib.sha256(pdf).hexdigest()
+    declared = entry["inputs"].get("declared_sha256_in_config") or actual
+    key_id = str(envelope.signature.get("key_id"))
+    key_file = CORPUS / "core_config/good/secrets/hmac" / f"{signing.normalise_key_id(key_id)}.key"
+    verified = key_file.is_file() and verifies(
+        envelope,
+        signing.key_from_file_bytes(key_file.read_bytes()),
+        algorithms=DOCUMENT_ALGORITHMS,
+    )
+    claimed = document_claims_source(envelope.payload).get("sha256")
+    gate_accepts = bool(verified) and declared == actual and claimed in (None, actual)
+    assert gate_accepts == bot_accepts(entry), (entry["path"], entry["errors"])
