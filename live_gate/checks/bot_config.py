@@ -108,6 +108,14 @@ def interval_error(interval: str) -> str | None:
     return None
 
 
+def _name(value: Any) -> Any:
+    """A name from the YAML, usable as a key: a list or a mapping where a name belongs (the bot
+    then fails with a TypeError at start-up) becomes its repr, which names nothing defined."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
 def _number(value: Any) -> float | None:
     # The bot's loader converts with float(): numbers and numeric strings; bool is excluded
     # because YAML booleans are never limits.
@@ -332,7 +340,7 @@ class _Validator:
         for name, env in envs.items():
             context = f"środowisko '{name}'"
             path = ("environments", name)
-            profile = env.get("risk_profile")
+            profile = _name(env.get("risk_profile"))
             if "risk_profile" in env and profile not in risk_profiles:
                 self.out.block(
                     "config.risk_profile_undefined",
@@ -342,7 +350,7 @@ class _Validator:
                         f"environment {name}: risk profile {profile!r} is not defined",
                     ),
                 )
-            universe_name = env.get("instrument_universe")
+            universe_name = _name(env.get("instrument_universe"))
             if universe_name and universe_name not in universes:
                 self.out.block(
                     "config.universe_undefined",
@@ -355,7 +363,7 @@ class _Validator:
                 continue  # as the bot does: nothing else of this environment is validated
             intervals: set[str] = set()
             if universe_name:
-                exchange = env.get("exchange")
+                exchange = _name(env.get("exchange"))
                 instruments = _mapping(_mapping(universes[universe_name]).get("instruments"))
                 matching = [
                     _mapping(i)
@@ -393,7 +401,7 @@ class _Validator:
     ) -> None:
         context = f"środowisko '{name}'"
         path = ("environments", name)
-        strategy = env.get("default_strategy")
+        strategy = _name(env.get("default_strategy"))
         if strategies:
             if not strategy:
                 self.out.block(
@@ -427,7 +435,7 @@ class _Validator:
                     f"defined (engine {COUNTED_STRATEGY_ENGINE})",
                 ),
             )
-        controller = env.get("default_controller")
+        controller = _name(env.get("default_controller"))
         controller_interval: str | None = None
         if controllers:
             if not controller:
