@@ -70,6 +70,82 @@ def test_the_manifest_describes_every_corpus_file() -> None:
 
 # file -> (gate blocks?, why), where the gate deliberately differs from the bot
 LICENCE_STRICTER: dict[str, tuple[bool, str]] = {}
+# Each case the bot rejects, with the bot's error codes (MANIFEST) and the gate rules that must
+# be exactly the gate's blockers: the same reason, not merely the same verdict.
+LICENCE_RULES: dict[str, tuple[tuple[str, ...], set[str]]] = {
+    "bad_fingerprint_signature": (
+        ("license.signature.mismatch",),
+        {"license.fingerprint_payload.signature_invalid"},
+    ),
+    "bad_fingerprint_payload_mismatch": (
+        ("license.fingerprint.payload_mismatch",),
+        {"license.fingerprint_payload.mismatch"},
+    ),
+    "bad_fingerprint_payload_unsigned": (
+        ("license.fingerprint.signature_missing",),
+        {"license.fingerprint_payload.unsigned"},
+    ),
+    "bad_seat_hard_unassigned": (
+        ("license.seats.fingerprint_not_assigned",),
+        {"license.seats.not_assigned"},
+    ),
+    "edge_multi_seat_alias": (
+        ("license.seats.fingerprint_not_assigned",),
+        {"license.seats.not_assigned"},
+    ),
+    "bad_subscription_unparsable": (
+        ("license.timestamp.invalid",),
+        {"license.subscription.timestamp_invalid"},
+    ),
+    "bad_schema_version": (
+        ("license.field.schema_version_unsupported",),
+        {"license.schema_version"},
+    ),
+    "bad_expired": (("license.time.expired",), {"license.expired"}),
+    "bad_max_validity": (("license.time.max_validity_exceeded",), {"license.validity_too_long"}),
+    # a demo profile is neither allowed by the config nor live (the runbook's own rule)
+    "bad_profile_not_allowed": (
+        ("license.field.profile_not_allowed",),
+        {"license.profile_not_allowed", "license.profile_not_live"},
+    ),
+    "bad_issuer_not_allowed": (
+        ("license.field.issuer_not_allowed",),
+        {"license.issuer_not_allowed"},
+    ),
+    "bad_licence_signature_wrong_key": (
+        ("license.signature.mismatch",),
+        {"license.signature_invalid"},
+    ),
+    "bad_missing_license_id": (("license.field.id_missing",), {"license.field_missing"}),
+    "bad_revoked": (("license.revocation.entry_match",), {"license.revoked"}),
+    "bad_fingerprint_file_other_device": (
+        ("license.fingerprint.external_mismatch",),
+        {"license.fingerprint_mismatch"},
+    ),
+    "bad_revocations_no_section": (
+        ("license.revocation.missing_section",),
+        {"revocation.section_missing"},
+    ),
+    "bad_revocations_top_level_list": (
+        ("license.revocation.generated_at_missing",),
+        {"revocation.generated_at.missing"},
+    ),
+    "bad_revocations_stale": (
+        ("license.revocation.list_stale",),
+        {"revocation.generated_at.stale"},
+    ),
+    "bad_revocations_unsigned": (
+        (
+            "license.revocation.signature_required_missing",
+            "license.revocation.signature_section_missing",
+        ),
+        {"revocation.unsigned"},
+    ),
+    "bad_revocations_unparsable_generated_at": (
+        ("license.timestamp.invalid",),
+        {"revocation.generated_at.invalid"},
+    ),
+}
 
 
 def licence_deployment(reference: Path, config_paths: dict[str, str]) -> Deployment:
@@ -101,6 +177,10 @@ def test_licence_verdict_agrees_with_validate_license_from_config(
         entry["errors"],
         [(f.rule, f.message) for f in findings],
     )
+    if not bot_accepts(entry):
+        codes, rules = LICENCE_RULES[entry["case"]]
+        assert tuple(e["code"] for e in entry["errors"]) == codes
+        assert blocking(findings) == rules
 
 
 def test_the_provisioning_scripts_licences(reference: Path) -> None:
