@@ -36,7 +36,7 @@ AS_OF = "2026-11-20T12:00:00Z"
 
 
 def scenario_count(phase: str = "live_gate") -> int:
-    """How many scenarios the gate's features define for a phase (44 for live_gate today)."""
+    """How many scenarios the gate's features define for a phase (47 for live_gate today)."""
     return len(load_gate_features(load_catalogue()).in_phase(phase))
 
 

@@ -67,6 +67,19 @@ def block_key(block: str, key: str, value: Any) -> Mutation:
     return env(lambda e: e[block].__setitem__(key, value))
 
 
+def paper(change: Callable[[dict[str, Any]], None]) -> Mutation:
+    return core(lambda data: change(data["environments"]["binance_paper"]))
+
+
+def universe_window(key: str, value: Any) -> Mutation:
+    instrument = "BTC_USDT"
+    return core(
+        lambda d: d["instrument_universes"]["core_spot"]["instruments"][instrument]["backfill"][
+            0
+        ].__setitem__(key, value)
+    )
+
+
 def delete(relative: str) -> Mutation:
     def apply(root: Path) -> None:
         target = root / relative
@@ -181,6 +194,29 @@ def resigned(
 
 def licence_payload(change: Callable[[dict[str, Any]], None]) -> Mutation:
     return resigned(LICENCE, "license_keys.json", "lic-oem-demo", change, "HMAC-SHA384")
+
+
+def embedded_fingerprint(
+    change: Callable[[dict[str, Any]], None] = lambda fp: None,
+    *,
+    signed_by: str | None = "fingerprint_keys.json",
+) -> Mutation:
+    """The licence with the fingerprint_payload/fingerprint_signature that
+    scripts/oem_provision_license.py embeds, built from the shipped fingerprint and changed."""
+
+    def apply(root: Path) -> None:
+        fp = json.loads((root / "var/licenses/active/fingerprint.json").read_text())["payload"]
+        change(fp)
+
+        def embed(payload: dict[str, Any]) -> None:
+            payload["fingerprint_payload"] = fp
+            if signed_by is not None:
+                key = LICENCE_KEYS[signed_by][next(iter(LICENCE_KEYS[signed_by]))].encode()
+                payload["fingerprint_signature"] = signing.sign(fp, key, "fp-demo")["signature"]
+
+        licence_payload(embed)(root)
+
+    return apply
 
 
 def revocations(change: Callable[[dict[str, Any]], None]) -> Mutation:
@@ -471,6 +507,103 @@ def paper_settings_edit(change: Callable[[dict[str, Any]], None]) -> Mutation:
 
 
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
+    # PRE-0: the bot's own start-up validation (bot_core/config/validation.py at f59f9e73)
+    (
+        "default strategy without strategies",
+        core(lambda d: d.pop("strategies")),
+        "PRE-0",
+        "config.default_strategy",
+    ),
+    (
+        "default controller without controllers",
+        core(lambda d: d.pop("runtime")),
+        "PRE-0",
+        "config.default_controller",
+    ),
+    (
+        "default controller interval not backfilled",
+        core(lambda d: d["runtime"]["controllers"]["daily_trend_core"].update(interval="1d")),
+        "PRE-0",
+        "config.controller_interval",
+    ),
+    (
+        "controller tick not positive",
+        core(lambda d: d["runtime"]["controllers"]["daily_trend_core"].update(tick_seconds=0)),
+        "PRE-0",
+        "config.controller_invalid",
+    ),
+    (
+        "environment field missing",
+        paper(lambda e: e.pop("keychain_key")),
+        "PRE-0",
+        "config.environment_field_missing",
+    ),
+    (
+        "environment kind capitalised",
+        paper(lambda e: e.update(environment="Paper")),
+        "PRE-0",
+        "config.environment_kind",
+    ),
+    (
+        "throttle window zero",
+        paper(lambda e: e["alert_throttle"].update(window_seconds=0)),
+        "PRE-0",
+        "config.throttle_window",
+    ),
+    (
+        "risk limit negative",
+        core(lambda d: d["risk_profiles"]["balanced"].update(target_volatility=-0.1)),
+        "PRE-0",
+        "config.risk_limit_negative",
+    ),
+    (
+        "paper risk profile undefined",
+        paper(lambda e: e.update(risk_profile="ultra")),
+        "PRE-0",
+        "config.risk_profile_undefined",
+    ),
+    (
+        "universe undefined",
+        paper(lambda e: e.update(instrument_universe="nowhere")),
+        "PRE-0",
+        "config.universe_undefined",
+    ),
+    (
+        "universe without the exchange",
+        paper(lambda e: e.update(exchange="okx_spot")),
+        "PRE-0",
+        "config.universe_no_exchange",
+    ),
+    (
+        "backfill interval in seconds",
+        universe_window("interval", "30s"),
+        "PRE-0",
+        "config.universe_invalid",
+    ),
+    (
+        "paper alert channel unresolved",
+        paper(lambda e: e.update(alert_channels=["pager:oncall"])),
+        "PRE-0",
+        "config.alert_channel",
+    ),
+    (
+        "paper permission both required and forbidden",
+        paper(lambda e: e.update(forbidden_permissions=["withdraw", "TRADE"])),
+        "PRE-0",
+        "config.permission_overlap",
+    ),
+    (
+        "metrics risk profiles file missing",
+        core(
+            lambda d: d.setdefault("runtime", {}).update(
+                metrics_service={
+                    "ui_alerts_risk_profiles_file": "configs/telemetry_risk_profiles.yaml"
+                }
+            )
+        ),
+        "PRE-0",
+        "config.metrics_file_missing",
+    ),
     # PRE-1: entrypoint compliance packets
     (
         "no entrypoint bound",
@@ -698,10 +831,59 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "license.expired",
     ),
     (
-        "licence not yet valid",
+        "licence not yet issued",
         licence_payload(lambda p: p.__setitem__("issued_at", "2026-11-21T00:00:00Z")),
         "PRE-4",
         "license.issued_at.in_future",
+    ),
+    # PRE-4: what validate_license_from_config rejects beyond the signature (contract corpus)
+    (
+        "licence embeds another device's fingerprint",
+        embedded_fingerprint(lambda fp: fp["fingerprint"].__setitem__("value", "ab" * 32)),
+        "PRE-4",
+        "license.fingerprint_payload.mismatch",
+    ),
+    (
+        "licence embeds an unsigned fingerprint",
+        embedded_fingerprint(signed_by=None),
+        "PRE-4",
+        "license.fingerprint_payload.unsigned",
+    ),
+    (
+        "licence embeds a fingerprint signed with the licence key",
+        embedded_fingerprint(signed_by="license_keys.json"),
+        "PRE-4",
+        "license.fingerprint_payload.signature_invalid",
+    ),
+    (
+        "licence seat total negative",
+        licence_payload(lambda p: p.__setitem__("seat_policy", {"total": -1})),
+        "PRE-4",
+        "license.seats.invalid_total",
+    ),
+    (
+        "licence hard seats without this device",
+        licence_payload(
+            lambda p: p.__setitem__(
+                "multi_seat", {"seats": 2, "devices": ["another"], "mode": "HARD"}
+            )
+        ),
+        "PRE-4",
+        "license.seats.not_assigned",
+    ),
+    (
+        "licence subscription date unreadable",
+        licence_payload(
+            lambda p: p.__setitem__("subscription", {"current_period": {"start": "next monday"}})
+        ),
+        "PRE-4",
+        "license.subscription.timestamp_invalid",
+    ),
+    (
+        "revocation list without a section",
+        revocations(lambda p: p.__setitem__("revoked_licences", p.pop("revoked"))),
+        "PRE-4",
+        "revocation.section_missing",
     ),
     (
         "licence valid too long",
@@ -972,10 +1154,30 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ai.data_quality_critical_issue",
     ),
     (
-        "data quality without tags",
-        ai_report("data_quality", lambda d: d.pop("tags")),
+        "data quality tags not a list",
+        ai_report("data_quality", lambda d: d.__setitem__("tags", "binance_live")),
         "PRE-6",
         "ai.report_invalid",
+    ),
+    (
+        "data quality without summary, a warning issue",
+        ai_report(
+            "data_quality",
+            lambda d: (
+                d.pop("summary"),
+                d["issues"].append(
+                    {"code": "missing_bars", "message": "gap of 3 bars", "severity": "warning"}
+                ),
+            ),
+        ),
+        "PRE-6",
+        "ai.data_quality_not_ok",
+    ),
+    (
+        "drift detector triggered",
+        ai_report("drift", lambda d: d["metrics"].__setitem__("triggered", {"value": True})),
+        "PRE-6",
+        "ai.drift_triggered",
     ),
     (
         "drift above threshold",
@@ -1769,6 +1971,7 @@ TEMPLATED = {
     "revocation.unsigned",
     "license.signature_algorithm",
     "license.signature_invalid",
+    "license.fingerprint_payload.signature_invalid",
     "revocation.signature_invalid",
 }
 

@@ -122,3 +122,69 @@ def test_the_rest_of_the_pre_checklist(environment: str, run_gate) -> None:
     assert "data.manifest_missing" in gate.rules("PRE-5")
     assert gate.rules("PRE-6") == {"ai.report_missing"}
     assert gate.rules("PRE-9") == {"quick_test.missing"}
+
+
+# validate_core_config(load_core_config("config/core.yaml")) of upstream f59f9e73 on this config,
+# run outside the project (the bot's 26 errors, verbatim; FORMATS.md §0.1). The bot prints the
+# last one with the path resolved against the config folder; the gate quotes it as configured.
+MULTI = "uniwersum instrumentów 'core_multi_exchange' nie zawiera powiązań dla giełdy"
+BOT_ERRORS = {
+    "uniwersum instrumentów 'cross_exchange_core': instrument 'BTC_USDT_CROSS': "
+    "nieobsługiwany sufiks interwału 's'",
+    "uniwersum instrumentów 'cross_exchange_core': instrument 'ETH_USDT_CROSS': "
+    "nieobsługiwany sufiks interwału 's'",
+    *(
+        f"środowisko '{env}': {MULTI} '{exchange}'"
+        for env, exchange in [
+            ("coinbase_paper", "coinbase_spot"),
+            ("okx_paper", "okx_spot"),
+            ("okx_margin_testnet", "okx_margin"),
+            ("kucoin_paper", "kucoin_spot"),
+            ("bybit_paper", "bybit_spot"),
+            ("bybit_futures_testnet", "bybit_futures"),
+            ("deribit_futures_paper", "deribit_futures"),
+            ("deribit_futures_testnet", "deribit_futures"),
+            ("deribit_futures_live", "deribit_futures"),
+            ("bitmex_futures_paper", "bitmex_futures"),
+            ("bitmex_futures_testnet", "bitmex_futures"),
+            ("bitmex_futures_live", "bitmex_futures"),
+            ("nowa_gielda_paper", "nowa_gielda_spot"),
+            ("nowa_gielda_live", "nowa_gielda_spot"),
+            ("coinbase_offline", "coinbase_spot"),
+            ("coinbase_margin_paper", "coinbase_margin"),
+            ("coinbase_futures_live", "coinbase_futures"),
+        ]
+    ),
+    "środowisko 'nowa_gielda_paper': default_strategy nie jest ustawione mimo zdefiniowanych "
+    "strategii",
+    "środowisko 'nowa_gielda_paper': default_controller nie jest ustawione mimo zdefiniowanych "
+    "kontrolerów runtime",
+    "środowisko 'nowa_gielda_live': default_strategy nie jest ustawione mimo zdefiniowanych "
+    "strategii",
+    "środowisko 'nowa_gielda_live': default_controller nie jest ustawione mimo zdefiniowanych "
+    "kontrolerów runtime",
+    "środowisko 'coinbase_offline': domyślna strategia 'manual_override' nie istnieje w sekcji "
+    "strategies",
+    "środowisko 'coinbase_offline': domyślny kontroler 'manual_override' nie istnieje w sekcji "
+    "runtime.controllers",
+    "runtime.metrics_service: ui_alerts_risk_profiles_file "
+    "'configs/telemetry_risk_profiles.yaml' nie istnieje",
+}
+
+
+def test_pre0_reports_the_bots_own_26_configuration_errors(run_gate) -> None:
+    gate = run_gate(REAL_WORLD, "--env", "binance_live")
+    assert gate.status("PRE-0") == "failed"
+    findings = gate.requirement("PRE-0")["findings"]
+    assert len(BOT_ERRORS) == 26
+    assert {f["found"] for f in findings} == BOT_ERRORS
+    assert len(findings) == 26
+    assert all(f["file"] == "config/core.yaml" and f["line"] for f in findings)
+    lines = {f["found"]: f["line"] for f in findings}
+    assert (
+        lines[
+            "środowisko 'coinbase_offline': domyślna strategia 'manual_override' nie istnieje w "
+            "sekcji strategies"
+        ]
+        == 2583
+    )

@@ -5,14 +5,24 @@ Every file (licence, fingerprint, revocation list, key files) is read through
 ``deployment.files``: a link out of the deployment, a FIFO or an oversized file is a finding
 naming it. Signatures are verified by :func:`live_gate.kit.signatures.verifies` (HMAC-SHA256/384
 over the canonical payload, exactly as the bot's licence verifier: no path normalisation, no
-retry without digests). ``issued_at`` and the revocation list's ``generated_at`` may not lie after
-``--as-of`` plus the clock skew (the bot only warns about the former, never checks the latter);
-``max_validity_days`` and ``revocation_list_max_age_hours`` must be finite numbers when set.
+retry without digests); the algorithm's case does not matter and a missing one is HMAC-SHA256,
+as in the bot. The schema name is compared case-insensitively, the schema version exactly (the
+bot's rules). ``issued_at`` a little after ``--as-of`` is a warning as in the bot; more than an
+hour after, and a revocation list's ``generated_at`` after ``--as-of`` plus the clock skew, block
+(the gate is stricter on purpose). ``max_validity_days`` and ``revocation_list_max_age_hours``
+must be finite numbers when set.
+
+Also as the bot (``validate_license``, checked against files its code wrote:
+tests/contract): an embedded ``fingerprint_payload`` must match the licence's fingerprint and
+carry a ``fingerprint_signature`` that verifies with the fingerprint keys; ``seat_policy`` (or
+``multi_seat``) with ``hard``/``strict`` enforcement and no ``auto_assign`` must assign this
+device; ``subscription`` timestamps must be readable (a lapsed subscription is a warning, as in
+the bot); a revocation object must hold ``revoked``, ``revocations`` or ``licenses``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from live_gate import signing
@@ -37,6 +47,7 @@ from live_gate.resources.licence import (
 from live_gate.timeutil import iso
 
 REQUIREMENT = "PRE-4"
+ISSUED_AHEAD_TOLERANCE = timedelta(hours=1)
 REQUIRED_FIELDS = (
     "profile",
     "issuer",
@@ -205,7 +216,10 @@ class _Licence:
                 found="absent",
             )
             return False
-        algorithm = signature.get("algorithm")
+        # The bot upper-cases the algorithm and defaults it to HMAC-SHA256 (licence verifier,
+        # build_hmac_signature): "hmac-sha384" verifies there, so it verifies here.
+        algorithm = str(signature.get("algorithm") or "HMAC-SHA256").strip().upper()
+        signature = {**signature, "algorithm": algorithm}
         if algorithm not in signing.ALGORITHMS:
             self.out.block(
                 f"{prefix}.signature_algorithm",
@@ -286,7 +300,10 @@ def check_licence(deployment: Deployment, policy: Policy, as_of: datetime) -> Fi
     max_days = licence.number("max_validity_days", "days")
     if "issued_at" not in missing and "expires_at" not in missing:
         _check_validity(licence, payload, confined, as_of, max_days)
+    _check_embedded_fingerprint(licence, payload, confined, fingerprint_keys)
     _check_fingerprint(licence, payload, fingerprint_keys)
+    _check_seats(licence, payload, confined)
+    _check_subscription(licence, payload, confined, as_of)
     _check_revocation(licence, payload.get("license_id"), as_of)
     return out
 
@@ -310,8 +327,10 @@ def _check_identity(
     licence: _Licence, payload: dict[str, Any], confined: ConfinedPath, policy: Policy
 ) -> None:
     out, config, file = licence.out, licence.config, confined.relative
+    # The bot compares the schema name lower-cased (schema_version exactly).
     required_schema = str(config.get("required_schema"))
-    if payload.get("schema") and payload["schema"] != required_schema:
+    schema = str(payload.get("schema") or "").strip().lower()
+    if schema and schema != required_schema.strip().lower():
         out.block(
             "license.schema",
             "the licence has the wrong schema",
@@ -371,16 +390,29 @@ def _check_validity(
     max_days: float | None,
 ) -> None:
     out, file = licence.out, confined.relative
-    # issued_at: no later than --as-of plus the clock skew (the bot's 5-minute tolerance)
+    # issued_at after --as-of plus the clock skew (the bot's 5-minute tolerance): the bot only
+    # warns (license.time.issued_in_future), and so does the gate up to ISSUED_AHEAD_TOLERANCE.
+    # Beyond that the gate blocks on purpose: a licence issued hours after the instant judged did
+    # not exist then (issuer and host clocks differ by minutes, not hours); README "Where the gate
+    # is stricter than the bot".
     issued = licence.out.instant(
         "license.issued_at",
         "the licence's issued_at",
         payload.get("issued_at"),
         as_of=as_of,
-        skew=licence.skew,
+        skew=licence.skew + ISSUED_AHEAD_TOLERANCE,
         file=file,
         field="payload.issued_at",
     )
+    if issued is not None and issued > as_of + licence.skew:
+        out.warn(
+            "license.issued_at.slightly_ahead",
+            "the licence's issued_at is a little after the evaluation instant (the bot warns)",
+            file=file,
+            field="payload.issued_at",
+            expected=f"at or before {iso(as_of + licence.skew)}",
+            found=iso(issued),
+        )
     # expires_at: a deadline, in the future by design
     expires, problem = read_instant(payload.get("expires_at"))
     if problem is not None:
@@ -492,7 +524,7 @@ def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> No
     out.read(confined.relative)
     try:
         document, signature = envelope(read_json(licence.files, confined), bare_allowed=True)
-        revoked = revoked_ids(document)
+        listed = revoked_ids(document)
     except InputRefused as exc:
         out.refused(exc)
         return
@@ -505,6 +537,18 @@ def _check_revocation(licence: _Licence, licence_id: Any, as_of: datetime) -> No
             found=str(exc),
         )
         return
+    if listed is None:
+        # The bot: license.revocation.missing_section, an error whether or not the list is
+        # required.
+        out.block(
+            "revocation.section_missing",
+            "the revocation list has no revoked, revocations or licenses section",
+            file=confined.relative,
+            field="revoked",
+            expected="a 'revoked' (or 'revocations'/'licenses') list of licence ids",
+            found="absent",
+        )
+    revoked = listed or {}
     if signature_required:
         keys = licence.keys("revocation_keys_path", "revocation list")
         licence.verify("revocation list", document, signature, keys, confined, "revocation")
@@ -554,3 +598,183 @@ def _check_generated_at(
         found=problem.found,
         **where,
     )
+
+
+def _fingerprint_value(value: Any) -> str | None:
+    """The bot's reading of a fingerprint: a bare string or ``{"value": ...}``, stripped."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _check_embedded_fingerprint(
+    licence: _Licence,
+    payload: dict[str, Any],
+    confined: ConfinedPath,
+    keys: dict[str, bytes] | None,
+) -> None:
+    """``fingerprint_payload`` (what scripts/oem_provision_license.py embeds): its fingerprint
+    must be the licence's, and it must carry a ``fingerprint_signature`` that verifies with the
+    fingerprint keys (bot: license.fingerprint.payload_mismatch / signature_missing /
+    signature.mismatch). A licence without it is not judged here, as in the bot."""
+    embedded = payload.get("fingerprint_payload")
+    if not isinstance(embedded, dict):
+        return
+    out, file = licence.out, confined.relative
+    own = _fingerprint_value(payload.get("fingerprint"))
+    signed = _fingerprint_value(embedded.get("fingerprint"))
+    if own and signed and own != signed:
+        out.block(
+            "license.fingerprint_payload.mismatch",
+            "the licence's fingerprint is not the one in its signed fingerprint_payload",
+            file=file,
+            field="payload.fingerprint_payload.fingerprint",
+            expected=own,
+            found=signed,
+        )
+    signature = payload.get("fingerprint_signature")
+    if not isinstance(signature, dict):
+        out.block(
+            "license.fingerprint_payload.unsigned",
+            "the licence embeds a fingerprint_payload without a fingerprint_signature",
+            file=file,
+            field="payload.fingerprint_signature",
+            expected="an HMAC signature of fingerprint_payload by a fingerprint key",
+            found="absent",
+        )
+        return
+    licence.verify(
+        "embedded fingerprint_payload",
+        embedded,
+        signature,
+        keys,
+        confined,
+        "license.fingerprint_payload",
+    )
+
+
+def _seat_int(value: Any) -> int | None:
+    number = finite_number(value)
+    return int(number) if number is not None else None
+
+
+def _check_seats(licence: _Licence, payload: dict[str, Any], confined: ConfinedPath) -> None:
+    """``seat_policy`` (or ``multi_seat``) as the bot reads it: a device not among the assigned
+    seats is an error under ``hard``/``strict`` enforcement without ``auto_assign``, a warning
+    otherwise; a negative total is an error."""
+    section = payload.get("seat_policy")
+    name = "seat_policy"
+    if not isinstance(section, dict):
+        section, name = payload.get("multi_seat"), "multi_seat"
+    if not isinstance(section, dict):
+        return
+    out, file = licence.out, confined.relative
+    total = _seat_int(section.get("total") or section.get("seats") or section.get("limit"))
+    if total is not None and total < 0:
+        out.block(
+            "license.seats.invalid_total",
+            "the licence's seat total is negative",
+            file=file,
+            field=f"payload.{name}.total",
+            expected="a positive number of seats",
+            found=str(total),
+        )
+        total = None
+    raw = section.get("assignments") or section.get("allocated") or section.get("devices") or []
+    assigned = [str(a).strip() for a in raw] if isinstance(raw, list) else []
+    device = _fingerprint_value(payload.get("fingerprint")) or _fingerprint_value(
+        (payload.get("fingerprint_payload") or {}).get("fingerprint")
+        if isinstance(payload.get("fingerprint_payload"), dict)
+        else None
+    )
+    if not device or total in (None, 0) or device in assigned:
+        return
+    enforcement = str(section.get("enforcement") or section.get("mode") or "").strip().lower()
+    where: dict[str, Any] = {
+        "file": file,
+        "field": f"payload.{name}.assignments",
+        "expected": f"this device's fingerprint {device} among the assigned seats",
+        "found": ", ".join(assigned) or "no seat assigned",
+    }
+    if enforcement in ("hard", "strict") and not section.get("auto_assign"):
+        out.block(
+            "license.seats.not_assigned",
+            f"the licence enforces its seats ({enforcement}) and this device has none",
+            **where,
+        )
+    else:
+        out.warn("license.seats.not_assigned", "this device has no assigned seat", **where)
+
+
+def _bot_timestamp(value: Any) -> tuple[datetime | None, bool]:
+    """The bot's licence timestamp parser: ISO-8601 by ``datetime.fromisoformat`` with a
+    trailing Z, naive read as UTC. Returns (instant, readable)."""
+    if value in (None, ""):
+        return None, True
+    text = str(value).strip()
+    if not text:
+        return None, True
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None, False
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)), True
+
+
+def _check_subscription(
+    licence: _Licence, payload: dict[str, Any], confined: ConfinedPath, as_of: datetime
+) -> None:
+    """``subscription``: an unreadable period or renewal timestamp is an error (the bot's
+    license.timestamp.invalid); an ended period, a due renewal, an expired grace period or a
+    status other than active/trial are warnings, as in the bot."""
+    section = payload.get("subscription")
+    if not isinstance(section, dict):
+        return
+    out, file = licence.out, confined.relative
+    raw_period = section.get("current_period")
+    period: dict[str, Any] = raw_period if isinstance(raw_period, dict) else {}
+    stamps = {
+        "start": period.get("start")
+        or period.get("from")
+        or section.get("period_start")
+        or section.get("start"),
+        "end": period.get("end")
+        or period.get("to")
+        or section.get("period_end")
+        or section.get("end"),
+        "renews_at": section.get("renews_at") or section.get("renews_on"),
+    }
+    parsed: dict[str, datetime | None] = {}
+    for label, value in stamps.items():
+        instant, readable = _bot_timestamp(value)
+        parsed[label] = instant
+        if not readable:
+            out.block(
+                "license.subscription.timestamp_invalid",
+                f"the licence's subscription {label} is not an ISO-8601 timestamp",
+                file=file,
+                field=f"payload.subscription.{label}",
+                expected="an ISO-8601 timestamp, e.g. 2026-01-01T00:00:00Z",
+                found=repr(value),
+            )
+    where: dict[str, Any] = {"file": file, "field": "payload.subscription"}
+    end, renews = parsed["end"], parsed["renews_at"]
+    if end is not None and end <= as_of:
+        out.warn(
+            "license.subscription.period_ended",
+            "the subscription period has ended",
+            found=iso(end),
+            **where,
+        )
+    if renews is not None and renews <= as_of:
+        out.warn(
+            "license.subscription.renewal_due",
+            "the subscription is due for renewal",
+            found=iso(renews),
+            **where,
+        )
+    status = str(section.get("status") or "active").strip().lower()
+    if status not in ("active", "trial"):
+        out.warn(
+            "license.subscription.status", f"the subscription is {status!r}", found=status, **where
+        )

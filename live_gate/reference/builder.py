@@ -265,6 +265,25 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
                 "metrics": {"latency_alert_threshold_ms": 350.0, "fallback_alert_threshold": 3},
             }
         },
+        # The strategy and controller the environments' default_strategy/default_controller
+        # name: the bot's assert_core_config_valid (PRE-0) refuses defaults that name nothing.
+        # The controller's interval must be one the universe backfills (1h here).
+        "strategies": {
+            "core_daily_trend": {
+                "engine": "daily_trend_momentum",
+                "parameters": {
+                    "fast_ma": 25,
+                    "slow_ma": 100,
+                    "breakout_lookback": 55,
+                    "momentum_window": 20,
+                    "atr_window": 14,
+                    "atr_multiplier": 2.0,
+                    "min_trend_strength": 0.005,
+                    "min_momentum": 0.001,
+                },
+            },
+        },
+        "runtime": {"controllers": {"daily_trend_core": {"tick_seconds": 3600, "interval": "1h"}}},
         "instrument_universes": {"core_spot": UNIVERSE},
         "environments": {REFERENCE_PAPER_ENV: paper_env, REFERENCE_LIVE_ENV: live_env},
         "alerts": {

@@ -65,7 +65,8 @@ class FlatRecordCheck:
 
     Compiled from the schema document itself, for the subset the alert audit record uses: an
     object with ``required`` keys, ``properties`` and ``patternProperties`` whose subschemas are
-    ``{"type": "string", "minLength": n}``, and ``additionalProperties`` false or absent.
+    ``{"type": "string", "minLength": n}`` or annotations only (any value), and
+    ``additionalProperties`` false or absent.
     :meth:`compile` returns ``None`` for any schema outside that subset, and then every record
     goes to the full validator. ``check(record)`` is True only for a record the schema accepts
     (keys present and allowed, every value a string of the minimum length); a False answer is
@@ -86,6 +87,7 @@ class FlatRecordCheck:
         }
     )
     _PROPERTY: ClassVar[frozenset[str]] = frozenset({"type", "minLength", "title", "description"})
+    _ANNOTATION: ClassVar[frozenset[str]] = frozenset({"title", "description"})
     _CACHE_LIMIT = 4096  # key layouts remembered; a hostile log of random keys only gets slower
 
     def __init__(
@@ -115,6 +117,10 @@ class FlatRecordCheck:
             return None
 
         def string_min_length(sub: Any) -> int | None:
+            if isinstance(sub, dict) and not set(sub) - cls._ANNOTATION:
+                # any JSON value (the bot's ctx_<key>): allowed, unconstrained; check() still
+                # passes only all-string records, the rest go to the validator
+                return 0
             if not isinstance(sub, dict) or set(sub) - cls._PROPERTY or sub.get("type") != "string":
                 return None
             minimum = sub.get("minLength", 0)
@@ -447,9 +453,10 @@ def _scan(environment: Environment, folder: AuditFolder, window: ScanWindow) -> 
                         scan.suppressed.add(_ref(relative, number, record, when))
                     continue
                 if category == ACKNOWLEDGEMENT:
-                    key = record.get("ctx_acknowledges")
-                    if not key:
+                    raw_key = record.get("ctx_acknowledges")
+                    if raw_key is None or raw_key == "":
                         continue
+                    key = str(raw_key)  # context values are written as given: 7 names "7"
                     if future:
                         scan.acknowledgements_future.add(_ref(relative, number, record, when))
                     elif when is not None and when >= critical_start:

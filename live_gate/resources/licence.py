@@ -113,16 +113,18 @@ def read_keys(files: DeploymentFiles, confined: ConfinedPath) -> dict[str, bytes
     return keys
 
 
-def revoked_ids(document: Any) -> dict[str, str]:
-    """Every accepted shape of the revocation list -> {license_id: reason}."""
+def revoked_ids(document: Any) -> dict[str, str] | None:
+    """Every accepted shape of the revocation list -> {license_id: reason}; ``None`` for an
+    object with none of the sections ``revoked``, ``revocations``, ``licenses`` (the bot reads
+    the first that is not null; none is its error license.revocation.missing_section)."""
     entries: Any = document
     if isinstance(document, dict):
         for key in ("revoked", "revocations", "licenses"):
-            if key in document:
+            if document.get(key) is not None:
                 entries = document[key]
                 break
         else:
-            entries = []
+            return None
     found: dict[str, str] = {}
     if isinstance(entries, dict):
         return {str(k): str(v) for k, v in entries.items()}

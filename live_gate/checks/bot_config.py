@@ -1,0 +1,582 @@
+"""PRE-0 the bot's own configuration validation: a ``config/core.yaml`` the bot refuses to start
+with is NO-GO in every phase.
+
+``bootstrap_environment`` loads ``core.yaml`` (``bot_core.config.loader.load_core_config``) and
+then calls ``assert_core_config_valid`` (``bot_core/config/validation.py``); any error stops the
+bot before it trades (FORMATS.md §0.1). The gate re-implements those rules on the raw YAML, so
+that every error names its file and line, and so that no upstream code runs inside the gate. Each
+finding quotes the bot's own message (Polish, as the operator will see it in the bot's log) in
+``found``.
+
+Rules applied, as at upstream Dudzian/Dudzian f59f9e73 (README "PRE-0"):
+
+* loader errors: an environment missing ``exchange``/``environment``/``keychain_key``/
+  ``data_cache_path``/``risk_profile``; ``environment`` not exactly ``live``/``paper``/``testnet``
+  (the bot's ``Environment`` enum is case-sensitive); a non-empty ``alert_throttle`` whose
+  ``window_seconds`` (or ``window``) is absent or not positive;
+* ``_validate_risk_profiles``: negative limits;
+* ``_validate_runtime_controllers``: ``tick_seconds`` not positive, an interval the bot cannot
+  parse;
+* ``_validate_instrument_universes``: empty universes, instruments without assets, categories or
+  exchange bindings, empty symbols, unparsable backfill intervals, non-positive ``lookback_days``;
+* ``_validate_environments``: unknown risk profile or universe, a universe with no binding for the
+  environment's exchange, ``default_strategy``/``default_controller`` against the defined
+  strategies and ``runtime.controllers``, the default controller's interval missing from the
+  universe's backfill, alert channels (format, type, key in ``alerts``), permissions both required
+  and forbidden;
+* ``_validate_metrics_service``: ``runtime.metrics_service.ui_alerts_risk_profiles_file`` that
+  does not exist (relative to the config folder, as the loader resolves it).
+
+The bot's warnings are not findings. Blocks of the configuration the reference and the real config
+do not use (TLS, service tokens, decision logs, AI model entries, resource limits, decision
+engine, live routing) are not re-implemented; README "PRE-0" lists them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from live_gate.checks import Findings
+from live_gate.kit.files import InputRefused
+from live_gate.paths import PathEscapesDeployment
+from live_gate.resources.deployment import Deployment
+
+REQUIREMENT = "PRE-0"
+ENVIRONMENT_KINDS = ("live", "paper", "testnet")
+REQUIRED_ENVIRONMENT_FIELDS = (
+    "exchange",
+    "environment",
+    "keychain_key",
+    "data_cache_path",
+    "risk_profile",
+)
+RISK_LIMITS = (
+    "max_daily_loss_pct",
+    "max_position_pct",
+    "target_volatility",
+    "max_leverage",
+    "stop_loss_atr_multiple",
+    "max_open_positions",
+    "hard_drawdown_pct",
+)
+ALERT_REGISTRIES = {
+    "telegram": "telegram_channels",
+    "email": "email_channels",
+    "sms": "sms_providers",
+    "signal": "signal_channels",
+    "whatsapp": "whatsapp_channels",
+    "messenger": "messenger_channels",
+}
+INTERVAL_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000}
+# The bot builds ``config.strategies`` from the ``strategies`` entries of this engine only
+# (loader ``_load_strategies``); other engines are strategy definitions it does not count here.
+COUNTED_STRATEGY_ENGINE = "daily_trend_momentum"
+REMEDY = "a configuration the bot's assert_core_config_valid accepts"
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def interval_error(interval: str) -> str | None:
+    """The bot's message for an interval it cannot parse (``<digits><unit>``, unit m/h/d/w/M;
+    only the month is case-sensitive), or ``None``."""
+    text = interval.strip()
+    if not text:
+        return "interwał nie może być pusty"
+    digits = ""
+    suffix: str | None = None
+    for char in text:
+        if char.isdigit():
+            if suffix is not None:
+                return f"niepoprawny format interwału '{interval}'"
+            digits += char
+        else:
+            if suffix is not None:
+                return f"niepoprawny format interwału '{interval}'"
+            suffix = char
+    if not digits or suffix is None:
+        return f"niepoprawny format interwału '{interval}'"
+    if suffix not in INTERVAL_SECONDS:
+        return f"nieobsługiwany sufiks interwału '{suffix}'"
+    if int(digits) <= 0:
+        return "interwał musi być dodatni"
+    return None
+
+
+def _name(value: Any) -> Any:
+    """A name from the YAML, usable as a key: a list or a mapping where a name belongs (the bot
+    then fails with a TypeError at start-up) becomes its repr, which names nothing defined."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+def _number(value: Any) -> float | None:
+    # The bot's loader converts with float(): numbers and numeric strings; bool is excluded
+    # because YAML booleans are never limits.
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Validator:
+    def __init__(self, deployment: Deployment) -> None:
+        self.deployment = deployment
+        self.raw = deployment.raw
+        self.out = Findings(REQUIREMENT, deployment.config_file)
+
+    def said(self, bot_message: str, path: tuple[str | int, ...], what: str) -> dict[str, Any]:
+        """A finding's text and place: what the gate saw, the line, and the bot's own message."""
+        return {
+            "message": f"the bot refuses this configuration at start-up: {what}",
+            "line": self.deployment.line(*path),
+            "field": ".".join(str(p) for p in path) or None,
+            "expected": REMEDY,
+            "found": bot_message,
+        }
+
+    # -- loader -------------------------------------------------------------------------------
+    def environments(self) -> dict[str, dict[str, Any]]:
+        result: dict[str, dict[str, Any]] = {}
+        for name, entry in _mapping(self.raw.get("environments")).items():
+            env = _mapping(entry)
+            path = ("environments", str(name))
+            missing = [f for f in REQUIRED_ENVIRONMENT_FIELDS if f not in env]
+            for field in missing:
+                self.out.block(
+                    "config.environment_field_missing",
+                    **self.said(
+                        f"load_core_config: KeyError {field!r}",
+                        path,
+                        f"environment {name} has no {field}",
+                    ),
+                )
+            kind = env.get("environment")
+            if "environment" in env and kind not in ENVIRONMENT_KINDS:
+                self.out.block(
+                    "config.environment_kind",
+                    **self.said(
+                        f"load_core_config: ValueError: {kind!r} is not a valid Environment",
+                        (*path, "environment"),
+                        f"environment {name} is of kind {kind!r}, not one of live, paper, testnet",
+                    ),
+                )
+            throttle = env.get("alert_throttle")
+            if throttle:
+                block = _mapping(throttle)
+                window = _number(block.get("window_seconds", block.get("window", 0.0)))
+                if window is None or window <= 0:
+                    self.out.block(
+                        "config.throttle_window",
+                        **self.said(
+                            "alert_throttle.window_seconds musi być dodatnie",
+                            (*path, "alert_throttle", "window_seconds"),
+                            f"environment {name}: alert_throttle.window_seconds is not positive",
+                        ),
+                    )
+            result[str(name)] = env
+        return result
+
+    # -- validate_core_config ---------------------------------------------------------------
+    def risk_profiles(self) -> None:
+        for name, entry in _mapping(self.raw.get("risk_profiles")).items():
+            profile = _mapping(entry)
+            for key in RISK_LIMITS:
+                value = _number(profile.get(key))
+                if value is not None and value < 0:
+                    self.out.block(
+                        "config.risk_limit_negative",
+                        **self.said(
+                            f"profil ryzyka '{name}': {key} nie może być ujemne",
+                            ("risk_profiles", str(name), key),
+                            f"risk profile {name}: {key} is negative",
+                        ),
+                    )
+
+    def controllers(self) -> dict[str, str]:
+        """Runtime controllers by name, with their interval (the loader's default ``1d``)."""
+        result: dict[str, str] = {}
+        runtime = _mapping(self.raw.get("runtime"))
+        for name, entry in _mapping(runtime.get("controllers")).items():
+            controller = _mapping(entry)
+            path = ("runtime", "controllers", str(name))
+            tick = _number(controller.get("tick_seconds", controller.get("tick", 60.0)))
+            if tick is None or tick <= 0:
+                self.out.block(
+                    "config.controller_invalid",
+                    **self.said(
+                        f"kontroler runtime '{name}': tick_seconds musi być dodatnie",
+                        (*path, "tick_seconds"),
+                        f"runtime controller {name}: tick_seconds is not positive",
+                    ),
+                )
+            interval = str(controller.get("interval", "1d"))
+            problem = interval_error(interval)
+            if problem is not None:
+                self.out.block(
+                    "config.controller_invalid",
+                    **self.said(
+                        f"kontroler runtime '{name}': {problem}",
+                        (*path, "interval"),
+                        f"runtime controller {name}: interval {interval!r} cannot be parsed",
+                    ),
+                )
+            result[str(name)] = interval
+        return result
+
+    def universes(self, exchanges: set[str]) -> None:
+        for name, entry in _mapping(self.raw.get("instrument_universes")).items():
+            context = f"uniwersum instrumentów '{name}'"
+            path = ("instrument_universes", str(name))
+            instruments = _mapping(_mapping(entry).get("instruments"))
+            if not instruments:
+                self.out.block(
+                    "config.universe_invalid",
+                    **self.said(
+                        f"{context}: musi zawierać co najmniej jeden instrument",
+                        path,
+                        f"universe {name} has no instruments",
+                    ),
+                )
+                continue
+            for instrument_name, data in instruments.items():
+                instrument = _mapping(data)
+                where = (*path, "instruments", str(instrument_name))
+                inst = f"{context}: instrument '{instrument_name}'"
+                if not instrument.get("base_asset") or not instrument.get("quote_asset"):
+                    self.out.block(
+                        "config.universe_invalid",
+                        **self.said(
+                            f"{inst}: base_asset i quote_asset muszą być ustawione",
+                            where,
+                            f"instrument {instrument_name} lacks base_asset or quote_asset",
+                        ),
+                    )
+                if not _sequence(instrument.get("categories")):
+                    self.out.block(
+                        "config.universe_invalid",
+                        **self.said(
+                            f"{inst}: lista kategorii nie może być pusta",
+                            where,
+                            f"instrument {instrument_name} has no categories",
+                        ),
+                    )
+                symbols = _mapping(instrument.get("exchanges"))
+                if not symbols:
+                    self.out.block(
+                        "config.universe_invalid",
+                        **self.said(
+                            f"{inst}: musi mieć przypisane co najmniej jedno powiązanie giełdowe",
+                            where,
+                            f"instrument {instrument_name} is bound to no exchange",
+                        ),
+                    )
+                for exchange, symbol in symbols.items():
+                    if symbol is None or str(symbol) == "":
+                        self.out.block(
+                            "config.universe_invalid",
+                            **self.said(
+                                f"{inst}: symbol dla giełdy '{exchange}' nie może być pusty",
+                                (*where, "exchanges", str(exchange)),
+                                f"instrument {instrument_name}: empty symbol for {exchange}",
+                            ),
+                        )
+                for index, window in enumerate(_sequence(instrument.get("backfill"))):
+                    spec = _mapping(window)
+                    interval = str(spec.get("interval", ""))
+                    wpath = (*where, "backfill", index)
+                    if not interval.strip():
+                        self.out.block(
+                            "config.universe_invalid",
+                            **self.said(
+                                f"{inst}: interwał w sekcji backfill nie może być pusty",
+                                wpath,
+                                f"instrument {instrument_name}: a backfill window has no interval",
+                            ),
+                        )
+                        continue
+                    problem = interval_error(interval)
+                    if problem is not None:
+                        self.out.block(
+                            "config.universe_invalid",
+                            **self.said(
+                                f"{inst}: {problem}",
+                                (*wpath, "interval"),
+                                f"instrument {instrument_name}: backfill interval {interval!r} "
+                                "cannot be parsed",
+                            ),
+                        )
+                        continue
+                    lookback = _number(spec.get("lookback_days"))
+                    if lookback is None or lookback <= 0:
+                        self.out.block(
+                            "config.universe_invalid",
+                            **self.said(
+                                f"{inst}: lookback_days dla interwału '{interval}' "
+                                "musi być dodatni",
+                                (*wpath, "lookback_days"),
+                                f"instrument {instrument_name}: lookback_days is not positive",
+                            ),
+                        )
+
+    def environment_rules(
+        self, envs: dict[str, dict[str, Any]], controllers: dict[str, str]
+    ) -> None:
+        risk_profiles = set(_mapping(self.raw.get("risk_profiles")))
+        universes = _mapping(self.raw.get("instrument_universes"))
+        strategies = {
+            str(name)
+            for name, entry in _mapping(self.raw.get("strategies")).items()
+            if str(_mapping(entry).get("engine", "")) == COUNTED_STRATEGY_ENGINE
+        }
+        for name, env in envs.items():
+            context = f"środowisko '{name}'"
+            path = ("environments", name)
+            profile = _name(env.get("risk_profile"))
+            if "risk_profile" in env and profile not in risk_profiles:
+                self.out.block(
+                    "config.risk_profile_undefined",
+                    **self.said(
+                        f"{context}: profil ryzyka '{profile}' nie istnieje w konfiguracji",
+                        (*path, "risk_profile"),
+                        f"environment {name}: risk profile {profile!r} is not defined",
+                    ),
+                )
+            universe_name = _name(env.get("instrument_universe"))
+            if universe_name and universe_name not in universes:
+                self.out.block(
+                    "config.universe_undefined",
+                    **self.said(
+                        f"{context}: uniwersum instrumentów '{universe_name}' nie istnieje",
+                        (*path, "instrument_universe"),
+                        f"environment {name}: universe {universe_name!r} is not defined",
+                    ),
+                )
+                continue  # as the bot does: nothing else of this environment is validated
+            intervals: set[str] = set()
+            if universe_name:
+                exchange = _name(env.get("exchange"))
+                instruments = _mapping(_mapping(universes[universe_name]).get("instruments"))
+                matching = [
+                    _mapping(i)
+                    for i in instruments.values()
+                    if exchange in _mapping(_mapping(i).get("exchanges"))
+                ]
+                if not matching:
+                    self.out.block(
+                        "config.universe_no_exchange",
+                        **self.said(
+                            f"{context}: uniwersum instrumentów '{universe_name}' nie zawiera "
+                            f"powiązań dla giełdy '{exchange}'",
+                            (*path, "instrument_universe"),
+                            f"environment {name}: universe {universe_name} binds no symbol on "
+                            f"{exchange}",
+                        ),
+                    )
+                intervals = {
+                    str(_mapping(w).get("interval", "")).strip().lower()
+                    for i in matching
+                    for w in _sequence(i.get("backfill"))
+                    if str(_mapping(w).get("interval", "")).strip()
+                }
+            self._defaults(name, env, strategies, controllers, intervals)
+            self._channels(name, env)
+            self._permissions(name, env)
+
+    def _defaults(
+        self,
+        name: str,
+        env: dict[str, Any],
+        strategies: set[str],
+        controllers: dict[str, str],
+        intervals: set[str],
+    ) -> None:
+        context = f"środowisko '{name}'"
+        path = ("environments", name)
+        strategy = _name(env.get("default_strategy"))
+        if strategies:
+            if not strategy:
+                self.out.block(
+                    "config.default_strategy",
+                    **self.said(
+                        f"{context}: default_strategy nie jest ustawione mimo "
+                        "zdefiniowanych strategii",
+                        path,
+                        f"environment {name} sets no default_strategy although strategies "
+                        "are defined",
+                    ),
+                )
+            elif strategy not in strategies:
+                self.out.block(
+                    "config.default_strategy",
+                    **self.said(
+                        f"{context}: domyślna strategia '{strategy}' nie istnieje w sekcji "
+                        "strategies",
+                        (*path, "default_strategy"),
+                        f"environment {name}: default_strategy {strategy!r} is not a defined "
+                        "strategy",
+                    ),
+                )
+        elif strategy:
+            self.out.block(
+                "config.default_strategy",
+                **self.said(
+                    f"{context}: domyślna strategia '{strategy}' wskazana bez dostępnych strategii",
+                    (*path, "default_strategy"),
+                    f"environment {name}: default_strategy {strategy!r} set but no strategies are "
+                    f"defined (engine {COUNTED_STRATEGY_ENGINE})",
+                ),
+            )
+        controller = _name(env.get("default_controller"))
+        controller_interval: str | None = None
+        if controllers:
+            if not controller:
+                self.out.block(
+                    "config.default_controller",
+                    **self.said(
+                        f"{context}: default_controller nie jest ustawione mimo zdefiniowanych "
+                        "kontrolerów runtime",
+                        path,
+                        f"environment {name} sets no default_controller although runtime "
+                        "controllers are defined",
+                    ),
+                )
+            elif controller not in controllers:
+                self.out.block(
+                    "config.default_controller",
+                    **self.said(
+                        f"{context}: domyślny kontroler '{controller}' nie istnieje w sekcji "
+                        "runtime.controllers",
+                        (*path, "default_controller"),
+                        f"environment {name}: default_controller {controller!r} is not in "
+                        "runtime.controllers",
+                    ),
+                )
+            else:
+                controller_interval = controllers[str(controller)].strip().lower() or None
+        elif controller:
+            self.out.block(
+                "config.default_controller",
+                **self.said(
+                    f"{context}: domyślny kontroler '{controller}' wskazany bez dostępnych "
+                    "kontrolerów runtime",
+                    (*path, "default_controller"),
+                    f"environment {name}: default_controller {controller!r} set but "
+                    "runtime.controllers defines none",
+                ),
+            )
+        if controller_interval and intervals and controller_interval not in intervals:
+            self.out.block(
+                "config.controller_interval",
+                **self.said(
+                    f"{context}: domyślny kontroler '{controller}' używa interwału "
+                    f"'{controllers[str(controller)]}' niedostępnego w oknach backfill uniwersum "
+                    f"'{env.get('instrument_universe')}' dla giełdy '{env.get('exchange')}'",
+                    (*path, "default_controller"),
+                    f"environment {name}: the default controller's interval is not backfilled "
+                    f"({', '.join(sorted(intervals))})",
+                ),
+            )
+
+    def _channels(self, name: str, env: dict[str, Any]) -> None:
+        context = f"środowisko '{name}'"
+        alerts = _mapping(self.raw.get("alerts"))
+        for index, channel in enumerate(_sequence(env.get("alert_channels"))):
+            text = str(channel)
+            path = ("environments", name, "alert_channels", index)
+            backend, _, key = text.partition(":")
+            backend, key = backend.strip().lower(), key.strip()
+            if ":" not in text or not backend or not key:
+                bot = f"{context}: kanał alertowy '{text}' ma nieprawidłowy format"
+                what = f"alert channel {text!r} is not <type>:<name>"
+            elif backend not in ALERT_REGISTRIES:
+                bot = f"{context}: kanał alertowy '{text}' wskazuje nieobsługiwany typ '{backend}'"
+                what = f"alert channel {text!r} has an unsupported type {backend!r}"
+            elif key not in _mapping(alerts.get(ALERT_REGISTRIES[backend])):
+                bot = f"{context}: kanał alertowy '{text}' nie istnieje w sekcji alerts"
+                what = f"alert channel {text!r} is not in alerts.{ALERT_REGISTRIES[backend]}"
+            else:
+                continue
+            self.out.block(
+                "config.alert_channel",
+                **self.said(bot, path, what),
+            )
+
+    def _permissions(self, name: str, env: dict[str, Any]) -> None:
+        # The loader falls back to the environment's permission_profile for an absent or empty
+        # list (loader: permission_profile, required_permissions, forbidden_permissions).
+        profile = _mapping(
+            _mapping(self.raw.get("permission_profiles")).get(str(env.get("permission_profile")))
+        )
+
+        def effective(key: str) -> set[str]:
+            own = [str(v).lower() for v in _sequence(env.get(key))]
+            if not own:
+                own = [str(v).lower() for v in _sequence(profile.get(key))]
+            return set(own)
+
+        overlap = effective("required_permissions") & effective("forbidden_permissions")
+        if overlap:
+            listed = ", ".join(sorted(overlap))
+            self.out.block(
+                "config.permission_overlap",
+                **self.said(
+                    f"środowisko '{name}': uprawnienia {listed} nie mogą jednocześnie "
+                    "znajdować się w required i forbidden",
+                    ("environments", name, "forbidden_permissions"),
+                    f"environment {name}: {listed} both required and forbidden",
+                ),
+            )
+
+    def metrics_service(self) -> None:
+        runtime = _mapping(self.raw.get("runtime"))
+        metrics = _mapping(runtime.get("metrics_service"))
+        configured = metrics.get("ui_alerts_risk_profiles_file")
+        if not configured:
+            return
+        path = ("runtime", "metrics_service", "ui_alerts_risk_profiles_file")
+        try:
+            # The loader resolves runtime paths against the config folder.
+            confined = self.deployment.resolve_document(str(configured))
+            kind = self.deployment.files.kind(confined)
+        except PathEscapesDeployment as exc:
+            self.out.escaped(
+                exc,
+                file=self.deployment.config_file,
+                line=self.deployment.line(*path),
+                field=".".join(path),
+            )
+            return
+        except InputRefused as exc:
+            self.out.refused(exc)
+            return
+        if kind == "missing":
+            self.out.block(
+                "config.metrics_file_missing",
+                **self.said(
+                    "runtime.metrics_service: ui_alerts_risk_profiles_file "
+                    f"'{configured}' nie istnieje",
+                    path,
+                    f"ui_alerts_risk_profiles_file {configured!r} does not exist",
+                ),
+            )
+
+
+def check_bot_config(deployment: Deployment) -> Findings:
+    validator = _Validator(deployment)
+    envs = validator.environments()
+    validator.risk_profiles()
+    controllers = validator.controllers()
+    exchanges = {str(env.get("exchange")) for env in envs.values()}
+    validator.universes(exchanges)
+    validator.environment_rules(envs, controllers)
+    validator.metrics_service()
+    return validator.out

@@ -1,0 +1,87 @@
+"""PRE-0 at check level: the bot's configuration rules on hostile shapes (judged, never a crash)
+and the rules whose bot messages the corpus does not exercise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from live_gate.checks.bot_config import check_bot_config, interval_error
+from live_gate.resources.deployment import Deployment
+
+
+def judge(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, int | None, str]]:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    return [(f.rule, f.line, str(f.found)) for f in check_bot_config(Deployment(tmp_path))]
+
+
+def test_wrong_shapes_are_findings_with_lines_never_a_crash(tmp_path: Path) -> None:
+    env = {
+        "exchange": ["x"],
+        "environment": "Live",  # the bot's Environment enum is case-sensitive
+        "keychain_key": 1,
+        "data_cache_path": {},
+        "risk_profile": ["p"],
+        "instrument_universe": {"u": 1},
+        "default_strategy": ["s"],
+        "alert_throttle": [1],
+    }
+    found = judge(
+        tmp_path,
+        {
+            "environments": {"a": env},
+            "risk_profiles": [1],
+            "runtime": {"controllers": {"c": {"interval": "5", "tick_seconds": "x"}}},
+            "instrument_universes": {"u": {"instruments": {"i": {"backfill": [1]}}}},
+            "strategies": ["x"],
+        },
+    )
+    rules = {rule for rule, _, _ in found}
+    assert {
+        "config.environment_kind",
+        "config.throttle_window",
+        "config.controller_invalid",
+        "config.universe_invalid",
+        "config.risk_profile_undefined",
+        "config.universe_undefined",
+    } <= rules
+    assert all(line for _, line, _ in found)
+
+
+def test_intervals_as_the_bot_parses_them() -> None:
+    assert interval_error("1h") is None and interval_error("1M") is None
+    assert interval_error("30s") == "nieobsługiwany sufiks interwału 's'"
+    assert interval_error("1h1") == "niepoprawny format interwału '1h1'"
+    assert interval_error("0d") == "interwał musi być dodatni"
+    assert interval_error(" ") == "interwał nie może być pusty"
+
+
+def test_the_permission_profile_fills_an_empty_list(tmp_path: Path) -> None:
+    found = judge(
+        tmp_path,
+        {
+            "permission_profiles": {"p": {"required_permissions": ["read", "trade"]}},
+            "environments": {
+                "a": {
+                    "exchange": "x",
+                    "environment": "paper",
+                    "keychain_key": "k",
+                    "data_cache_path": "d",
+                    "risk_profile": "r",
+                    "permission_profile": "p",
+                    "required_permissions": [],
+                    "forbidden_permissions": ["Trade"],
+                }
+            },
+            "risk_profiles": {"r": {}},
+        },
+    )
+    assert (
+        "config.permission_overlap",
+        6,  # environments.a.forbidden_permissions (yaml.safe_dump sorts the keys)
+        "środowisko 'a': uprawnienia trade nie mogą jednocześnie znajdować się w required i "
+        "forbidden",
+    ) in found
