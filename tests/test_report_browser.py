@@ -63,7 +63,10 @@ PROBE = r"""
     return colour;
   }
   function luminance(c) {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    const f = v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
   }
   function contrast(a, b) {
@@ -95,7 +98,8 @@ PROBE = r"""
     if (!r.width || !r.height) continue;
     // pytest-html's own tables scroll inside themselves on a phone
     if (!e.closest('#results-table, #environment') && (r.right > innerWidth + 1 || r.left < -1)) {
-      out.overflow.push(e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+      out.overflow.push(
+        e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
     }
     const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own) continue;
@@ -123,7 +127,9 @@ PROBE = r"""
 FRAME = """<!DOCTYPE html><html><body style="margin:0">
 <iframe src="{src}" width="{width}" height="{height}" style="border:0;display:block"></iframe>
 <pre id="probe"></pre>
-<script>addEventListener('message', e => {{ document.getElementById('probe').textContent = e.data; }});</script>
+<script>
+addEventListener('message', e => {{ document.getElementById('probe').textContent = e.data; }});
+</script>
 </body></html>"""
 
 
@@ -177,8 +183,9 @@ def printed(report: Path, tmp: Path) -> tuple[int, str]:
     """The report printed to PDF as Chromium prints it: pages, and the text on them (white
     space collapsed)."""
     pdf = tmp / "report.pdf"
-    _chromium(tmp / "profile-print", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-              report.as_uri())
+    _chromium(
+        tmp / "profile-print", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri()
+    )
     if PDFTOTEXT is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
@@ -208,8 +215,13 @@ def _common(figures: dict[str, Any]) -> None:
     for chrome in ("results", "generated", "environment"):
         assert _before(figures, "engineers", chrome), chrome
     # filters of outcomes that did not occur, and empty logs, are not shown at all
-    for noise in ("Expected failures", "Unexpected passes", "Reruns", "Retried",
-                  "No log output captured"):
+    for noise in (
+        "Expected failures",
+        "Unexpected passes",
+        "Reruns",
+        "Retried",
+        "No log output captured",
+    ):
         assert noise not in text, noise
 
 
@@ -238,8 +250,13 @@ def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> Non
     blockers = text[text.index("What blocks, and what to do") :]
     assert "Owner: SRE" in blockers
     card = blockers[blockers.index("PRE-3") :]
-    for part in ("What is wrong:", "critical", "What the runbook says to do:",
-                 "Runbook §1 Alerty i audyt", "Who accepts: SRE"):
+    for part in (
+        "What is wrong:",
+        "critical",
+        "What the runbook says to do:",
+        "Runbook §1 Alerty i audyt",
+        "Who accepts: SRE",
+    ):
         assert part in card, part
     assert "✘ FAILED" in text, "a status is a word with a symbol, not a colour alone"
 
@@ -252,8 +269,14 @@ def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> Non
     assert "NO-GO: this deployment must not trade real money" in paper
     assert "What the runbook says to do" in paper and "Who accepts: SRE" in paper
     assert "exclude_severities" in paper or "critical" in paper
-    for chrome in ("Report generated on", "For engineers", "steps/test_runbook.py",
-                   "No log output captured", "Expected failures", "Show all details"):
+    for chrome in (
+        "Report generated on",
+        "For engineers",
+        "steps/test_runbook.py",
+        "No log output captured",
+        "Expected failures",
+        "Show all details",
+    ):
         assert chrome not in paper, chrome
     assert pages <= 12, pages  # 2 blockers and the evidence of 17 requirements met
 
@@ -308,8 +331,13 @@ def test_waivers_stand_next_to_the_verdict(reference: Path, tmp_path: Path, run_
     assert wide["boxes"]["waivers"]["top"] < FOLD, "the waivers are above the fold"
     text = wide["text"]
     waivers = text[text.index("Waivers in force (1)") :]
-    for part in ("ACT-2", "security sign-off delegated during the audit freeze",
-                 "compliance:a.nowak, cro:j.kowalski", "2026-11-30T00:00:00Z", "⚑ WAIVED"):
+    for part in (
+        "ACT-2",
+        "security sign-off delegated during the audit freeze",
+        "compliance:a.nowak, cro:j.kowalski",
+        "2026-11-30T00:00:00Z",
+        "⚑ WAIVED",
+    ):
         assert part in waivers, part
     _, paper = printed(gate.bundle / "report.html", tmp_path)
     assert "Waivers in force (1)" in paper and "cro:j.kowalski" in paper
