@@ -117,8 +117,19 @@ def _owner_order(outcomes: list[RequirementOutcome]) -> list[str]:
 def owners_summary(outcomes: list[RequirementOutcome]) -> str:
     """One line under the verdict: who must act on what (every owner, co-owners included)."""
     unmet = _unmet(outcomes)
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
+    tally = ", ".join(
+        f"{STATUS_ICON[s]} {n} {STATUS_LABEL[s]}" for s, n in sorted(counts.items()) if n
+    )
     if not unmet:
-        return ""
+        if not outcomes:
+            return ""
+        return (
+            '<div class="gate-section owners-summary"><h3>Nothing blocks</h3>'
+            f"<p>{len(outcomes)} requirement(s) judged: {escape(tally)}.</p></div>"
+        )
     items = []
     for role in OWNER_ROLES:
         ids = [o.id for o in unmet if role in o.owners]
@@ -129,7 +140,8 @@ def owners_summary(outcomes: list[RequirementOutcome]) -> str:
             )
     return (
         '<div class="gate-section owners-summary"><h3>Who must act</h3>'
-        f"<p>{len(unmet)} requirement(s) block. Accepted by:</p>"
+        f"<p>{len(outcomes)} requirement(s) judged: {escape(tally)}. {len(unmet)} block; "
+        "the roles that accept them:</p>"
         f'<ul class="owners">{"".join(items)}</ul></div>'
     )
 
@@ -164,8 +176,8 @@ def _blocker_items(outcome: RequirementOutcome) -> list[str]:
         more = len(items) - MAX_FINDINGS_SHOWN
         items = [
             *items[:MAX_FINDINGS_SHOWN],
-            f'<li class="more">… and {more} more distinct finding(s): evidence.json and the '
-            "engineers' table below list every one</li>",
+            f'<li class="more">… and {more} more distinct finding(s): evidence.json lists '
+            "every one, and so does the engineers' table of the on-screen report</li>",
         ]
     return items
 
