@@ -1,5 +1,10 @@
-"""The HTML a compliance officer reads: verdict banner, requirements, coverage, and each
-scenario's Gherkin steps (pytest-html does not render them, TOOLING_NOTES.md §C)."""
+"""The HTML a compliance officer reads, in the runbook's words: the verdict, the waivers it
+relies on, who must act, every blocker grouped by the role that owns it (what is wrong, what the
+runbook says to do, who accepts), the requirements, the evidence of each requirement met (its
+scenarios, key figures, files with their SHA-256), coverage, warnings, and the run's details;
+then, for engineers, pytest-html's own page with each scenario's Gherkin steps (pytest-html does
+not render them, TOOLING_NOTES.md §C). ``data/report.css`` lays it out on screen, on a phone and
+on paper; every status is a word with a symbol, never a colour alone."""
 
 from __future__ import annotations
 
