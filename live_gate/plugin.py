@@ -352,6 +352,27 @@ def _bdd_identity(item: pytest.Item) -> tuple[str, int, tuple[tuple[str, str], .
     )
 
 
+#: pytest's and pytest-bdd's report files a CI job asks for (option destination, option)
+CI_REPORT_FILES = (("xmlpath", "--junitxml"), ("cucumber_json_path", "--cucumberjson"))
+
+
+def _report_file_in_deployment(config: pytest.Config, deployment: Path) -> str | None:
+    """The gate never writes into the deployment it judges: nor may the JUnit XML or the
+    Cucumber JSON land there (symbolic links resolved, as for --evidence-dir)."""
+    judged = deployment.resolve()
+    for dest, option in CI_REPORT_FILES:
+        target = getattr(config.option, dest, None)
+        if not target:
+            continue
+        path = Path(os.path.abspath(os.path.expanduser(str(target)))).resolve()
+        if path == judged or judged in path.parents:
+            return (
+                f"{option} {target} lies inside the deployment it would judge ({judged}): the "
+                "gate never writes into the deployment it inspects; write it elsewhere"
+            )
+    return None
+
+
 class GatePlugin:
     """One gate run: collection, outcomes by requirement, the verdict, the bundle, the report.
 
@@ -413,6 +434,9 @@ class GatePlugin:
             conflict = evidence_dir_conflict(evidence_root, Path(os.path.abspath(str(supplied))))
             if conflict:
                 raise pytest.UsageError(f"live-gate: {conflict}")
+            report_file = _report_file_in_deployment(config, Path(os.path.abspath(str(supplied))))
+            if report_file:
+                raise pytest.UsageError(f"live-gate: {report_file}")
 
         html = config.pluginmanager.hasplugin("html")
         metadata = config.pluginmanager.hasplugin("metadata")

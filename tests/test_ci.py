@@ -240,3 +240,24 @@ def test_the_templates_gate_step_runs_and_fails_the_job_on_no_go(tmp_path: Path)
     assert status == 1, output[-3000:]
     assert "live-gate NO-GO: the deployment is not ready" in output
     assert "run problem" not in output.splitlines()[-1]
+
+
+def test_ci_report_files_never_land_in_the_deployment(
+    reference: Path, tmp_path: Path, run_pytest
+) -> None:
+    before = sorted(p.relative_to(reference) for p in reference.rglob("*"))
+    for option in ("--junitxml", "--cucumberjson"):
+        code, output = run_pytest(
+            f"--rootdir={REPO}",
+            "-c",
+            str(REPO / "pyproject.toml"),
+            str(REPO / "steps"),
+            "-m",
+            "live_gate",
+            f"--deployment={reference}",
+            f"--evidence-dir={tmp_path / 'evidence'}",
+            f"{option}={reference / 'var' / 'report.out'}",
+        )
+        assert code == 4, output
+        assert f"{option} " in output and "never writes into the deployment" in output
+    assert sorted(p.relative_to(reference) for p in reference.rglob("*")) == before
