@@ -132,7 +132,7 @@ def owners_summary(outcomes: list[RequirementOutcome]) -> str:
         if not outcomes:
             return ""
         return (
-            '<div class="gate-section owners-summary"><h3>Nothing blocks</h3>'
+            '<div class="gate-section owners-summary"><h3>No requirement blocks</h3>'
             f"<p>{len(outcomes)} requirement(s) judged: {escape(tally)}.</p></div>"
         )
     items = []
