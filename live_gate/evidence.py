@@ -74,6 +74,16 @@ def artifacts(run: GateRun, records: list[ScenarioRecord]) -> list[dict[str, Any
     return out
 
 
+def artifacts_by_requirement(evidence: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """The files each requirement read, with the digests evidence.json records for them (the
+    report shows these, so that it never states another digest than the evidence)."""
+    if not evidence:
+        return {}
+    return {
+        str(q.get("id")): list(q.get("artifacts") or []) for q in evidence.get("requirements") or []
+    }
+
+
 def _scenario_json(record: ScenarioRecord) -> dict[str, Any]:
     return {
         "id": record.expected_id,

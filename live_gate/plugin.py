@@ -42,6 +42,7 @@ from live_gate import PHASES, history, report, usage
 from live_gate.catalogue import OWNER_ROLES, Catalogue, load_catalogue, owner_tag
 from live_gate.checksums import write_checksums
 from live_gate.evidence import (
+    artifacts_by_requirement,
     build_evidence,
     minimal_evidence,
     recompute,
@@ -49,6 +50,7 @@ from live_gate.evidence import (
     write_evidence,
 )
 from live_gate.findings import Finding
+from live_gate.junit import align_junit, scenario_properties, verdict_junit
 from live_gate.outcomes import ScenarioRecord, Status, StepRecord, Verdict
 from live_gate.pinning import CannotRepin, repin
 from live_gate.policy import Policy, PolicyError, load_policy
@@ -419,6 +421,27 @@ def _bdd_identity(item: pytest.Item) -> tuple[str, int, tuple[tuple[str, str], .
     )
 
 
+#: pytest's and pytest-bdd's report files a CI job asks for (option destination, option)
+CI_REPORT_FILES = (("xmlpath", "--junitxml"), ("cucumber_json_path", "--cucumberjson"))
+
+
+def _report_file_in_deployment(config: pytest.Config, deployment: Path) -> str | None:
+    """The gate never writes into the deployment it judges: nor may the JUnit XML or the
+    Cucumber JSON land there (symbolic links resolved, as for --evidence-dir)."""
+    judged = deployment.resolve()
+    for dest, option in CI_REPORT_FILES:
+        target = getattr(config.option, dest, None)
+        if not target:
+            continue
+        path = Path(os.path.abspath(os.path.expanduser(str(target)))).resolve()
+        if path == judged or judged in path.parents:
+            return (
+                f"{option} {target} lies inside the deployment it would judge ({judged}): the "
+                "gate never writes into the deployment it inspects; write it elsewhere"
+            )
+    return None
+
+
 class GatePlugin:
     """One gate run: collection, outcomes by requirement, the verdict, the bundle, the report.
 
@@ -432,6 +455,7 @@ class GatePlugin:
         self.run = run
         self.html = html  # pytest-html writes report.html (else the fallback report)
         self.written = False
+        self.evidence: dict[str, Any] | None = None
         self.explicit_phase = _phase_from_markexpr(str(config.option.markexpr or ""))[0]
 
     @classmethod
@@ -479,6 +503,9 @@ class GatePlugin:
             conflict = evidence_dir_conflict(evidence_root, Path(os.path.abspath(str(supplied))))
             if conflict:
                 raise pytest.UsageError(f"live-gate: {conflict}")
+            report_file = _report_file_in_deployment(config, Path(os.path.abspath(str(supplied))))
+            if report_file:
+                raise pytest.UsageError(f"live-gate: {report_file}")
 
         html = config.pluginmanager.hasplugin("html")
         metadata = config.pluginmanager.hasplugin("metadata")
@@ -577,6 +604,13 @@ class GatePlugin:
             record = self._record(item)
             run.records[item.nodeid] = record
             self._report_findings_not_tracebacks(item, record)
+            # JUnit XML: the requirement, its owners and the scenario on every testcase
+            owners = dict.fromkeys(
+                o for r in record.requirements for o in run.catalogue.get(r).owners
+            )
+            item.user_properties.extend(
+                scenario_properties(record.requirements, list(owners), record.expected_id)
+            )
             if not record.requirements:
                 run.problem(f"{item.nodeid} is not tagged with a requirement ID of the catalogue")
             if not record.phases:
@@ -832,24 +866,37 @@ class GatePlugin:
             run.report_data.title = f"live-gate {run.env_name}: {run.verdict.value}"
         covered, uncovered = coverage(run)
         remedies = {r.id: r.remedy for r in run.catalogue.requirements}
+        run_facts = facts(run)
+        # the compliance officer's part; report.css puts it above pytest-html's own page
         prefix.extend(
             run.redactor.text(html)
             for html in (
                 report.verdict_banner(
                     run.verdict,
-                    facts(run),
+                    {k: v for k, v in run_facts.items() if k in report.BANNER_FACTS},
                     coverage_note(run),
                     bundle_id=run.bundle_id,
                     waived=run.waived,
                 ),
                 report.run_problems(run.problems),
                 report.since_previous(run.previous),
-                report.requirements_table(run.outcomes),
+                report.waivers_section(run.outcomes),
+                report.owners_summary(run.outcomes),
                 report.findings_section(run.outcomes, remedies),
+                report.requirements_table(run.outcomes),
+                report.evidence_section(run.outcomes, artifacts_by_requirement(self.evidence)),
                 report.coverage_section(run.catalogue, covered, uncovered),
                 report.warnings_section(run.warnings),
+                report.run_details(run_facts),
+                report.for_engineers(),
             )
         )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        # "No log output captured." under every passed scenario says nothing to anyone
+        if data == ["No log output captured."]:
+            data.clear()
 
     # ----------------------------------------------------------------------- verdict, evidence
 
@@ -870,11 +917,28 @@ class GatePlugin:
             run.exit_status = int(session.exitstatus)
         # decided before pytest-html renders, so the report and the evidence never disagree
         evidence = self._prepare_evidence(session)
+        self.evidence = evidence
         try:
-            result = yield  # pytest-html writes report.html here
+            result = yield  # pytest-html writes report.html here, and junitxml its XML
         finally:
             self._write_bundle(evidence)
+            self._align_junit(session)
         return result
+
+    def _align_junit(self, session: pytest.Session) -> None:
+        """Make the JUnit XML (--junitxml) agree with the verdict: see live_gate.junit."""
+        path = getattr(session.config.option, "xmlpath", None)
+        if not path or not os.path.isfile(path):
+            return
+        try:
+            align_junit(Path(path), self.run)
+        except Exception as exc:  # never let CI read a JUnit file that contradicts the verdict
+            print(
+                f"live-gate: the JUnit XML {path} could not be read back ({exc}); it now holds "
+                "the verdict alone",
+                file=sys.stderr,
+            )
+            Path(path).write_text(verdict_junit(self.run), encoding="utf-8")
 
     def _no_go(self, session: pytest.Session, problem: str) -> None:
         self.run.problem(problem)
@@ -929,9 +993,13 @@ class GatePlugin:
     def _write_bundle(self, evidence: dict[str, Any]) -> None:
         bundle = self.run.bundle
         assert bundle is not None
-        if not (bundle / "report.html").exists():
+        page = bundle / "report.html"
+        if not page.exists():
             # pytest-html did not write it (disabled, or without pytest-metadata)
-            (bundle / "report.html").write_text(fallback_report(self.run), encoding="utf-8")
+            page.write_text(fallback_report(self.run, evidence), encoding="utf-8")
+        else:
+            # pytest-html's template has no viewport: a phone would lay the page out 980 px wide
+            page.write_text(report.with_viewport(page.read_text("utf-8")), encoding="utf-8")
         write_evidence(bundle, evidence)
         write_checksums(bundle)
         if self.run.signing_key is not None:

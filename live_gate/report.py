@@ -1,11 +1,17 @@
-"""The HTML a compliance officer reads: verdict banner, requirements, coverage, and each
-scenario's Gherkin steps (pytest-html does not render them, TOOLING_NOTES.md §C)."""
+"""The HTML a compliance officer reads, in the runbook's words: the verdict, the waivers it
+relies on, who must act, every blocker grouped by the role that owns it (what is wrong, what the
+runbook says to do, who accepts), the requirements, the evidence of each requirement met (its
+scenarios, key figures, files with their SHA-256), coverage, warnings, and the run's details;
+then, for engineers, pytest-html's own page with each scenario's Gherkin steps (pytest-html does
+not render them, TOOLING_NOTES.md §C). ``data/report.css`` lays it out on screen, on a phone and
+on paper; every status is a word with a symbol, never a colour alone."""
 
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from live_gate.catalogue import Catalogue
+from live_gate.catalogue import OWNER_ROLES, ROLE_NAMES, Catalogue
 from live_gate.findings import Finding
 from live_gate.outcomes import RequirementOutcome, ScenarioRecord, Verdict
 
@@ -18,8 +24,42 @@ STATUS_LABEL = {
 }
 
 
+#: a symbol beside every status word: meaning is never carried by colour alone (and the words
+#: survive a black-and-white printer)
+STATUS_ICON = {
+    "passed": "✔",
+    "failed": "✘",
+    "error": "⚠",
+    "waived": "⚑",
+    "not_applicable": "–",
+}
+
+#: the viewport a phone needs: without it a mobile browser lays the page out 980 px wide
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
 def _status(value: str) -> str:
-    return f'<span class="st st-{escape(value)}">{escape(STATUS_LABEL.get(value, value))}</span>'
+    icon = STATUS_ICON.get(value, "?")
+    return (
+        f'<span class="st st-{escape(value)}"><span aria-hidden="true">{icon}</span> '
+        f"{escape(STATUS_LABEL.get(value, value))}</span>"
+    )
+
+
+def _accepted_by(owners: tuple[str, ...] | list[str]) -> str:
+    names = [ROLE_NAMES.get(r, r) for r in owners]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def with_viewport(html: str) -> str:
+    """pytest-html's template has no viewport; put one in the head of the report it wrote."""
+    if 'name="viewport"' in html:
+        return html
+    head = html.find("<head>")
+    if head < 0:
+        return html
+    at = head + len("<head>")
+    return html[:at] + VIEWPORT + html[at:]
 
 
 def waiver_count(waived: list[RequirementOutcome]) -> str:
@@ -61,16 +101,10 @@ def verdict_banner(
         )
     rows = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in facts.items())
     note = f'<p class="caveat">{escape(caveat)}</p>' if caveat else ""
-    waivers = (
-        '<div class="waivers"><b>Waivers applied:</b><ul>'
-        + "".join(f"<li>{escape(line)}</li>" for line in waiver_lines(waived))
-        + "</ul></div>"
-        if waived
-        else ""
-    )
+    # the waivers themselves are listed right below the banner (waivers_section), once
     return (
         f'<div class="verdict {css}" data-verdict="{escape(verdict.value)}" '
-        f'data-bundle-id="{escape(bundle_id)}"><h2>{escape(headline)}</h2>{note}{waivers}{rows}'
+        f'data-bundle-id="{escape(bundle_id)}"><h2>{escape(headline)}</h2>{note}{rows}'
         "</div>"
     )
 
@@ -114,33 +148,240 @@ def requirements_table(outcomes: list[RequirementOutcome]) -> str:
     )
 
 
-def findings_section(outcomes: list[RequirementOutcome], remedies: dict[str, str]) -> str:
-    blocks = []
+#: distinct findings shown per requirement; evidence.json and the engineers' table hold all
+MAX_FINDINGS_SHOWN = 12
+
+
+def _primary_owner(outcome: RequirementOutcome) -> str:
+    return outcome.owners[0] if outcome.owners else "unowned"
+
+
+def _unmet(outcomes: list[RequirementOutcome]) -> list[RequirementOutcome]:
+    return [o for o in outcomes if o.status.value in ("failed", "error")]
+
+
+def _owner_order(outcomes: list[RequirementOutcome]) -> list[str]:
+    roles = {_primary_owner(o) for o in outcomes}
+    return [r for r in OWNER_ROLES if r in roles] + sorted(roles - set(OWNER_ROLES))
+
+
+def owners_summary(outcomes: list[RequirementOutcome]) -> str:
+    """One line under the verdict: who must act on what (every owner, co-owners included)."""
+    unmet = _unmet(outcomes)
+    counts: dict[str, int] = {}
     for outcome in outcomes:
-        if outcome.status.value not in ("failed", "error"):
-            continue
-        items = []
-        for scenario in outcome.scenarios:
-            blocking = [f for f in scenario.findings if f.blocking]
-            if blocking:
-                items += [f"<li>{finding_html(f)}</li>" for f in blocking]
-            elif scenario.effective_status().value in ("failed", "error"):
-                items.append(
-                    f"<li>{escape(scenario.name)}: "
-                    f'<span class="finding-meta">{escape(scenario.effective_message())}</span></li>'
-                )
-        blocks.append(
-            f"<h4>{escape(outcome.id)} {escape(outcome.title)}</h4>"
-            f'<div class="remedy"><b>What the runbook says to do:</b> '
-            f"{escape(remedies.get(outcome.id, ''))}</div>"
-            f'<ul class="findings">{"".join(items)}</ul>'
+        counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
+    tally = ", ".join(
+        f"{STATUS_ICON[s]} {n} {STATUS_LABEL[s]}" for s, n in sorted(counts.items()) if n
+    )
+    if not unmet:
+        if not outcomes:
+            return ""
+        return (
+            '<div class="gate-section owners-summary"><h3>No requirement blocks</h3>'
+            f"<p>{len(outcomes)} requirement(s) judged: {escape(tally)}.</p></div>"
         )
-    if not blocks:
-        return ""
+    items = []
+    for role in OWNER_ROLES:
+        ids = [o.id for o in unmet if role in o.owners]
+        if ids:
+            items.append(
+                f'<li><a href="#owner-{role}"><b>{escape(ROLE_NAMES[role])}</b></a>: '
+                f"{len(ids)} ({escape(', '.join(ids))})</li>"
+            )
     return (
-        '<div class="gate-section"><h3>What blocks, and what to do</h3>'
-        + "".join(blocks)
+        '<div class="gate-section owners-summary"><h3>Who must act</h3>'
+        f"<p>{len(outcomes)} requirement(s) judged: {escape(tally)}. {len(unmet)} block; "
+        "the roles that accept them:</p>"
+        f'<ul class="owners">{"".join(items)}</ul></div>'
+    )
+
+
+def _blocker_items(outcome: RequirementOutcome) -> list[str]:
+    """The distinct blocking findings of a requirement (one finding repeated by several
+    scenarios is shown once, with how many scenarios found it)."""
+    counted: dict[str, int] = {}
+    for scenario in outcome.scenarios:
+        blocking = [f for f in scenario.findings if f.blocking]
+        if blocking:
+            texts = [finding_html(f) for f in blocking]
+        elif scenario.effective_status().value in ("failed", "error"):
+            lines = scenario.effective_message().strip().splitlines()
+            texts = [
+                f"{escape(scenario.name)}: "
+                f'<span class="finding-meta">{escape(lines[0] if lines else "")}</span>'
+            ]
+        else:
+            texts = []
+        for text in dict.fromkeys(texts):
+            counted[text] = counted.get(text, 0) + 1
+    if not counted and outcome.reason:
+        counted[escape(outcome.reason)] = 1
+    items = [
+        f"<li>{text}"
+        + (f' <span class="times">(found by {n} scenarios)</span>' if n > 1 else "")
+        + "</li>"
+        for text, n in counted.items()
+    ]
+    if len(items) > MAX_FINDINGS_SHOWN:
+        more = len(items) - MAX_FINDINGS_SHOWN
+        items = [
+            *items[:MAX_FINDINGS_SHOWN],
+            f'<li class="more">… and {more} more distinct finding(s): evidence.json lists '
+            "every one, and so does the engineers' table of the on-screen report</li>",
+        ]
+    return items
+
+
+def findings_section(outcomes: list[RequirementOutcome], remedies: dict[str, str]) -> str:
+    """Every requirement that blocks, grouped by the role that owns it, in the runbook's words:
+    what is wrong, what the runbook says to do, who accepts."""
+    unmet = _unmet(outcomes)
+    if not unmet:
+        return ""
+    groups = []
+    for role in _owner_order(unmet):
+        mine = [o for o in unmet if _primary_owner(o) == role]
+        cards = []
+        for outcome in mine:
+            cards.append(
+                f'<article class="blocker" data-requirement="{escape(outcome.id)}">'
+                f'<h5><span class="rid">{escape(outcome.id)}</span> {escape(outcome.title)} '
+                f"{_status(outcome.status.value)}</h5>"
+                '<p class="label">What is wrong:</p>'
+                f'<ul class="findings">{"".join(_blocker_items(outcome))}</ul>'
+                f'<div class="remedy"><b>What the runbook says to do:</b> '
+                f"{escape(remedies.get(outcome.id, ''))}</div>"
+                f'<p class="accepts"><b>Who accepts:</b> {escape(_accepted_by(outcome.owners))}'
+                "</p></article>"
+            )
+        name = ROLE_NAMES.get(role, role)
+        groups.append(
+            f'<section class="owner-group" id="owner-{escape(role)}">'
+            f"<h4>Owner: {escape(name)} ({len(mine)} requirement(s))</h4>{''.join(cards)}"
+            "</section>"
+        )
+    return (
+        '<div class="gate-section blockers"><h3>What blocks, and what to do</h3>'
+        + "".join(groups)
         + "</div>"
+    )
+
+
+def waivers_section(outcomes: list[RequirementOutcome]) -> str:
+    """Failures the policy waived: the verdict relies on them, so they stand next to it."""
+    waived = [o for o in outcomes if o.status.value == "waived"]
+    if not waived:
+        return ""
+    cards = []
+    for outcome in waived:
+        waiver: dict[str, Any] = dict(outcome.waiver or {})
+        approvers = ", ".join(str(a) for a in waiver.get("approved_by") or []) or "unknown"
+        finding = outcome.reason.split("(finding: ", 1)[-1].rstrip(")")
+        cards.append(
+            f'<article class="waiver" data-requirement="{escape(outcome.id)}">'
+            f'<h5><span class="rid">{escape(outcome.id)}</span> {escape(outcome.title)} '
+            f"{_status('waived')}</h5><dl>"
+            f"<dt>Reason</dt><dd>{escape(str(waiver.get('reason', '')))}</dd>"
+            f"<dt>Approved by</dt><dd>{escape(approvers)}</dd>"
+            f"<dt>Expires</dt><dd>{escape(str(waiver.get('expires_at', '')))}</dd>"
+            f"<dt>What failed</dt><dd>{escape(finding)}</dd>"
+            f"<dt>Who accepts</dt><dd>{escape(_accepted_by(outcome.owners))}</dd>"
+            "</dl></article>"
+        )
+    return (
+        '<div class="gate-section waivers">'
+        f"<h3>Waivers in force ({len(waived)}): this verdict relies on them</h3>"
+        + "".join(cards)
+        + "</div>"
+    )
+
+
+def evidence_section(
+    outcomes: list[RequirementOutcome], artifacts: dict[str, list[dict[str, Any]]]
+) -> str:
+    """What was checked for each requirement that passed: its scenarios, the key figures the
+    checks recorded, and the files read with their SHA-256 (the digests of evidence.json)."""
+    shown = [o for o in outcomes if o.status.value in ("passed", "waived")]
+    if not shown:
+        return ""
+    cards = []
+    for outcome in shown:
+        scenarios = "".join(
+            f"<li>{_status(s.effective_status().value)} {escape(s.name or s.nodeid)}</li>"
+            for s in outcome.scenarios
+        )
+        figures = list(
+            dict.fromkeys((label, value) for s in outcome.scenarios for label, value in s.facts)
+        )
+        facts_html = (
+            '<table class="gate facts"><caption>Key figures</caption>'
+            + "".join(
+                f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+                for label, value in figures
+            )
+            + "</table>"
+            if figures
+            else ""
+        )
+        files = artifacts.get(outcome.id) or []
+        files_html = (
+            '<table class="gate files"><caption>Files read, with their SHA-256</caption>'
+            "<tr><th>File</th><th>SHA-256</th></tr>"
+            + "".join(
+                f'<tr><td class="path">{escape(str(a.get("path", "")))}</td>'
+                f'<td class="digest">{escape(str(a.get("sha256") or "not digested"))}</td></tr>'
+                for a in files
+            )
+            + "</table>"
+            if files
+            else ""
+        )
+        advisory = list(
+            dict.fromkeys(
+                finding_html(f) for s in outcome.scenarios for f in s.findings if not f.blocking
+            )
+        )
+        warnings = (
+            '<p class="label">Warnings (not blocking):</p><ul class="findings">'
+            + "".join(f"<li>{w}</li>" for w in advisory)
+            + "</ul>"
+            if advisory
+            else ""
+        )
+        cards.append(
+            f'<article class="evidence-req" data-requirement="{escape(outcome.id)}">'
+            f'<h5><span class="rid">{escape(outcome.id)}</span> {escape(outcome.title)} '
+            f"{_status(outcome.status.value)}</h5>"
+            f'<p class="accepts"><b>Accepted by:</b> {escape(_accepted_by(outcome.owners))}</p>'
+            f'<p class="label">Scenarios checked:</p><ul class="scenarios">{scenarios}</ul>'
+            f"{facts_html}{files_html}{warnings}</article>"
+        )
+    return (
+        '<div class="gate-section evidence"><h3>What was checked: evidence for the requirements '
+        "met</h3>" + "".join(cards) + "</div>"
+    )
+
+
+def run_details(facts: dict[str, str]) -> str:
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts.items())
+    return (
+        '<div class="gate-section run-details"><h3>About this run</h3>'
+        f'<table class="gate facts">{rows}</table></div>'
+    )
+
+
+#: the facts the verdict banner shows; run_details shows them all
+BANNER_FACTS = ("Environment", "Phase", "Deployment", "As of", "Operator")
+
+
+def for_engineers() -> str:
+    """The heading above pytest-html's own page (environment, counts, the per-test table), which
+    report.css moves below the compliance officer's part."""
+    return (
+        '<h2 id="for-engineers" class="for-engineers">For engineers</h2>'
+        '<p class="for-engineers-note">pytest-html\'s report of the same run: every scenario '
+        "as a test, with its node id, duration, Gherkin steps and log.</p>"
     )
 
 

@@ -13,6 +13,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -500,25 +502,39 @@ def closing_lines(run: GateRun) -> list[str]:
     return lines
 
 
-def fallback_report(run: GateRun) -> str:
+def fallback_report(run: GateRun, evidence: dict[str, Any] | None = None) -> str:
     """The report when pytest-html did not write one (disabled, or pytest-metadata disabled):
-    the verdict, why, the requirements and the coverage, without the per-test table."""
+    the same compliance part as the full report, without pytest-html's per-test table."""
+    from live_gate.evidence import artifacts_by_requirement  # evidence imports this module
+
     covered, uncovered = coverage(run)
+    run_facts = facts(run)
     body = (
         report.verdict_banner(
-            run.verdict, facts(run), coverage_note(run), bundle_id=run.bundle_id, waived=run.waived
+            run.verdict,
+            {k: v for k, v in run_facts.items() if k in report.BANNER_FACTS},
+            coverage_note(run),
+            bundle_id=run.bundle_id,
+            waived=run.waived,
         )
         + report.run_problems(run.problems)
         + report.since_previous(run.previous)
-        + report.requirements_table(run.outcomes)
+        + report.waivers_section(run.outcomes)
+        + report.owners_summary(run.outcomes)
         + report.findings_section(
             run.outcomes, {r.id: r.remedy for r in run.catalogue.requirements}
         )
+        + report.requirements_table(run.outcomes)
+        + report.evidence_section(run.outcomes, artifacts_by_requirement(evidence))
         + report.coverage_section(run.catalogue, covered, uncovered)
         + report.warnings_section(run.warnings)
+        + report.run_details(run_facts)
     )
+    css = files("live_gate").joinpath("data/report.css").read_text("utf-8")
     return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>live-gate "
-        f"{run.env_name}: {run.verdict.value}</title></head><body>{run.redactor.text(body)}"
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'>{report.VIEWPORT}<title>live-gate "
+        f"{escape(run.env_name)}: {run.verdict.value}</title><style>{css}</style></head><body>"
+        f'<h1 id="title">live-gate {escape(run.env_name)}: {run.verdict.value}</h1>'
+        f'<div class="additional-summary prefix">{run.redactor.text(body)}</div>'
         "</body></html>"
     )

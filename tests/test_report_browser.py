@@ -1,28 +1,139 @@
-"""The report as a compliance officer sees it: rendered by a real browser (headless Chromium).
+"""The report as a compliance officer sees it: rendered by a real browser (headless Chromium) at
+1400 px and 390 px wide, and printed to PDF.
 
-pytest-html builds its results table with JavaScript from an embedded data blob, so only a
-browser shows whether the requirement column and the Gherkin steps really appear.
+pytest-html builds its results table with JavaScript from an embedded data blob, and the gate's
+CSS reorders pytest-html's page, so only a browser shows what is where. A small script (PROBE)
+injected into a copy of the report measures the rendered page (positions, widths, contrast of
+every text, the visible text) and writes the figures into the DOM, which ``--dump-dom`` returns.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from live_gate.reference.builder import DEMO_KEYS
-from tests.conftest import edit_core, live_env
+from tests.conftest import GateResult, edit_core, live_env
+from tests.test_gate_defects import compliance, refreeze
+from tests.test_gate_real_world import REAL_WORLD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("LIVE_GATE_REQUIRE_BROWSER") == "1":
-    raise RuntimeError("LIVE_GATE_REQUIRE_BROWSER=1 but no chromium is installed")
+PDFTOTEXT = shutil.which("pdftotext")
+REQUIRED = os.environ.get("LIVE_GATE_REQUIRE_BROWSER") == "1"
+if REQUIRED and (CHROMIUM is None or PDFTOTEXT is None):
+    raise RuntimeError(
+        "LIVE_GATE_REQUIRE_BROWSER=1 but chromium or pdftotext (poppler-utils) is not installed"
+    )
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
+#: what the first screen of a laptop shows (1400 x 900)
+FOLD = 900
 
-def _rendered_dom(report: Path, profile: Path) -> str:
+PROBE = r"""
+<script>
+(function () {
+  function rgba(text) {
+    const m = text.match(/rgba?\(([^)]+)\)/);
+    if (!m) return [255, 255, 255, 1];
+    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function over(top, bottom) {  // alpha-composite top over an opaque bottom
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]);
+  }
+  function background(el) {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    let colour = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) colour = over(layer, colour);
+    return colour;
+  }
+  function luminance(c) {
+    const f = v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  }
+  function contrast(a, b) {
+    const x = luminance(a), y = luminance(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+  function box(selector) {
+    const e = document.querySelector(selector);
+    if (!e) return null;
+    const r = e.getBoundingClientRect();
+    return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right,
+            shown: r.width > 0 && r.height > 0};
+  }
+  const skip = 'script, style, template, #probe';
+  const out = {width: innerWidth, height: innerHeight,
+               scrollWidth: document.documentElement.scrollWidth,
+               viewportMeta: !!document.querySelector('head meta[name=viewport]'),
+               boxes: {}, overflow: [], lowContrast: [], statusOff: []};
+  for (const [name, selector] of Object.entries({
+      verdict: '.verdict h2', owners: '.owners-summary', blockers: '.blockers',
+      waivers: '.waivers', requirements: '.gate-section table.gate', evidence: '.evidence',
+      engineers: '#for-engineers', results: '#results-table', environment: '#environment',
+      generated: 'body > p'})) {
+    out.boxes[name] = box(selector);
+  }
+  for (const e of document.querySelectorAll('body *')) {
+    if (e.closest(skip)) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    // pytest-html's own tables scroll inside themselves on a phone
+    if (!e.closest('#results-table, #environment') && (r.right > innerWidth + 1 || r.left < -1)) {
+      out.overflow.push(
+        e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+    }
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const style = getComputedStyle(e);
+    if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+    const bg = background(e);
+    const ratio = contrast(over(rgba(style.color), bg), bg);
+    if (ratio < 4.5) {
+      out.lowContrast.push(e.tagName + '.' + e.className + ' "' +
+        e.textContent.trim().slice(0, 40) + '" ' + style.color + ' ' + ratio.toFixed(2));
+    }
+  }
+  for (const e of document.querySelectorAll('.additional-summary.prefix .st')) {
+    const r = e.getBoundingClientRect();
+    if (r.width && (r.right > innerWidth + 1 || r.left < 0)) out.statusOff.push(e.textContent);
+  }
+  out.text = document.body.innerText;
+  parent.postMessage(JSON.stringify(out), '*');
+})();
+</script>
+"""
+
+#: headless Chromium will not make a window narrower than 500 px, so the report is measured in
+#: an iframe of the exact size; the probe inside posts its figures to this page
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="{src}" width="{width}" height="{height}" style="border:0;display:block"></iframe>
+<pre id="probe"></pre>
+<script>
+addEventListener('message', e => {{ document.getElementById('probe').textContent = e.data; }});
+</script>
+</body></html>"""
+
+
+def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     done = subprocess.run(
         [
@@ -35,10 +146,10 @@ def _rendered_dom(report: Path, profile: Path) -> str:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--hide-scrollbars",
             f"--user-data-dir={profile}",
             "--virtual-time-budget=3000",
-            "--dump-dom",
-            report.as_uri(),
+            *args,
         ],
         capture_output=True,
         text=True,
@@ -46,7 +157,72 @@ def _rendered_dom(report: Path, profile: Path) -> str:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return done
+
+
+def _rendered_dom(report: Path, profile: Path) -> str:
+    return _chromium(profile, "--window-size=1600,1000", "--dump-dom", report.as_uri()).stdout
+
+
+def measure(report: Path, tmp: Path, width: int, height: int = FOLD) -> dict[str, Any]:
+    """The report rendered in a ``width`` x ``height`` viewport, measured by PROBE."""
+    probed = tmp / f"probed-{width}.html"
+    text = report.read_text(encoding="utf-8")
+    probed.write_text(text.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    frame = tmp / f"frame-{width}.html"
+    frame.write_text(FRAME.format(src=probed.name, width=width, height=height), "utf-8")
+    dom = _rendered_dom(frame, tmp / f"profile-{width}")
+    found = re.search(r'<pre id="probe">(.+?)</pre>', dom, re.S)
+    assert found, dom[-3000:]
+    figures: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    assert (figures["width"], figures["height"]) == (width, height)
+    return figures
+
+
+def printed(report: Path, tmp: Path) -> tuple[int, str]:
+    """The report printed to PDF as Chromium prints it: pages, and the text on them (white
+    space collapsed)."""
+    pdf = tmp / "report.pdf"
+    _chromium(
+        tmp / "profile-print", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri()
+    )
+    if PDFTOTEXT is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+    text = subprocess.run(
+        [PDFTOTEXT, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return pages, " ".join(text.replace("-\n", "-").split())  # lines wrap where paper ends
+
+
+def _before(figures: dict[str, Any], first: str, second: str) -> bool:
+    return bool(figures["boxes"][first]["bottom"] <= figures["boxes"][second]["top"])
+
+
+def _common(figures: dict[str, Any]) -> None:
+    """What every rendering must hold, at any width."""
+    assert figures["viewportMeta"], "no viewport meta in the head"
+    assert figures["lowContrast"] == [], figures["lowContrast"][:10]
+    assert figures["overflow"] == [], figures["overflow"][:10]
+    assert figures["scrollWidth"] <= figures["width"], "the page scrolls sideways"
+    assert figures["statusOff"] == []
+    text = figures["text"]
+    # pytest-html's chrome (its date line, environment table, per-test table with the node
+    # ids) is shown below the compliance part, under "For engineers" (innerText follows the
+    # DOM, so the positions are the rendered boxes)
+    assert _before(figures, "requirements", "engineers")
+    for chrome in ("results", "generated", "environment"):
+        assert _before(figures, "engineers", chrome), chrome
+    # filters of outcomes that did not occur, and empty logs, are not shown at all
+    for noise in (
+        "Expected failures",
+        "Unexpected passes",
+        "Reruns",
+        "Retried",
+        "No log output captured",
+    ):
+        assert noise not in text, noise
 
 
 def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> None:
@@ -61,8 +237,130 @@ def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> Non
     assert 'class="col-requirement">PRE-3<' in dom
     assert "the alert throttle exists and never throttles critical alerts" in dom
     assert "step-failed" in dom and "step-passed" in dom
-    assert "What the runbook says to do" in dom
-    # the verdict is shown above pytest-html's environment table (reordered by our CSS)
-    assert ".summary { order: -1; }" in dom
     for secret in DEMO_KEYS.values():
         assert secret not in dom
+
+    wide = measure(gate.bundle / "report.html", tmp_path, 1400)
+    _common(wide)
+    # above the fold: the verdict, who must act, and the first blocker in the runbook's words
+    assert wide["boxes"]["verdict"]["bottom"] < FOLD
+    assert wide["boxes"]["owners"]["bottom"] < FOLD
+    assert wide["boxes"]["blockers"]["top"] < FOLD
+    text = wide["text"]
+    blockers = text[text.index("What blocks, and what to do") :]
+    assert "Owner: SRE" in blockers
+    card = blockers[blockers.index("PRE-3") :]
+    for part in (
+        "What is wrong:",
+        "critical",
+        "What the runbook says to do:",
+        "Runbook §1 Alerty i audyt",
+        "Who accepts: SRE",
+    ):
+        assert part in card, part
+    assert "✘ FAILED" in text, "a status is a word with a symbol, not a colour alone"
+
+    phone = measure(gate.bundle / "report.html", tmp_path, 390, 844)
+    _common(phone)
+    verdict = phone["boxes"]["verdict"]
+    assert verdict["right"] <= 390 and verdict["bottom"] < 844, "the headline on a phone's screen"
+
+    pages, paper = printed(gate.bundle / "report.html", tmp_path)
+    assert "NO-GO: this deployment must not trade real money" in paper
+    assert "What the runbook says to do" in paper and "Who accepts: SRE" in paper
+    assert "exclude_severities" in paper or "critical" in paper
+    for chrome in (
+        "Report generated on",
+        "For engineers",
+        "steps/test_runbook.py",
+        "No log output captured",
+        "Expected failures",
+        "Show all details",
+    ):
+        assert chrome not in paper, chrome
+    assert pages <= 12, pages  # 2 blockers and the evidence of 17 requirements met
+
+
+def test_rendered_go_report_shows_the_evidence(reference: Path, tmp_path: Path, run_gate) -> None:
+    gate = run_gate(reference)
+    assert gate.verdict == "GO"
+    wide = measure(gate.bundle / "report.html", tmp_path, 1400)
+    _common(wide)
+    assert wide["boxes"]["verdict"]["bottom"] < FOLD
+    text = wide["text"]
+    assert "GO: this deployment may proceed to the next runbook step" in text
+    evidence = text[text.index("What was checked") : text.index("For engineers")]
+    # what was checked, visible without a click: scenarios, files with digests, key figures
+    pre1 = gate.requirement("PRE-1")
+    for artifact in pre1["artifacts"]:
+        assert artifact["path"] in evidence and artifact["sha256"] in evidence
+    for scenario in pre1["scenarios"]:
+        assert scenario["name"] in evidence
+    pre5 = gate.requirement("PRE-5")
+    for fact in [f for s in pre5["scenarios"] for f in s["facts"]]:
+        assert fact["value"] in evidence
+    assert "✔ PASSED" in evidence
+    assert "scenario(s) passed" in text
+    phone = measure(gate.bundle / "report.html", tmp_path, 390, 844)
+    _common(phone)
+
+
+def test_waivers_stand_next_to_the_verdict(reference: Path, tmp_path: Path, run_gate) -> None:
+    compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"])(reference)
+    refreeze(reference)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        yaml.safe_dump(
+            {
+                "waivers": [
+                    {
+                        "requirement": "ACT-2",
+                        "environment": "binance_live",
+                        "reason": "security sign-off delegated during the audit freeze",
+                        "approved_by": ["compliance:a.nowak", "cro:j.kowalski"],
+                        "expires_at": "2026-11-30T00:00:00Z",
+                    }
+                ]
+            }
+        )
+    )
+    gate: GateResult = run_gate(reference, f"--gate-config={policy}")
+    assert gate.status("ACT-2") == "waived"
+    wide = measure(gate.bundle / "report.html", tmp_path, 1400)
+    _common(wide)
+    assert wide["boxes"]["waivers"]["top"] < FOLD, "the waivers are above the fold"
+    text = wide["text"]
+    waivers = text[text.index("Waivers in force (1)") :]
+    for part in (
+        "ACT-2",
+        "security sign-off delegated during the audit freeze",
+        "compliance:a.nowak, cro:j.kowalski",
+        "2026-11-30T00:00:00Z",
+        "⚑ WAIVED",
+    ):
+        assert part in waivers, part
+    _, paper = printed(gate.bundle / "report.html", tmp_path)
+    assert "Waivers in force (1)" in paper and "cro:j.kowalski" in paper
+
+
+@pytest.mark.skipif(
+    not (REAL_WORLD / "config" / "core.yaml").is_file(),
+    reason="../shared/real-world is not beside this checkout",
+)
+def test_the_real_config_no_go_reads_on_paper_and_on_a_phone(tmp_path: Path, run_gate) -> None:
+    gate = run_gate(REAL_WORLD, "--env", "binance_live")
+    assert gate.verdict == "NO-GO"
+    phone = measure(gate.bundle / "report.html", tmp_path, 390, 844)
+    _common(phone)
+    pages, paper = printed(gate.bundle / "report.html", tmp_path)
+    # 21 pages of collapsed findings before; now every blocker, expanded, on about a dozen
+    assert pages <= 15, pages
+    flat = paper
+    assert "NO-GO: this deployment must not trade real money" in flat
+    for requirement in gate.evidence["requirements"]:
+        if requirement["status"] in ("failed", "error"):
+            assert f"{requirement['id']} {requirement['title']}" in flat, requirement["id"]
+            assert " ".join(requirement["remedy"].split()) in flat, requirement["id"]
+    assert "no runtime entrypoint is bound to environment binance_live" in flat
+    for chrome in ("Report generated on", "steps/test_runbook.py", "No log output captured"):
+        assert chrome not in paper, chrome

@@ -57,7 +57,7 @@ def test_go_with_waivers_is_said_and_listed(reference: Path, tmp_path: Path, run
     report = gate.report()
     assert 'data-verdict="GO"' in report
     assert "GO with 1 waiver: this deployment may proceed" in report
-    assert "Waivers applied:" in report and "cro:j.kowalski" in report
+    assert "Waivers in force (1)" in report and "cro:j.kowalski" in report
     # the evidence: still GO, the waiver recorded on its requirement
     assert gate.requirement("ACT-2")["waiver"]["approved_by"] == [
         "compliance:a.nowak",
