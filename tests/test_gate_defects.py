@@ -286,8 +286,12 @@ def drop_bars(symbol: str, interval: str, start_ms: int, end_ms: int) -> Mutatio
     return apply
 
 
+RISK_STATE = "var/data/binance_live/risk_state/conservative.json"
+
+
 def risk_snapshot(change: Callable[[dict[str, Any]], None]) -> Mutation:
-    return edit_json(f"{CACHE}/risk_snapshot.json", change)
+    """Edit the bot's persisted risk state (FileRiskRepository) of the live profile."""
+    return edit_json(RISK_STATE, change)
 
 
 def many_bad_audit_lines(root: Path) -> None:
@@ -877,24 +881,24 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-5",
         "data.universe_invalid",
     ),
-    ("no risk snapshot", delete(f"{CACHE}/risk_snapshot.json"), "PRE-5", "risk_snapshot.missing"),
+    ("no risk state", delete(RISK_STATE), "PRE-5", "risk_state.missing"),
     (
-        "risk snapshot stale",
-        risk_snapshot(lambda d: d.__setitem__("generated_at", "2026-11-18T00:00:00Z")),
+        "risk state stale",
+        risk_snapshot(lambda d: d.__setitem__("current_day", "2026-11-18")),
         "PRE-5",
-        "risk_snapshot.generated_at.stale",
+        "risk_state.current_day.stale",
     ),
     (
-        "risk snapshot of another profile",
+        "risk state of another profile",
         risk_snapshot(lambda d: d.__setitem__("profile", "balanced")),
         "PRE-5",
-        "risk_snapshot.profile",
+        "risk_state.profile",
     ),
     (
-        "risk snapshot malformed",
-        write(f"{CACHE}/risk_snapshot.json", b"{"),
+        "risk state malformed",
+        write(RISK_STATE, b"{"),
         "PRE-5",
-        "risk_snapshot.malformed",
+        "risk_state.malformed",
     ),
     # PRE-6: AI model validation
     (
@@ -1134,10 +1138,10 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ("no series for the exchange", env_key("exchange", "zonda_spot"), "PRE-5", "data.no_series"),
     ("duplicated bars", duplicate_bars, "PRE-5", "data.unordered"),
     (
-        "risk snapshot undated",
-        risk_snapshot(lambda d: d.pop("generated_at")),
+        "risk state undated",
+        risk_snapshot(lambda d: d.pop("current_day")),
         "PRE-5",
-        "risk_snapshot.generated_at.missing",
+        "risk_state.current_day.missing",
     ),
     (
         "walk-forward date unreadable",

@@ -9,7 +9,7 @@ can prove that no secret reaches the report, the evidence or the terminal.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -637,16 +637,31 @@ def write_ohlcv_cache(
     connection.close()
 
 
-def _risk_snapshot(env_name: str, profile: str, as_of: datetime) -> dict[str, Any]:
-    return {
-        "generated_at": iso(as_of - timedelta(hours=1)),
-        "environment": env_name,
+def _risk_state(profile: str, as_of: datetime) -> str:
+    """What ``FileRiskRepository.store`` writes (``risk/repository.py:122-136``,
+    ``risk/state.py:82-107``): compact JSON, non-ASCII kept, a newline. Only dates: current_day is
+    the evaluation's UTC date."""
+    day = as_of.astimezone(UTC).date()
+    state = {
         "profile": profile,
-        "equity": 250_000.0,
+        "current_day": day.isoformat(),
+        "start_of_week": (day - timedelta(days=day.weekday())).isoformat(),
+        "start_of_day_equity": 250_000.0,
         "daily_realized_pnl": -310.5,
-        "drawdown_pct": 0.004,
-        "open_positions": [],
+        "weekly_realized_pnl": -310.5,
+        "peak_equity": 250_000.0,
+        "force_liquidation": False,
+        "last_equity": 249_689.5,
+        "positions": {},
+        "start_of_week_equity": 250_000.0,
+        "rolling_profit_30d": 0.0,
+        "rolling_costs_30d": 0.0,
+        "hedge_mode": False,
+        "hedge_reason": None,
+        "hedge_activated_at": None,
+        "hedge_cooldown_until": None,
     }
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
@@ -1229,7 +1244,7 @@ def build(target: Path, as_of: datetime) -> Path:
     _write_licences(target, as_of)
     _write_quick_tests(target, as_of)
     _write_ai_reports(target, as_of)
-    for env_name, env in core["environments"].items():
+    for env in core["environments"].values():
         cache = target / env["data_cache_path"]
         write_ohlcv_cache(cache, env["exchange"], env["exchange"], as_of)
         # RotationRegistry: {"<keychain_key>::<purpose>": "<ISO Z>"}, compact, newline
@@ -1241,8 +1256,8 @@ def build(target: Path, as_of: datetime) -> Path:
             json.dumps(rotation, separators=(",", ":")) + "\n",
         )
         _write(
-            cache / "risk_snapshot.json",
-            json.dumps(_risk_snapshot(env_name, env["risk_profile"], as_of), indent=2),
+            cache / "risk_state" / f"{env['risk_profile']}.json",
+            _risk_state(env["risk_profile"], as_of),
         )
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])
