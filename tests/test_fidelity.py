@@ -1,0 +1,143 @@
+"""Judging as the bot judges (issue 10, items 1, 4, 5, 7, 8, 9): what the bot really writes and
+really enforces, read as the bot reads it (upstream Dudzian/Dudzian at f59f9e73).
+
+``FIDELITY_DEFECTS`` are seeded defects for the blocking rules these items added; they are part
+of ``test_every_blocking_rule_has_a_seeded_defect`` (tests/test_gate_defects.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from live_gate.checks.market_data import check_market_data
+from live_gate.policy import Policy
+from live_gate.resources.deployment import Deployment
+from live_gate.timeutil import parse_instant
+from tests.conftest import AS_OF
+from tests.test_gate_defects import RISK_STATE, Mutation, risk_snapshot, write
+
+# --------------------------------------------------------------------------- item 1: risk state
+
+# Written by FileRiskRepository.store at f59f9e73 (corpus risk_state/good, bad_drawdown_breach):
+# compact JSON, a newline, only dates.
+BOT_RISK_STATE = (
+    b'{"profile":"conservative","current_day":"2026-11-20","start_of_week":"2026-11-16",'
+    b'"start_of_day_equity":100000.0,"daily_realized_pnl":-12.5,"weekly_realized_pnl":-12.5,'
+    b'"peak_equity":100000.0,"force_liquidation":false,"last_equity":99650.0,"positions":'
+    b'{"BTCUSDT":{"side":"long","notional":1290.0},"ETHUSDT":{"side":"long","notional":1690.0}},'
+    b'"start_of_week_equity":0.0,"rolling_profit_30d":0.0,"rolling_costs_30d":0.0,'
+    b'"hedge_mode":false,"hedge_reason":null,"hedge_activated_at":null,'
+    b'"hedge_cooldown_until":null}\n'
+)
+BOT_RISK_STATE_BREACH = BOT_RISK_STATE.replace(
+    b'"force_liquidation":false', b'"force_liquidation":true'
+)
+
+
+def _pre5_rules(reference: Path, as_of: str = AS_OF) -> set[str | None]:
+    environment = Deployment(reference).environment("binance_live")
+    findings = check_market_data(environment, Policy(), parse_instant(as_of))
+    return {f.rule for f in findings if f.blocking}
+
+
+def test_the_bots_own_risk_state_is_accepted(reference: Path) -> None:
+    (reference / RISK_STATE).write_bytes(BOT_RISK_STATE)
+    assert _pre5_rules(reference) == set()
+
+
+def test_the_bots_risk_state_with_the_kill_switch_engaged_blocks(reference: Path) -> None:
+    (reference / RISK_STATE).write_bytes(BOT_RISK_STATE_BREACH)
+    assert _pre5_rules(reference) == {"risk_state.force_liquidation"}
+
+
+@pytest.mark.parametrize(
+    ("as_of", "rules"),
+    [
+        ("2026-11-21T23:59:00Z", set()),  # yesterday (UTC): a bot that ran until last evening
+        ("2026-11-22T00:00:00Z", {"risk_state.current_day.stale"}),
+        ("2026-11-19T23:59:30Z", set()),  # within the clock skew of midnight
+        ("2026-11-19T23:00:00Z", {"risk_state.current_day.in_future"}),
+    ],
+)
+def test_risk_state_freshness_is_judged_from_current_day_only(
+    reference: Path, as_of: str, rules: set[str]
+) -> None:
+    state = reference / RISK_STATE
+    state.write_bytes(BOT_RISK_STATE)
+    # the modification time is not evidence: a fresh mtime does not make an old day current
+    state.touch()
+    assert {r for r in _pre5_rules(reference, as_of) if r and r.startswith("risk_state")} == rules
+
+
+def test_the_freshness_basis_is_said_in_the_findings(reference: Path) -> None:
+    environment = Deployment(reference).environment("binance_live")
+    findings = check_market_data(environment, Policy(), parse_instant(AS_OF))
+    facts = " ".join(str(value) for _, value in findings.facts)
+    assert "current_day" in facts and "modification time is not evidence" in facts
+
+
+def _risk_number(root: Path) -> None:
+    risk_snapshot(lambda d: d.__setitem__("last_equity", "99650"))(root)
+
+
+# --------------------------------------------------------------------------- the seeded defects
+
+FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
+    (
+        "risk state with the kill-switch engaged",
+        write(RISK_STATE, BOT_RISK_STATE_BREACH),
+        "PRE-5",
+        "risk_state.force_liquidation",
+    ),
+    ("risk state equity is a string", _risk_number, "PRE-5", "risk_state.not_a_number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("defect", "mutate", "requirement", "rule"),
+    FIDELITY_DEFECTS,
+    ids=[d[0].replace(" ", "-") for d in FIDELITY_DEFECTS],
+)
+def test_fidelity_defect_is_no_go(
+    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path, run_gate: Any
+) -> None:
+    mutate(reference)
+    gate = run_gate(reference)
+    assert gate.verdict == "NO-GO", gate.output
+    assert gate.status(requirement) == "failed", (defect, gate.requirement(requirement))
+    assert rule in gate.rules(requirement), (defect, gate.rules(requirement))
+    findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
+    assert all(f.get("file") for f in findings), findings
+
+
+# ---------------------------------------------------------------- item 9: digests and secrets
+
+
+def test_a_secret_equal_to_a_digest_leaves_the_evidence_valid(
+    reference: Path, run_gate: Any
+) -> None:
+    """A digest the gate computed stays in the evidence (its schema requires 64 hex digits);
+    run_gate validates every evidence file against the schema and `verify` recomputes it."""
+    first = run_gate(reference)
+    assert first.verdict == "GO", first.problems()
+    features = first.evidence["expected"]["features_sha256"]
+    document = next(
+        a["sha256"]
+        for r in first.evidence["requirements"]
+        for a in r.get("artifacts", [])
+        if a.get("sha256")
+    )
+    secrets = reference / "secrets"
+    secrets.mkdir(exist_ok=True)
+    (secrets / "digest_one.key").write_text(features + "\n")
+    (secrets / "digest_two.key").write_text(document + "\n")
+    # a short hex-looking secret is inside almost every digest
+    (secrets / "hexish.env").write_text(f"HEXISH={features[10:16]}\n")
+    again = run_gate(reference)
+    assert again.verdict == "GO", again.problems()
+    assert again.evidence["expected"]["features_sha256"] == features
+    assert json.dumps(again.evidence).count(document) >= 1
