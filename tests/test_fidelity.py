@@ -18,7 +18,9 @@ from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment
 from live_gate.timeutil import parse_instant
 from tests.conftest import AS_OF
-from tests.test_gate_defects import RISK_STATE, Mutation, risk_snapshot, write
+from tests.test_gate_defects import RISK_STATE, Mutation, edit_json, risk_snapshot, write
+
+SMOKE = "audit/smoke_reports/daily_trend_smoke_reference/summary.json"
 
 # --------------------------------------------------------------------------- item 1: risk state
 
@@ -84,6 +86,27 @@ def _risk_number(root: Path) -> None:
     risk_snapshot(lambda d: d.__setitem__("last_equity", "99650"))(root)
 
 
+def _smoke_window(end: str) -> Mutation:
+    return edit_json(SMOKE, lambda d: d.__setitem__("window", {"start": None, "end": end}))
+
+
+def test_an_old_smoke_run_still_counts_when_a_recent_one_exists(
+    reference: Path, run_gate: Any
+) -> None:
+    """The age rule judges the newest run; an older one beside it is still compared."""
+    import shutil
+
+    old = reference / "audit/smoke_reports/old_run"
+    shutil.copytree((reference / SMOKE).parent, old)
+    _smoke_window("2026-08-01T00:00:00+00:00")(reference)  # the reference's own run is now old
+    data = json.loads((old / "summary.json").read_text())
+    data["window"]["end"] = "2026-11-19T00:00:00+00:00"
+    (old / "summary.json").write_text(json.dumps(data))
+    gate = run_gate(reference)
+    assert "paper.smoke_stale" not in gate.rules("ACT-3"), gate.rules("ACT-3")
+    assert gate.verdict == "GO", gate.problems()
+
+
 # --------------------------------------------------------------------------- the seeded defects
 
 FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
@@ -94,6 +117,12 @@ FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "risk_state.force_liquidation",
     ),
     ("risk state equity is a string", _risk_number, "PRE-5", "risk_state.not_a_number"),
+    (
+        "newest paper smoke run older than the policy allows",
+        _smoke_window("2026-11-12T11:00:00+00:00"),
+        "ACT-3",
+        "paper.smoke_stale",
+    ),
 ]
 
 
