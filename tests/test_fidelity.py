@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from live_gate.checks.market_data import check_market_data
+from live_gate.checks.paper import check_limits_against_paper, check_paper_ledger
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment
 from live_gate.timeutil import parse_instant
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, edit_core
 from tests.test_gate_defects import RISK_STATE, Mutation, edit_json, risk_snapshot, write
 
 SMOKE = "audit/smoke_reports/daily_trend_smoke_reference/summary.json"
@@ -107,6 +108,64 @@ def test_an_old_smoke_run_still_counts_when_a_recent_one_exists(
     assert gate.verdict == "GO", gate.problems()
 
 
+# ------------------------------------------------------- item 5: ledger_filename_pattern
+
+LEDGERS = "var/data/binance_paper/audit/ledger"
+SUBDIR_PATTERN = (
+    "%Y/%m/paper-ledger-%d.jsonl"  # corpus paper_ledger/edge_custom_pattern_with_subdirs
+)
+
+
+def _paper_pattern(pattern: str) -> Mutation:
+    def apply(root: Path) -> None:
+        edit_core(
+            root,
+            lambda d: d["environments"]["binance_paper"]["adapter_settings"][
+                "paper_trading"
+            ].__setitem__("ledger_filename_pattern", pattern),
+        )
+
+    return apply
+
+
+def _paper_facts(reference: Path) -> tuple[dict[str, str], set[str | None]]:
+    deployment = Deployment(reference)
+    findings = check_paper_ledger(
+        deployment.environment("binance_paper"), Policy(), parse_instant(AS_OF)
+    )
+    return dict(findings.facts), {f.rule for f in findings if f.blocking}
+
+
+def test_a_ledger_pattern_with_folders_is_read_as_the_bot_writes_it(reference: Path) -> None:
+    """The paper ledger accepts '/' in its pattern and writes sub-folders
+    (execution/paper.py:554-559): the same fills are read from 2026/11/paper-ledger-DD.jsonl."""
+    before, rules = _paper_facts(reference)
+    assert rules == set() and "paper ledger" in before
+    ledgers = reference / LEDGERS
+    for daily in sorted(ledgers.glob("ledger-*.jsonl")):
+        day = daily.name[len("ledger-") : -len(".jsonl")]
+        target = ledgers / day[:4] / day[4:6] / f"paper-ledger-{day[6:]}.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        daily.rename(target)
+    _paper_pattern(SUBDIR_PATTERN)(reference)
+    after, rules = _paper_facts(reference)
+    assert rules == set(), rules
+    assert after["paper ledger"].split(" fills")[0] == before["paper ledger"].split(" fills")[0]
+    live = Deployment(reference).environment("binance_live")
+    act3 = check_limits_against_paper(live, Policy(), parse_instant(AS_OF))
+    assert not [f for f in act3 if f.blocking], [f.rule for f in act3]
+
+
+def test_a_ledger_pattern_the_bot_would_write_elsewhere_is_a_setting_problem(
+    reference: Path,
+) -> None:
+    # the old files do not match it either: nothing is silently judged empty instead
+    for pattern in ("/var/tmp/ledger-%Y%m%d.jsonl", "../ledger-%Y%m%d.jsonl"):
+        _paper_pattern(pattern)(reference)
+        _, rules = _paper_facts(reference)
+        assert "paper.setting_invalid" in rules, (pattern, rules)
+
+
 # --------------------------------------------------------------------------- the seeded defects
 
 FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
@@ -122,6 +181,12 @@ FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         _smoke_window("2026-11-12T11:00:00+00:00"),
         "ACT-3",
         "paper.smoke_stale",
+    ),
+    (
+        "paper ledger written outside its folder",
+        _paper_pattern("../../ledger-%Y%m%d.jsonl"),
+        "PRE-8",
+        "paper.setting_invalid",
     ),
 ]
 
