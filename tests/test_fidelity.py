@@ -166,6 +166,47 @@ def test_a_ledger_pattern_the_bot_would_write_elsewhere_is_a_setting_problem(
         assert "paper.setting_invalid" in rules, (pattern, rules)
 
 
+# ------------------------------------------------ item 4: the newest freeze of the configuration
+
+
+def test_a_newer_stage6_manifest_of_other_files_is_not_the_freeze(
+    reference: Path, run_gate: Any
+) -> None:
+    """Upstream's only stage6.runbook.manifest (var/audit/stage6/
+    stage6_preliminary_checklist.manifest.json at f59f9e73) archives a checklist, not the
+    configuration: dated after the freeze, it is passed over with a warning."""
+    checklist = {
+        "archived_path": "var/audit/stage6/stage6_preliminary_checklist.md",
+        "generated_at": "2026-11-20T11:00:00+00:00",
+        "hashes": {"sha256": "7cf174b8c0257a936d2ce9293c920303269cca1a1b5f75f1e9852b99b428c8ff"},
+        "schema": "stage6.runbook.manifest",
+        "schema_version": 1,
+        "source_path": "docs/runbooks/STAGE6_PRELIMINARY_CHECKLIST.md",
+        "signature_path": "var/audit/stage6/stage6_preliminary_checklist.md.sig",
+        "stakeholders": ["product", "compliance", "operations"],
+    }
+    (reference / "var/audit/stage6/stage6_preliminary_checklist.manifest.json").write_text(
+        json.dumps(checklist, indent=2)
+    )
+    gate = run_gate(reference)
+    assert gate.verdict == "GO", gate.problems()
+    warned = {f["rule"] for f in gate.requirement("ACT-1")["findings"]}
+    assert "freeze.manifest_not_config" in warned
+
+
+def test_without_a_freeze_of_core_yaml_the_remedy_says_the_bot_writes_none(
+    reference: Path, run_gate: Any
+) -> None:
+    for manifest in (reference / "var/audit/stage6").glob("*.manifest.json"):
+        data = json.loads(manifest.read_text())
+        data["files"] = [f for f in data.get("files", []) if f["source_path"] != "config/core.yaml"]
+        manifest.write_text(json.dumps(data))
+    gate = run_gate(reference)
+    missing = [f for f in gate.requirement("ACT-1")["findings"] if f["rule"] == "freeze.missing"]
+    assert missing and "live-gate freeze" in missing[0]["message"], gate.rules("ACT-1")
+    assert "No stage6 manifest the bot itself writes" in missing[0]["message"]
+
+
 # --------------------------------------------------------------------------- the seeded defects
 
 FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
