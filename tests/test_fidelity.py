@@ -19,7 +19,14 @@ from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment
 from live_gate.timeutil import parse_instant
 from tests.conftest import AS_OF, edit_core
-from tests.test_gate_defects import RISK_STATE, Mutation, edit_json, risk_snapshot, write
+from tests.test_gate_defects import (
+    RISK_STATE,
+    Mutation,
+    dry_run,
+    edit_json,
+    risk_snapshot,
+    write,
+)
 
 SMOKE = "audit/smoke_reports/daily_trend_smoke_reference/summary.json"
 
@@ -205,6 +212,33 @@ def test_without_a_freeze_of_core_yaml_the_remedy_says_the_bot_writes_none(
     missing = [f for f in gate.requirement("ACT-1")["findings"] if f["rule"] == "freeze.missing"]
     assert missing and "live-gate freeze" in missing[0]["message"], gate.rules("ACT-1")
     assert "No stage6 manifest the bot itself writes" in missing[0]["message"]
+
+
+# ------------------------------------------------------------- item 7: the read-only dry run
+
+
+def test_the_bots_promotion_report_is_not_taken_for_a_read_only_run(
+    reference: Path, run_gate: Any
+) -> None:
+    """scripts/promotion_to_live.py writes no auto-trade field (its keys at f59f9e73, corpus
+    promotion_report/good); report_only: true says the script enforces nothing. The finding
+    tells the operator exactly what to add."""
+
+    def as_the_bot_writes_it(report: dict[str, Any]) -> None:
+        report.pop("dry_run", None)
+        report.pop("enable_auto_trade", None)
+        report.setdefault("canary_contract", {})["report_only"] = True
+
+    dry_run(as_the_bot_writes_it)(reference)
+    gate = run_gate(reference)
+    assert gate.rules("ACT-7") == {"dry_run.auto_trade_enabled"}
+    (finding,) = [
+        f
+        for f in gate.requirement("ACT-7")["findings"]
+        if f["rule"] == "dry_run.auto_trade_enabled"
+    ]
+    assert '"dry_run": {"enable_auto_trade": false' in finding["message"]
+    assert "no bot code writes this field" in finding["expected"]
 
 
 # --------------------------------------------------------------------------- the seeded defects
