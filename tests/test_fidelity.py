@@ -15,6 +15,7 @@ import pytest
 
 from live_gate.checks.market_data import check_market_data
 from live_gate.checks.paper import check_limits_against_paper, check_paper_ledger
+from live_gate.checks.risk_limits import check_risk_limits
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment
 from live_gate.timeutil import parse_instant
@@ -43,7 +44,9 @@ BOT_RISK_STATE = (
     b'"hedge_mode":false,"hedge_reason":null,"hedge_activated_at":null,'
     b'"hedge_cooldown_until":null}\n'
 )
-BOT_RISK_STATE_BREACH = BOT_RISK_STATE.replace(
+# the same bytes for the reference's live profile (a ManualProfile named conservative_live)
+LIVE_STATE = BOT_RISK_STATE.replace(b'"profile":"conservative"', b'"profile":"conservative_live"')
+BOT_RISK_STATE_BREACH = LIVE_STATE.replace(
     b'"force_liquidation":false', b'"force_liquidation":true'
 )
 
@@ -54,9 +57,28 @@ def _pre5_rules(reference: Path, as_of: str = AS_OF) -> set[str | None]:
     return {f.rule for f in findings if f.blocking}
 
 
+def _trade_with(profile: str) -> Mutation:
+    """The live environment and its entrypoint trade with ``profile``."""
+
+    def apply(root: Path) -> None:
+        def change(d: dict[str, Any]) -> None:
+            d["risk_profiles"][profile] = d["risk_profiles"]["conservative_live"]
+            d["environments"]["binance_live"]["risk_profile"] = profile
+            d["runtime_entrypoints"]["auto_trader_live"]["risk_profile"] = profile
+
+        edit_core(root, change)
+
+    return apply
+
+
 def test_the_bots_own_risk_state_is_accepted(reference: Path) -> None:
-    (reference / RISK_STATE).write_bytes(BOT_RISK_STATE)
+    """The corpus file verbatim, where the bot keeps it for the built-in conservative profile."""
+    _trade_with("Conservative")(reference)  # the loader lower-cases the name; so does the file
+    state = reference / "var/data/binance_live/risk_state/conservative.json"
+    state.write_bytes(BOT_RISK_STATE)
     assert _pre5_rules(reference) == set()
+    state.unlink()
+    assert _pre5_rules(reference) == {"risk_state.missing"}
 
 
 def test_the_bots_risk_state_with_the_kill_switch_engaged_blocks(reference: Path) -> None:
@@ -77,7 +99,7 @@ def test_risk_state_freshness_is_judged_from_current_day_only(
     reference: Path, as_of: str, rules: set[str]
 ) -> None:
     state = reference / RISK_STATE
-    state.write_bytes(BOT_RISK_STATE)
+    state.write_bytes(LIVE_STATE)
     # the modification time is not evidence: a fresh mtime does not make an old day current
     state.touch()
     assert {r for r in _pre5_rules(reference, as_of) if r and r.startswith("risk_state")} == rules
@@ -241,6 +263,80 @@ def test_the_bots_promotion_report_is_not_taken_for_a_read_only_run(
     assert "no bot code writes this field" in finding["expected"]
 
 
+# ------------------------------------------- item 8: the profile and limits the bot trades with
+
+
+def _entrypoint_profile(limits: dict[str, float]) -> Mutation:
+    """The live entrypoint names a profile of its own (its packet permits it); the environment
+    keeps conservative_live. The bot trades with the entrypoint's (bootstrap.py:1105, 2656)."""
+
+    def apply(root: Path) -> None:
+        def change(d: dict[str, Any]) -> None:
+            d["risk_profiles"]["wild"] = {**d["risk_profiles"]["conservative_live"], **limits}
+            entrypoint = d["runtime_entrypoints"]["auto_trader_live"]
+            entrypoint["risk_profile"] = "wild"
+            entrypoint["compliance"]["risk_profiles"].append("wild")
+
+        edit_core(root, change)
+        # its state exists, so that only the limits are judged
+        (root / RISK_STATE).with_name("wild.json").write_bytes(
+            LIVE_STATE.replace(b'"profile":"conservative_live"', b'"profile":"wild"')
+        )
+
+    return apply
+
+
+def _live_findings(reference: Path, check: Any) -> list[Any]:
+    environment = Deployment(reference).environment("binance_live")
+    if check is check_risk_limits:
+        return list(check(environment, Policy()))
+    return list(check(environment, Policy(), parse_instant(AS_OF)))
+
+
+def test_the_live_entrypoints_own_profile_is_judged(reference: Path) -> None:
+    _entrypoint_profile({"max_daily_loss_pct": 0.9, "hard_drawdown_pct": 0.95})(reference)
+    blocks = [f for f in _live_findings(reference, check_risk_limits) if f.blocking]
+    assert {(f.rule, f.field) for f in blocks} == {
+        ("limit.above_cap", "risk_profiles.wild.max_daily_loss_pct"),
+        ("limit.above_cap", "risk_profiles.wild.hard_drawdown_pct"),
+    }
+    assert all("runtime_entrypoints.auto_trader_live.risk_profile" in f.message for f in blocks)
+
+
+def test_act3_compares_paper_with_the_entrypoints_profile(reference: Path) -> None:
+    _entrypoint_profile({"hard_drawdown_pct": 0.000001})(reference)
+    blocks = [f for f in _live_findings(reference, check_limits_against_paper) if f.blocking]
+    assert {(f.rule, f.field) for f in blocks} == {
+        ("paper.beyond_live_limit", "risk_profiles.wild.hard_drawdown_pct")
+    }
+
+
+def test_a_builtin_profile_is_judged_by_the_limits_the_bot_enforces(reference: Path) -> None:
+    """core.yaml says 0.01 / 0.03 for conservative; the bot enforces ConservativeProfile's 0.04
+    daily loss and 0.30 position share (risk/profiles/conservative.py:20-28)."""
+    _trade_with("conservative")(reference)
+    findings = _live_findings(reference, check_risk_limits)
+    blocks = {(f.rule, f.field, f.found) for f in findings if f.blocking}
+    source = "bot_core/risk/profiles/conservative.py (risk/profiles/loader.py:57-61)"
+    assert blocks == {
+        (
+            "limit.above_cap",
+            "risk_profiles.conservative.max_daily_loss_pct",
+            f"0.04 (enforced by {source})",
+        ),
+        (
+            "limit.above_cap",
+            "risk_profiles.conservative.max_position_pct",
+            f"0.3 (enforced by {source})",
+        ),
+    }
+    ignored = {f.field for f in findings if f.rule == "profile.builtin_ignores_config"}
+    assert "risk_profiles.conservative.max_position_pct" in ignored
+    # the same values under a name of its own are a ManualProfile: judged as configured
+    _trade_with("conservative_live")(reference)
+    assert not [f for f in _live_findings(reference, check_risk_limits) if f.blocking]
+
+
 # --------------------------------------------------------------------------- the seeded defects
 
 FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
@@ -256,6 +352,18 @@ FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         _smoke_window("2026-11-12T11:00:00+00:00"),
         "ACT-3",
         "paper.smoke_stale",
+    ),
+    (
+        "live entrypoint trades with a 90 % daily loss profile",
+        _entrypoint_profile({"max_daily_loss_pct": 0.9, "hard_drawdown_pct": 0.95}),
+        "PRE-2",
+        "limit.above_cap",
+    ),
+    (
+        "live profile named like the bot's built-in conservative class",
+        _trade_with("conservative"),
+        "PRE-2",
+        "limit.above_cap",
     ),
     (
         "paper ledger written outside its folder",

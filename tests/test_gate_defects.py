@@ -48,11 +48,11 @@ def document(index: int, key: str, value: Any) -> Mutation:
 
 
 def profile(key: str, value: Any) -> Mutation:
-    return core(lambda d: d["risk_profiles"]["conservative"].__setitem__(key, value))
+    return core(lambda d: d["risk_profiles"]["conservative_live"].__setitem__(key, value))
 
 
 def drop_profile_key(key: str) -> Mutation:
-    return core(lambda d: d["risk_profiles"]["conservative"].pop(key))
+    return core(lambda d: d["risk_profiles"]["conservative_live"].pop(key))
 
 
 def env_key(key: str, value: Any) -> Mutation:
@@ -286,7 +286,7 @@ def drop_bars(symbol: str, interval: str, start_ms: int, end_ms: int) -> Mutatio
     return apply
 
 
-RISK_STATE = "var/data/binance_live/risk_state/conservative.json"
+RISK_STATE = "var/data/binance_live/risk_state/conservative_live.json"
 
 
 def risk_snapshot(change: Callable[[dict[str, Any]], None]) -> Mutation:
@@ -492,7 +492,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ("packet unsigned", compliance("signed", False), "PRE-1", "entrypoint.unsigned"),
     (
         "profile not permitted",
-        compliance("risk_profiles", ["balanced"]),
+        compliance("risk_profiles", ["balanced_paper"]),
         "PRE-1",
         "entrypoint.risk_profile_not_permitted",
     ),
@@ -615,7 +615,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     (
         "daily loss above drawdown",
         core(
-            lambda d: d["risk_profiles"]["conservative"].update(
+            lambda d: d["risk_profiles"]["conservative_live"].update(
                 max_daily_loss_pct=0.03, hard_drawdown_pct=0.02
             )
         ),
@@ -871,7 +871,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "no data-quality thresholds",
-        core(lambda d: d["risk_profiles"]["conservative"].pop("data_quality")),
+        core(lambda d: d["risk_profiles"]["conservative_live"].pop("data_quality")),
         "PRE-5",
         "data.threshold_missing",
     ),
@@ -890,7 +890,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "risk state of another profile",
-        risk_snapshot(lambda d: d.__setitem__("profile", "balanced")),
+        risk_snapshot(lambda d: d.__setitem__("profile", "balanced_paper")),
         "PRE-5",
         "risk_state.profile",
     ),

@@ -159,7 +159,7 @@ def add_bar(open_time: float) -> Mutation:
 
 def profile_data_quality(key: str, value: Any) -> Mutation:
     return core(
-        lambda d: d["risk_profiles"]["conservative"]["data_quality"].__setitem__(key, value)
+        lambda d: d["risk_profiles"]["conservative_live"]["data_quality"].__setitem__(key, value)
     )
 
 
@@ -422,28 +422,28 @@ HOSTILE_CASES_C: list[tuple[str, Mutation, str, str, str]] = [
         link_out(RISK_STATE),
         "PRE-5",
         "input.refused",
-        "conservative.json",
+        "conservative_live.json",
     ),
     (
         "risk state is a FIFO",
         fifo(RISK_STATE),
         "PRE-5",
         "input.refused",
-        "conservative.json",
+        "conservative_live.json",
     ),
     (
         "risk state dated 2036",
         risk_snapshot(lambda d: d.__setitem__("current_day", "2036-01-01")),
         "PRE-5",
         "risk_state.current_day.in_future",
-        "conservative.json",
+        "conservative_live.json",
     ),
     (
         "risk state date unreadable",
         risk_snapshot(lambda d: d.__setitem__("current_day", 1_795_000_000)),
         "PRE-5",
         "risk_state.current_day.invalid",
-        "conservative.json",
+        "conservative_live.json",
     ),
     # PRE-9: JUnit XML
     ("JUnit links out", link_out(f"{QUICK}/mypy.xml"), "PRE-9", "input.refused", "mypy.xml"),

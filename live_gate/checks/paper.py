@@ -33,6 +33,7 @@ from live_gate.resources.ledger import (
     read_ledger,
     read_paper_settings,
 )
+from live_gate.resources.risk_profiles import enforced_limits, trading_profiles
 from live_gate.timeutil import iso
 
 FEE_TOLERANCE = 1e-9  # relative
@@ -653,12 +654,31 @@ def check_limits_against_paper(
         "max_position_pct": "largest position share",
         "max_open_positions": "open positions",
     }
-    name = environment.risk_profile_name
+    # the limits the bot will enforce live: of every profile it trades with (a bound
+    # entrypoint's own wins), the built-in class's for a built-in name
+    for trading in trading_profiles(environment):
+        _compare_with_live(out, environment, paper, trading.name, observed, labels)
+    return out
+
+
+def _compare_with_live(
+    out: Findings,
+    environment: Environment,
+    paper: Environment,
+    name: str,
+    observed: dict[str, float],
+    labels: dict[str, str],
+) -> None:
+    limits = enforced_limits(environment, name)
     for key, value in observed.items():
-        limit = profile.get(key)
+        enforced = limits.get(key)
+        limit = enforced.value if enforced is not None else None
         shown = f"{value:.4g}"
-        out.fact(f"paper {labels[key]}", f"{shown} (live limit {limit})")
-        line = environment.deployment.line("risk_profiles", str(name), key)
+        source = enforced.source if enforced is not None else f"risk_profiles.{name}.{key}"
+        out.fact(f"paper {labels[key]}", f"{shown} (live limit {limit}, {source})")
+        line = enforced.line if enforced is not None else None
+        if line is None:
+            line = environment.deployment.line("risk_profiles", name, key)
         if limit is None:
             continue
         number = finite_number(limit)
@@ -675,11 +695,10 @@ def check_limits_against_paper(
             out.block(
                 "paper.beyond_live_limit",
                 f"paper trading on {paper.name} showed {labels[key]} {shown}, beyond the "
-                f"live limit {limit} of profile {name!r}: update the RiskProfile or "
+                f"live limit {limit} of profile {name!r} ({source}): update the RiskProfile or "
                 "explain the discrepancy",
                 line=line,
                 field=f"risk_profiles.{name}.{key}",
                 expected=f"paper <= {limit}",
                 found=shown,
             )
-    return out
