@@ -656,7 +656,7 @@ def check_limits_against_paper(
     }
     # the limits the bot will enforce live: of every profile it trades with (a bound
     # entrypoint's own wins), the built-in class's for a built-in name
-    for trading in trading_profiles(environment):
+    for trading in trading_profiles(environment, include_environment=True):
         _compare_with_live(out, environment, paper, trading.name, observed, labels)
     return out
 

@@ -46,8 +46,9 @@ def check_risk_limits(environment: Environment, policy: Policy) -> Findings:
             found="absent",
         )
         return out
-    # what the bot trades with: a bound entrypoint's own risk_profile wins (bootstrap.py:1105)
-    for profile in trading_profiles(environment):
+    # what the bot trades with: a bound entrypoint's own risk_profile wins (bootstrap.py:1105),
+    # and the environment's is what any other bootstrap of it uses (bootstrap.py:2656)
+    for profile in trading_profiles(environment, include_environment=True):
         _judge_profile(out, environment, profile, policy)
     return out
 

@@ -72,10 +72,14 @@ class TradingProfile:
     line: int | None
 
 
-def trading_profiles(environment: Environment) -> list[TradingProfile]:
-    """Every profile the bot would trade with in ``environment``: each bound entrypoint's own
+def trading_profiles(
+    environment: Environment, *, include_environment: bool = False
+) -> list[TradingProfile]:
+    """The profiles the bot would trade with in ``environment``: each bound entrypoint's own
     ``risk_profile`` (it wins, bootstrap.py:1105), else the environment's; the environment's when
-    no entrypoint is bound to it. In order, without repeats."""
+    no entrypoint is bound to it. ``include_environment`` adds the environment's own in every
+    case: whatever bootstraps the environment without an entrypoint (bootstrap.py:2656) trades
+    with it. In order, without repeats."""
     found: list[TradingProfile] = []
     env_profile = environment.risk_profile_name
     env_source = TradingProfile(
@@ -84,7 +88,7 @@ def trading_profiles(environment: Environment) -> list[TradingProfile]:
         environment.line("risk_profile"),
     )
     bound = environment.bound_entrypoints()
-    if not bound and env_profile:
+    if (include_environment or not bound) and env_profile:
         found.append(env_source)
     for entrypoint in bound:
         if entrypoint.risk_profile:
