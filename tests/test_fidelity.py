@@ -337,6 +337,67 @@ def test_a_builtin_profile_is_judged_by_the_limits_the_bot_enforces(reference: P
     assert not [f for f in _live_findings(reference, check_risk_limits) if f.blocking]
 
 
+# ------------------------------------------------------- item 8: an OHLCV manifest in WAL mode
+
+MANIFEST_DB = "var/data/binance_live/ohlcv_manifest.sqlite"
+
+
+def _commit_in_wal(root: Path, key_part: str, value: str) -> None:
+    """What a running bot leaves: the database in WAL mode (sqlite_storage.py:98-99) and a
+    committed change still in ``-wal``, not yet checkpointed into the database."""
+    import shutil
+    import sqlite3
+
+    database = root / MANIFEST_DB
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with connection:
+        connection.execute(
+            "UPDATE metadata SET value = ? WHERE key LIKE ?", (value, f"{key_part}%")
+        )
+    saved = root / "wal-saved"
+    saved.mkdir()
+    shutil.copy(database, saved / "db")
+    shutil.copy(f"{database}-wal", saved / "wal")
+    connection.close()  # the last connection checkpoints and removes -wal: put it back
+    shutil.copy(saved / "db", database)
+    shutil.copy(saved / "wal", f"{database}-wal")
+    shutil.rmtree(saved)
+    for leftover in (f"{database}-shm",):
+        Path(leftover).unlink(missing_ok=True)
+
+
+def test_committed_wal_content_counts_and_nothing_is_written_beside_it(reference: Path) -> None:
+    _commit_in_wal(reference, "last_timestamp::", "1577836800000")  # 2020-01-01
+    wal = reference / f"{MANIFEST_DB}-wal"
+    before = wal.read_bytes()
+    assert before, "the change must sit in the WAL"
+    rules = _pre5_rules(reference)
+    assert any(r and r.startswith("data.") for r in rules), rules
+    assert wal.read_bytes() == before
+    assert not (reference / f"{MANIFEST_DB}-shm").exists()
+
+
+def test_a_manifest_in_wal_mode_without_pending_commits_is_read_in_place(
+    reference: Path,
+) -> None:
+    database = reference / MANIFEST_DB
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.close()  # checkpointed: no -wal left, as in the contract corpus
+    assert not Path(f"{database}-wal").exists()
+    assert _pre5_rules(reference) == set()
+    assert not Path(f"{database}-shm").exists()
+
+
+def _stale_in_wal(root: Path) -> None:
+    _commit_in_wal(root, "last_timestamp::", "1577836800000")
+
+
 # --------------------------------------------------------------------------- the seeded defects
 
 FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
@@ -364,6 +425,12 @@ FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         _trade_with("conservative"),
         "PRE-2",
         "limit.above_cap",
+    ),
+    (
+        "OHLCV manifest stale in its committed WAL",
+        _stale_in_wal,
+        "PRE-5",
+        "data.stale",
     ),
     (
         "paper ledger written outside its folder",
