@@ -394,6 +394,16 @@ def test_a_manifest_in_wal_mode_without_pending_commits_is_read_in_place(
     assert not Path(f"{database}-shm").exists()
 
 
+def test_a_wal_that_leaves_the_deployment_is_refused(reference: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere-wal"
+    outside.write_bytes(b"x" * 64)
+    (reference / f"{MANIFEST_DB}-wal").symlink_to(outside)
+    environment = Deployment(reference).environment("binance_live")
+    findings = check_market_data(environment, Policy(), parse_instant(AS_OF))
+    refused = [f for f in findings if f.rule == "input.refused"]
+    assert refused and refused[0].file.endswith("ohlcv_manifest.sqlite-wal"), list(findings)
+
+
 def _stale_in_wal(root: Path) -> None:
     _commit_in_wal(root, "last_timestamp::", "1577836800000")
 
