@@ -1,4 +1,4 @@
-"""PRE-5 market data: the environment's OHLCV cache and risk snapshot are complete and fresh
+"""PRE-5 market data: the environment's OHLCV cache and the bot's risk state are complete and fresh
 for the live market (runbook §1, Dostęp do danych).
 
 Thresholds are the environment's ``data_quality`` (``max_gap_minutes``, ``min_ok_ratio``), each
