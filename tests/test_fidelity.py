@@ -112,6 +112,12 @@ def test_the_freshness_basis_is_said_in_the_findings(reference: Path) -> None:
     assert "current_day" in facts and "modification time is not evidence" in facts
 
 
+def test_the_risk_state_is_judged_even_when_the_ohlcv_cache_is_missing(reference: Path) -> None:
+    (reference / "var/data/binance_live/ohlcv_manifest.sqlite").unlink()
+    (reference / RISK_STATE).unlink()
+    assert {"data.manifest_missing", "risk_state.missing"} <= _pre5_rules(reference)
+
+
 def _risk_number(root: Path) -> None:
     risk_snapshot(lambda d: d.__setitem__("last_equity", "99650"))(root)
 

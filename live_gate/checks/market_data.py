@@ -143,9 +143,20 @@ def _thresholds(environment: Environment, out: Findings) -> tuple[float, float] 
 
 
 def check_market_data(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+    out = Findings(REQUIREMENT, environment.deployment.config_file)
+    _check_ohlcv(out, environment, policy, as_of)
+    # judged whatever the OHLCV cache showed, so that every NO-GO reason is given at once (a
+    # data_cache_path leaving the deployment is reported once, by the OHLCV part)
+    if data_path(environment, ".", Findings(REQUIREMENT)) is not None:
+        _check_risk_state(out, environment, policy, as_of)
+    return out
+
+
+def _check_ohlcv(
+    out: Findings, environment: Environment, policy: Policy, as_of: datetime
+) -> Findings:
     deployment = environment.deployment
     files = deployment.files
-    out = Findings(REQUIREMENT, deployment.config_file)
     thresholds = _thresholds(environment, out)
     series, problems = expected_series(environment)
     for problem in problems:
@@ -206,7 +217,6 @@ def check_market_data(environment: Environment, policy: Policy, as_of: datetime)
             expected=f">= {min_ok:g}",
             found=f"{ratio:.2f}",
         )
-    _check_risk_state(out, environment, policy, as_of)
     return out
 
 
