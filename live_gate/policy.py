@@ -109,8 +109,14 @@ class Policy:
     ai_default_drift_threshold: float = 0.35
     # How old the latest AI reports may be; the runbook asks for the latest, not for ancient ones.
     ai_report_max_age_days: float = 30.0
-    # How old the environment's risk snapshot may be (PRE-5).
-    risk_snapshot_max_age_hours: float = 24.0
+    # How many UTC days the bot's persisted risk state (risk_state/<profile>.json, PRE-5) may lag
+    # the evaluation date. The bot records only a date (current_day), rolled to the UTC day when
+    # its engine runs: 1 accepts today and yesterday, a bot that ran until the last evening.
+    risk_state_max_age_days: int = 1
+    # How old the newest paper smoke run may be (ACT-3, its window end): §2.3 compares the live
+    # limits with what paper trading shows now; the nightly paper run refreshes it every day, a
+    # week allows for a missed night or two.
+    smoke_summary_max_age_days: float = 7.0
     # Trade key rotation (ACT-5): runbook "≤90 dni"; scripts/check_key_rotation.py --warn-days 14.
     key_rotation_interval_days: float = 90.0
     key_rotation_warn_days: float = 14.0

@@ -403,8 +403,13 @@ def forms(secret: str) -> set[str]:
 # ----------------------------------------------------------------------------- redacting
 
 # Values the gate itself writes into the evidence (enums, digests, instants, requirement ids):
-# never the deployment's text, and bound by the evidence schema, so never redacted.
-_GATE_OWN_FIELDS = frozenset(
+# never the deployment's text, and bound by the evidence schema, so never redacted. A digest the
+# gate computed is not a disclosure even when a secret happens to equal it (anyone holding the
+# file computes the same value), while redacting it would make the evidence fail its own schema
+# and break `live-gate verify`. The list is completed from the schema itself: every property the
+# schema constrains (pattern, enum, const, format) is the gate's own, so a field added to the
+# schema later cannot be broken by a secret.
+_LISTED_OWN_FIELDS = frozenset(
     {
         "schema",
         "verdict",
@@ -423,6 +428,41 @@ _GATE_OWN_FIELDS = frozenset(
         "keyword",
     }
 )
+
+
+def _schema_constrained_fields() -> frozenset[str]:
+    """Names of the evidence schema's properties whose values it constrains (a pattern, an enum,
+    a const, a format, directly, through ``$defs`` or as array items)."""
+    schema = json.loads(
+        (Path(__file__).parent / "schemas" / "evidence.schema.json").read_text("utf-8")
+    )
+    definitions: dict[str, Any] = schema.get("$defs", {})
+
+    def constrained(node: Any, depth: int = 0) -> bool:
+        if not isinstance(node, dict) or depth > 8:
+            return False
+        if any(key in node for key in ("pattern", "enum", "const", "format")):
+            return True
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return constrained(definitions.get(ref.rsplit("/", 1)[-1]), depth + 1)
+        return node.get("type") == "array" and constrained(node.get("items"), depth + 1)
+
+    names: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                names.update(k for k, v in properties.items() if constrained(v))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(names)
+
+
+_GATE_OWN_FIELDS = _LISTED_OWN_FIELDS | _schema_constrained_fields()
 # A short secret is a whole token: not inside a word (letters, digits, '_', '-': "PRE-3" keeps
 # its 3), an HTML tag or attribute name, or an entity.
 _BEFORE = r"(?<![\w&#-])(?<!<)(?<!</)"

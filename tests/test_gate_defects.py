@@ -48,11 +48,11 @@ def document(index: int, key: str, value: Any) -> Mutation:
 
 
 def profile(key: str, value: Any) -> Mutation:
-    return core(lambda d: d["risk_profiles"]["conservative"].__setitem__(key, value))
+    return core(lambda d: d["risk_profiles"]["conservative_live"].__setitem__(key, value))
 
 
 def drop_profile_key(key: str) -> Mutation:
-    return core(lambda d: d["risk_profiles"]["conservative"].pop(key))
+    return core(lambda d: d["risk_profiles"]["conservative_live"].pop(key))
 
 
 def env_key(key: str, value: Any) -> Mutation:
@@ -322,8 +322,12 @@ def drop_bars(symbol: str, interval: str, start_ms: int, end_ms: int) -> Mutatio
     return apply
 
 
+RISK_STATE = "var/data/binance_live/risk_state/conservative_live.json"
+
+
 def risk_snapshot(change: Callable[[dict[str, Any]], None]) -> Mutation:
-    return edit_json(f"{CACHE}/risk_snapshot.json", change)
+    """Edit the bot's persisted risk state (FileRiskRepository) of the live profile."""
+    return edit_json(RISK_STATE, change)
 
 
 def many_bad_audit_lines(root: Path) -> None:
@@ -621,7 +625,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ("packet unsigned", compliance("signed", False), "PRE-1", "entrypoint.unsigned"),
     (
         "profile not permitted",
-        compliance("risk_profiles", ["balanced"]),
+        compliance("risk_profiles", ["balanced_paper"]),
         "PRE-1",
         "entrypoint.risk_profile_not_permitted",
     ),
@@ -744,7 +748,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     (
         "daily loss above drawdown",
         core(
-            lambda d: d["risk_profiles"]["conservative"].update(
+            lambda d: d["risk_profiles"]["conservative_live"].update(
                 max_daily_loss_pct=0.03, hard_drawdown_pct=0.02
             )
         ),
@@ -1049,7 +1053,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "no data-quality thresholds",
-        core(lambda d: d["risk_profiles"]["conservative"].pop("data_quality")),
+        core(lambda d: d["risk_profiles"]["conservative_live"].pop("data_quality")),
         "PRE-5",
         "data.threshold_missing",
     ),
@@ -1059,24 +1063,24 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-5",
         "data.universe_invalid",
     ),
-    ("no risk snapshot", delete(f"{CACHE}/risk_snapshot.json"), "PRE-5", "risk_snapshot.missing"),
+    ("no risk state", delete(RISK_STATE), "PRE-5", "risk_state.missing"),
     (
-        "risk snapshot stale",
-        risk_snapshot(lambda d: d.__setitem__("generated_at", "2026-11-18T00:00:00Z")),
+        "risk state stale",
+        risk_snapshot(lambda d: d.__setitem__("current_day", "2026-11-18")),
         "PRE-5",
-        "risk_snapshot.generated_at.stale",
+        "risk_state.current_day.stale",
     ),
     (
-        "risk snapshot of another profile",
-        risk_snapshot(lambda d: d.__setitem__("profile", "balanced")),
+        "risk state of another profile",
+        risk_snapshot(lambda d: d.__setitem__("profile", "balanced_paper")),
         "PRE-5",
-        "risk_snapshot.profile",
+        "risk_state.profile",
     ),
     (
-        "risk snapshot malformed",
-        write(f"{CACHE}/risk_snapshot.json", b"{"),
+        "risk state malformed",
+        write(RISK_STATE, b"{"),
         "PRE-5",
-        "risk_snapshot.malformed",
+        "risk_state.malformed",
     ),
     # PRE-6: AI model validation
     (
@@ -1336,10 +1340,10 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ("no series for the exchange", env_key("exchange", "zonda_spot"), "PRE-5", "data.no_series"),
     ("duplicated bars", duplicate_bars, "PRE-5", "data.unordered"),
     (
-        "risk snapshot undated",
-        risk_snapshot(lambda d: d.pop("generated_at")),
+        "risk state undated",
+        risk_snapshot(lambda d: d.pop("current_day")),
         "PRE-5",
-        "risk_snapshot.generated_at.missing",
+        "risk_state.current_day.missing",
     ),
     (
         "walk-forward date unreadable",
@@ -1979,6 +1983,7 @@ TEMPLATED = {
 def test_every_blocking_rule_has_a_seeded_defect() -> None:
     """Principle 2, checked mechanically: a rule nobody breaks on purpose is a rule that may
     never fire."""
+    from tests.test_fidelity import FIDELITY_DEFECTS
     from tests.test_gate_close import CLOSE_DEFECTS
     from tests.test_gate_router import BROKEN_ROUTERS, BROKEN_SIMULATORS
     from tests.test_hostile_a import HOSTILE_DEFECTS_A, HOSTILE_POLICY_DEFECTS_A
@@ -1986,6 +1991,7 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     from tests.test_hostile_c import HOSTILE_DEFECTS_C
 
     seeded = DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_A + HOSTILE_DEFECTS_B + HOSTILE_DEFECTS_C
+    seeded += FIDELITY_DEFECTS
     covered = (
         {rule for *_, rule in seeded}
         | {rule for *_, rule in HOSTILE_POLICY_DEFECTS_A}

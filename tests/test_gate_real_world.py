@@ -67,8 +67,13 @@ def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run
     )
     # the upstream has no compliance register
     assert "register.missing" in gate.rules("ACT-2")
-    # the conservative profile's limits are sound: PRE-2 passes, and saying otherwise would lie
-    assert gate.status("PRE-2") == "passed"
+    # upstream's live environments use the profile names conservative/balanced/aggressive: the
+    # bot builds its hard-coded classes and ignores core.yaml's values (loader.py:57-61), so the
+    # limits it enforces (0.04 daily loss, 0.30 position share) are above the policy caps
+    assert gate.status("PRE-2") == "failed"
+    pre2 = [f for f in gate.requirement("PRE-2")["findings"] if f["severity"] == "blocker"]
+    assert {f["rule"] for f in pre2} == {"limit.above_cap"}
+    assert all("enforced by bot_core/risk/profiles/" in f["found"] for f in pre2), pre2
     assert gate.status("PRE-3") == "failed"
     # every ip_allowlist upstream is empty (FORMATS.md §1.1, §4.3)
     assert "allowlist.empty" in gate.rules("ACT-5")

@@ -495,7 +495,7 @@ def test_a_limit_that_is_not_a_finite_number_is_a_finding(
     profile(key, value)(reference)
     findings = check_risk_limits(live(reference), Policy())
     (finding,) = blockers(findings, "limit.not_numeric")
-    assert finding.field == f"risk_profiles.conservative.{key}"
+    assert finding.field == f"risk_profiles.conservative_live.{key}"
     assert finding.file == "config/core.yaml" and finding.line
     assert shown in (finding.found or "").lower()
 
@@ -503,7 +503,7 @@ def test_a_limit_that_is_not_a_finite_number_is_a_finding(
 def test_a_nan_written_as_yaml_text_is_a_finding(reference: Path) -> None:
     yaml_text("config/core.yaml", "max_daily_loss_pct: 0.01", "max_daily_loss_pct: .NaN")(reference)
     (finding,) = blockers(check_risk_limits(live(reference), Policy()), "limit.not_numeric")
-    assert finding.field == "risk_profiles.conservative.max_daily_loss_pct"
+    assert finding.field == "risk_profiles.conservative_live.max_daily_loss_pct"
 
 
 # ----------------------------------------------------------------------------- PRE-4

@@ -43,6 +43,7 @@ from tests.test_gate_defects import (
     FAILOVER,
     MANIFEST,
     QUICK,
+    RISK_STATE,
     ROTATION,
     Mutation,
     adapter_status,
@@ -158,7 +159,7 @@ def add_bar(open_time: float) -> Mutation:
 
 def profile_data_quality(key: str, value: Any) -> Mutation:
     return core(
-        lambda d: d["risk_profiles"]["conservative"]["data_quality"].__setitem__(key, value)
+        lambda d: d["risk_profiles"]["conservative_live"]["data_quality"].__setitem__(key, value)
     )
 
 
@@ -417,32 +418,32 @@ HOSTILE_CASES_C: list[tuple[str, Mutation, str, str, str]] = [
         "config/core.yaml",
     ),
     (
-        "risk snapshot links out",
-        link_out(f"{CACHE}/risk_snapshot.json"),
+        "risk state links out",
+        link_out(RISK_STATE),
         "PRE-5",
         "input.refused",
-        "risk_snapshot.json",
+        "conservative_live.json",
     ),
     (
-        "risk snapshot is a FIFO",
-        fifo(f"{CACHE}/risk_snapshot.json"),
+        "risk state is a FIFO",
+        fifo(RISK_STATE),
         "PRE-5",
         "input.refused",
-        "risk_snapshot.json",
+        "conservative_live.json",
     ),
     (
-        "risk snapshot dated 2036",
-        risk_snapshot(lambda d: d.__setitem__("generated_at", "2036-01-01T00:00:00Z")),
+        "risk state dated 2036",
+        risk_snapshot(lambda d: d.__setitem__("current_day", "2036-01-01")),
         "PRE-5",
-        "risk_snapshot.generated_at.in_future",
-        "risk_snapshot.json",
+        "risk_state.current_day.in_future",
+        "conservative_live.json",
     ),
     (
-        "risk snapshot date unreadable",
-        risk_snapshot(lambda d: d.__setitem__("generated_at", 1_795_000_000)),
+        "risk state date unreadable",
+        risk_snapshot(lambda d: d.__setitem__("current_day", 1_795_000_000)),
         "PRE-5",
-        "risk_snapshot.generated_at.invalid",
-        "risk_snapshot.json",
+        "risk_state.current_day.invalid",
+        "conservative_live.json",
     ),
     # PRE-9: JUnit XML
     ("JUnit links out", link_out(f"{QUICK}/mypy.xml"), "PRE-9", "input.refused", "mypy.xml"),

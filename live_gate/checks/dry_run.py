@@ -3,8 +3,10 @@ auto-trade disabled, whose ``live_readiness_checklist`` reports ``ok`` for every
 
 The record is the upstream promotion report (``scripts/promotion_to_live.py``, FORMATS.md §5.4)
 in ``var/audit/live/dry_run/`` (gate policy ``dry_run_dir``). The promotion script does not
-record whether auto-trade was disabled: the gate requires ``dry_run.enable_auto_trade: false``
-(or a top-level ``enable_auto_trade: false``) in the record, as a JSON boolean. Records are listed
+record whether auto-trade was disabled (no bot code writes it; ``canary_contract.report_only``
+only says the script enforces nothing): the gate requires ``dry_run.enable_auto_trade: false``
+(or a top-level ``enable_auto_trade: false``) in the record, as a JSON boolean, added by the
+operator who ran the pipeline read-only; the finding says exactly what to add. Records are listed
 and read through the kit (a link out or a FIFO is a finding); one dated after the evaluation
 instant is a finding and never the newest. Blocking reasons are recomputed
 from the items, because the report's own ``canary_contract.blocking_reasons`` is always empty
@@ -203,11 +205,24 @@ def _check_read_only(report: dict[str, Any], relative: str, out: Findings) -> No
             found=describe_flag(flag),
         )
     elif flag is not False:
+        # The bot records auto-trade nowhere: scripts/promotion_to_live.py writes no such field
+        # (its keys: promotion_to_live.py:169-236) and AutoTrader defaults to
+        # enable_auto_trade=True. canary_contract.report_only is no substitute: it says the
+        # promotion script enforces nothing, not that the pipeline ran without trading. So the
+        # rule stays, and the operator who ran the pipeline read-only records it.
         out.block(
             "dry_run.auto_trade_enabled",
-            "the dry run was not recorded as read-only (enable_auto_trade=False)",
+            "the dry run is not recorded as read-only (enable_auto_trade=False)"
+            + (
+                ": the bot's promotion script never records it, so after running the pipeline "
+                'with enable_auto_trade=False add "dry_run": {"enable_auto_trade": false, '
+                '"started_at": ..., "finished_at": ..., "operator": ...} to this promotion '
+                "report (canary_contract.report_only only says the script enforces nothing)"
+                if flag is None
+                else ""
+            ),
             file=relative,
             field="dry_run.enable_auto_trade",
-            expected="false",
+            expected="false (added by the operator: no bot code writes this field)",
             found=describe_flag(flag),
         )

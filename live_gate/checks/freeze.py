@@ -32,6 +32,16 @@ from live_gate.resources.deployment import Deployment
 
 REQUIREMENT = "ACT-1"
 REMEDY = "freeze the configuration again (live-gate freeze DIR) after review"
+CORE = "config/core.yaml"
+
+
+def _sources(manifest: dict[str, Any]) -> set[str]:
+    """The source paths a stage6.runbook.manifest archives (``files[]`` or the bot's
+    single-file form)."""
+    entries = manifest.get("files")
+    if isinstance(entries, list):
+        return {str(e.get("source_path")) for e in entries if isinstance(e, dict)}
+    return {str(manifest.get("source_path"))}
 
 
 def _newest_manifest(
@@ -66,8 +76,23 @@ def _newest_manifest(
             file=relative,
             field="generated_at",
         )
-        if when is not None:
-            candidates.append((when, relative, data))
+        if when is None:
+            continue
+        # the newest manifest *of the configuration*: the bot's own stage6 manifests (the
+        # preliminary checklist, resilience/observability bundles) archive other files and
+        # never config/core.yaml; the newest of those says nothing about the freeze
+        if CORE not in _sources(data):
+            out.warn(
+                "freeze.manifest_not_config",
+                f"a stage6.runbook.manifest that does not archive {CORE} (e.g. the bot's "
+                "preliminary checklist); not a freeze of the configuration, passed over",
+                file=relative,
+                field="files[].source_path",
+                expected=CORE,
+                found=", ".join(sorted(_sources(data))),
+            )
+            continue
+        candidates.append((when, relative, data))
     if not candidates:
         return None
     _, relative, data = max(candidates, key=lambda c: (c[0], c[1]))
@@ -200,9 +225,11 @@ def check_config_freeze(deployment: Deployment, policy: Policy, as_of: datetime)
     if newest is None:
         out.block(
             "freeze.missing",
-            f"the configuration was never frozen: {REMEDY}",
+            f"the configuration was never frozen: {REMEDY}. No stage6 manifest the bot itself "
+            f"writes archives {CORE} (its bundles and preliminary checklist cover other files), "
+            "so the operator freezes it with `live-gate freeze DIR --key-id ID` (runbook §2.1)",
             file=STAGE6.as_posix(),
-            expected="a signed stage6.runbook.manifest of the configuration, dated at or before "
+            expected=f"a signed stage6.runbook.manifest archiving {CORE}, dated at or before "
             "the evaluation instant",
             found="none",
         )

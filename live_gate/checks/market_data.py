@@ -1,4 +1,4 @@
-"""PRE-5 market data: the environment's OHLCV cache and risk snapshot are complete and fresh
+"""PRE-5 market data: the environment's OHLCV cache and the bot's risk state are complete and fresh
 for the live market (runbook §1, Dostęp do danych).
 
 Thresholds are the environment's ``data_quality`` (``max_gap_minutes``, ``min_ok_ratio``), each
@@ -10,12 +10,12 @@ cannot show: the bars themselves, with no hole longer than ``max_gap_minutes``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from live_gate.checks import Findings, data_file, data_path, read_document
 from live_gate.kit.files import InputRefused
-from live_gate.kit.values import finite_number
+from live_gate.kit.values import describe_flag, finite_number, strict_bool
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
 from live_gate.resources.market_data import (
@@ -30,10 +30,15 @@ from live_gate.resources.market_data import (
     partition_files,
     scan_bars,
 )
+from live_gate.resources.risk_profiles import (
+    RISK_STATE_DIR,
+    builtin_name,
+    state_file_name,
+    trading_profiles,
+)
 from live_gate.timeutil import iso
 
 REQUIREMENT = "PRE-5"
-RISK_SNAPSHOT = "risk_snapshot.json"
 THRESHOLDS = ("max_gap_minutes", "min_ok_ratio")
 
 
@@ -138,9 +143,20 @@ def _thresholds(environment: Environment, out: Findings) -> tuple[float, float] 
 
 
 def check_market_data(environment: Environment, policy: Policy, as_of: datetime) -> Findings:
+    out = Findings(REQUIREMENT, environment.deployment.config_file)
+    _check_ohlcv(out, environment, policy, as_of)
+    # judged whatever the OHLCV cache showed, so that every NO-GO reason is given at once (a
+    # data_cache_path leaving the deployment is reported once, by the OHLCV part)
+    if data_path(environment, ".", Findings(REQUIREMENT)) is not None:
+        _check_risk_state(out, environment, policy, as_of)
+    return out
+
+
+def _check_ohlcv(
+    out: Findings, environment: Environment, policy: Policy, as_of: datetime
+) -> Findings:
     deployment = environment.deployment
     files = deployment.files
-    out = Findings(REQUIREMENT, deployment.config_file)
     thresholds = _thresholds(environment, out)
     series, problems = expected_series(environment)
     for problem in problems:
@@ -201,7 +217,6 @@ def check_market_data(environment: Environment, policy: Policy, as_of: datetime)
             expected=f">= {min_ok:g}",
             found=f"{ratio:.2f}",
         )
-    _check_risk_snapshot(out, environment, policy, as_of)
     return out
 
 
@@ -372,59 +387,165 @@ def _check_series(
     return 1 if status_ok else 0
 
 
-def _check_risk_snapshot(
+RISK_STATE_NUMBERS = (
+    "start_of_day_equity",
+    "daily_realized_pnl",
+    "weekly_realized_pnl",
+    "peak_equity",
+    "last_equity",
+)
+
+
+def _check_risk_state(
     out: Findings, environment: Environment, policy: Policy, as_of: datetime
 ) -> None:
+    """The bot's persisted risk state of every profile the environment trades with
+    (``FileRiskRepository``, ``<data_cache_path>/risk_state/<profile>.json``)."""
+    for profile in trading_profiles(environment):
+        _check_one_risk_state(out, environment, profile.name, policy, as_of)
+
+
+def _check_one_risk_state(
+    out: Findings, environment: Environment, profile: str, policy: Policy, as_of: datetime
+) -> None:
     files = environment.deployment.files
-    snapshot = data_file(environment, RISK_SNAPSHOT, out)
-    if snapshot is None:
+    state_file = data_file(environment, f"{RISK_STATE_DIR}/{state_file_name(profile)}", out)
+    if state_file is None:
         return
-    relative = snapshot.relative
-    if files.kind(snapshot) == "missing":
+    relative = state_file.relative
+    if files.kind(state_file) == "missing":
         out.block(
-            "risk_snapshot.missing",
-            "there is no risk snapshot for the environment",
+            "risk_state.missing",
+            f"there is no persisted risk state of profile {profile!r}: the bot would start it "
+            "from a fresh state and forget the day's losses and any engaged kill-switch",
             file=relative,
-            expected="a risk snapshot (live-gate format, see README)",
+            expected="the risk state FileRiskRepository writes when the bot registers the "
+            "profile (any bootstrap of the environment, e.g. the §2.7 read-only dry run)",
             found="no such file",
         )
         return
+    # The bot's load() silently starts a fresh state from a file it cannot parse; the gate
+    # refuses it instead (stricter on purpose: the recorded losses would be lost).
     document = read_document(
         files,
-        snapshot,
+        state_file,
         out,
-        malformed_rule="risk_snapshot.malformed",
-        what="the risk snapshot",
-        expected="a JSON object",
+        malformed_rule="risk_state.malformed",
+        what="the risk state",
+        expected="a JSON object (FileRiskRepository)",
     )
     if document is None:
         return
     data = document.data
     if not isinstance(data, dict):
         out.block(
-            "risk_snapshot.malformed",
-            "the risk snapshot is not a JSON object",
+            "risk_state.malformed",
+            "the risk state is not a JSON object: the bot would silently start from a fresh state",
             file=relative,
             expected="a JSON object",
             found=type(data).__name__,
         )
         return
-    if data.get("profile") != environment.risk_profile_name:
+    expected_name = builtin_name(profile) or profile
+    if data.get("profile") != expected_name:
         out.block(
-            "risk_snapshot.profile",
-            "the risk snapshot is of another risk profile",
+            "risk_state.profile",
+            "the risk state is of another risk profile",
             file=relative,
             field="profile",
-            expected=environment.risk_profile_name,
+            expected=expected_name,
             found=data.get("profile"),
         )
-    out.instant(
-        "risk_snapshot.generated_at",
-        "the risk snapshot",
-        data.get("generated_at"),
-        as_of=as_of,
-        skew=_skew(policy),
-        max_age=timedelta(hours=policy.risk_snapshot_max_age_hours),
-        file=relative,
-        field="generated_at",
+    _risk_state_day(out, relative, data.get("current_day"), policy, as_of)
+    for key in RISK_STATE_NUMBERS:
+        if key in data and finite_number(data[key]) is None:
+            out.not_a_number(
+                "risk_state.not_a_number",
+                f"the risk state's {key}",
+                data[key],
+                "a finite number (the bot recomputes its loss limits from it)",
+                file=relative,
+                field=key,
+            )
+    liquidation = data.get("force_liquidation", False)
+    flag = strict_bool(liquidation)
+    if flag is None:
+        out.block(
+            "risk_state.malformed",
+            "the risk state's force_liquidation is not a boolean",
+            file=relative,
+            field="force_liquidation",
+            expected="true or false (the bot writes a boolean)",
+            found=describe_flag(liquidation),
+        )
+    elif flag:
+        out.block(
+            "risk_state.force_liquidation",
+            f"the bot's kill-switch is engaged for profile {profile!r}: it allows only orders "
+            "that reduce exposure until the state is reset",
+            file=relative,
+            field="force_liquidation",
+            expected="false",
+            found="true",
+        )
+
+
+def _risk_state_day(
+    out: Findings, relative: str, raw: Any, policy: Policy, as_of: datetime
+) -> None:
+    """Freshness from ``current_day``, the only time the state records (a UTC date: the engine's
+    clock is naive ``datetime.utcnow``). The file's modification time is never used: a copy, a
+    restore from backup or a ``touch`` sets it, and the bot does not record it."""
+    field = "current_day"
+    out.fact(
+        "risk state freshness",
+        f"{relative}: judged from current_day (a UTC date, the only time the bot records); "
+        "the file's modification time is not evidence and is not used",
     )
+    if raw is None:
+        out.block(
+            "risk_state.current_day.missing",
+            "the risk state records no current_day: its age cannot be known",
+            file=relative,
+            field=field,
+            expected="a date YYYY-MM-DD (RiskState.to_mapping writes it)",
+            found="absent",
+        )
+        return
+    try:
+        day = date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        out.block(
+            "risk_state.current_day.invalid",
+            "the risk state's current_day is not a date (the bot's restore would fail)",
+            file=relative,
+            field=field,
+            expected="a date YYYY-MM-DD",
+            found=describe_flag(raw),
+        )
+        return
+    latest = (as_of + _skew(policy)).astimezone(UTC).date()
+    today = as_of.astimezone(UTC).date()
+    if day > latest:
+        out.block(
+            "risk_state.current_day.in_future",
+            "the risk state's current_day is after the evaluation date",
+            file=relative,
+            field=field,
+            expected=f"<= {today.isoformat()} (UTC)",
+            found=raw,
+        )
+        return
+    oldest = today - timedelta(days=policy.risk_state_max_age_days)
+    if day < oldest:
+        out.block(
+            "risk_state.current_day.stale",
+            f"the risk state was last rolled on {raw}: the bot has not run this profile since "
+            f"(more than {policy.risk_state_max_age_days} UTC day(s) before the evaluation)",
+            file=relative,
+            field=field,
+            expected=f">= {oldest.isoformat()} (gate policy risk_state_max_age_days)",
+            found=raw,
+        )

@@ -33,6 +33,8 @@ from live_gate.resources.ledger import (
     read_ledger,
     read_paper_settings,
 )
+from live_gate.resources.risk_profiles import enforced_limits, trading_profiles
+from live_gate.timeutil import iso
 
 FEE_TOLERANCE = 1e-9  # relative
 REPORTED = 20
@@ -443,13 +445,20 @@ def _non_finite(value: Any, path: str) -> list[tuple[str, Any]]:
 
 
 def smoke_risk_states(
-    paper: Environment, out: Findings, as_of: datetime, skew: timedelta
+    paper: Environment,
+    out: Findings,
+    as_of: datetime,
+    skew: timedelta,
+    max_age: timedelta | None = None,
 ) -> list[tuple[str, float, str]]:
     """``risk_state`` figures of the paper smoke summaries
     (``audit/smoke_reports/*/summary.json``) of the paper environment. Every run folder is
     listed through the kit (a run folder or summary that leaves the deployment, or a summary that
     is not a regular file, is a finding); every number of a summary's risk state must be finite;
-    its window must not end after the evaluation instant."""
+    its window must not end after the evaluation instant, and the newest run must have ended
+    within ``max_age`` (``paper.smoke_stale``): §2.3 compares the live limits with what paper
+    trading shows now, not with a run from another configuration months ago. Older runs still
+    count (a worse figure they saw is a discrepancy to explain)."""
     files = paper.deployment.files
     try:
         folder = files.at(SMOKE_REPORTS)
@@ -463,6 +472,7 @@ def smoke_risk_states(
         out.refused(InputRefused(f"is {kind}, not a folder; it was not read", folder.relative))
         return []
     found: list[tuple[str, float, str]] = []
+    newest: tuple[datetime, str] | None = None
     # upstream keeps zip archives beside the run folders: files there are passed over
     for run in files.listing(folder, out, want="dir", skip=("file",)):
         try:
@@ -481,7 +491,20 @@ def smoke_risk_states(
         if document.get("environment") != paper.name:
             continue
         out.read(relative)
-        found += _smoke_summary(document, data, relative, out, as_of, skew)
+        figures, ended = _smoke_summary(document, data, relative, out, as_of, skew)
+        found += figures
+        if ended is not None and (newest is None or ended > newest[0]):
+            newest = (ended, relative)
+    if newest is not None and max_age is not None and as_of - newest[0] > max_age:
+        out.block(
+            "paper.smoke_stale",
+            f"the newest paper smoke run of {paper.name} ended {iso(newest[0])}: paper trading "
+            "shows nothing recent to compare the live limits with",
+            file=newest[1],
+            field="window.end",
+            expected=f"ended after {iso(as_of - max_age)} (gate policy smoke_summary_max_age_days)",
+            found=iso(newest[0]),
+        )
     return found
 
 
@@ -492,10 +515,12 @@ def _smoke_summary(
     out: Findings,
     as_of: datetime,
     skew: timedelta,
-) -> list[tuple[str, float, str]]:
+) -> tuple[list[tuple[str, float, str]], datetime | None]:
+    """The summary's risk figures and the instant its window ended (None when unusable)."""
     window = document.get("window")
+    ended: datetime | None = None
     for key, required in (("end", True), ("start", False)):
-        out.instant(
+        instant = out.instant(
             "paper.smoke_time",
             f"the paper smoke run's window {key}",
             window.get(key) if isinstance(window, dict) else None,
@@ -506,6 +531,8 @@ def _smoke_summary(
             line=_line_of(data, "window", key),
             field=f"window.{key}",
         )
+        if key == "end":
+            ended = instant
     state = document.get("risk_state")
     if not isinstance(state, dict):
         out.block(
@@ -517,7 +544,7 @@ def _smoke_summary(
             expected="a mapping (drawdown_pct, daily_loss_pct, active_positions, limits...)",
             found=f"{state!r} ({type(state).__name__})" if state is not None else "absent",
         )
-        return []
+        return [], ended
     for path, value in _non_finite(state, "risk_state"):
         out.not_a_number(
             "paper.smoke_not_a_number",
@@ -569,7 +596,7 @@ def _smoke_summary(
                 )
             continue
         found.append((key, abs(value), f"{relative} (risk_state.{field})"))
-    return found
+    return found, ended
 
 
 def check_limits_against_paper(
@@ -615,7 +642,9 @@ def check_limits_against_paper(
         "max_open_positions": float(run.replay.max_open_positions),
     }
     # the paper smoke reports' own risk state (FORMATS.md §8) may have seen worse than the ledger
-    for key, value, where in smoke_risk_states(paper, out, as_of, skew):
+    for key, value, where in smoke_risk_states(
+        paper, out, as_of, skew, timedelta(days=policy.smoke_summary_max_age_days)
+    ):
         if value > observed[key]:
             observed[key] = value
             out.fact(f"worst {key} from", where)
@@ -625,12 +654,31 @@ def check_limits_against_paper(
         "max_position_pct": "largest position share",
         "max_open_positions": "open positions",
     }
-    name = environment.risk_profile_name
+    # the limits the bot will enforce live: of every profile it trades with (a bound
+    # entrypoint's own wins), the built-in class's for a built-in name
+    for trading in trading_profiles(environment, include_environment=True):
+        _compare_with_live(out, environment, paper, trading.name, observed, labels)
+    return out
+
+
+def _compare_with_live(
+    out: Findings,
+    environment: Environment,
+    paper: Environment,
+    name: str,
+    observed: dict[str, float],
+    labels: dict[str, str],
+) -> None:
+    limits = enforced_limits(environment, name)
     for key, value in observed.items():
-        limit = profile.get(key)
+        enforced = limits.get(key)
+        limit = enforced.value if enforced is not None else None
         shown = f"{value:.4g}"
-        out.fact(f"paper {labels[key]}", f"{shown} (live limit {limit})")
-        line = environment.deployment.line("risk_profiles", str(name), key)
+        source = enforced.source if enforced is not None else f"risk_profiles.{name}.{key}"
+        out.fact(f"paper {labels[key]}", f"{shown} (live limit {limit}, {source})")
+        line = enforced.line if enforced is not None else None
+        if line is None:
+            line = environment.deployment.line("risk_profiles", name, key)
         if limit is None:
             continue
         number = finite_number(limit)
@@ -647,11 +695,10 @@ def check_limits_against_paper(
             out.block(
                 "paper.beyond_live_limit",
                 f"paper trading on {paper.name} showed {labels[key]} {shown}, beyond the "
-                f"live limit {limit} of profile {name!r}: update the RiskProfile or "
+                f"live limit {limit} of profile {name!r} ({source}): update the RiskProfile or "
                 "explain the discrepancy",
                 line=line,
                 field=f"risk_profiles.{name}.{key}",
                 expected=f"paper <= {limit}",
                 found=shown,
             )
-    return out

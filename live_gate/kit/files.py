@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import stat
+import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -78,6 +80,18 @@ def _type_name(mode: int) -> str:
 
 def _size(count: int) -> str:
     return f"{count:,} bytes"
+
+
+class _ScratchConnection(sqlite3.Connection):
+    """A connection to a private copy of a database: closing it removes the copy."""
+
+    scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
 
 
 class DeploymentFiles:
@@ -300,10 +314,29 @@ class DeploymentFiles:
             raise UnreadableInput(str(exc), confined.relative, exc.line) from exc
 
     def sqlite(self, confined: ConfinedPath) -> sqlite3.Connection:
-        """A read-only connection to a regular SQLite file inside the deployment."""
+        """A read-only connection to a regular SQLite file inside the deployment, with the
+        content the bot has committed to it.
+
+        The bot's cache runs in WAL mode (``PRAGMA journal_mode=WAL``,
+        ``data/sources/sqlite_storage.py:98-99``): while it runs, recent commits live in
+        ``<name>-wal``, which ``immutable=1`` ignores. When a non-empty ``-wal`` sits beside the
+        database, both are copied (through this kit, under the same caps) into a private
+        temporary folder and the copy is opened there, so SQLite applies the WAL without
+        writing a ``-shm`` or touching the ``-wal`` in the deployment. Without one the file is
+        opened in place, ``mode=ro&immutable=1``: SQLite creates nothing beside it."""
         fd, _ = self._open(confined, self.limits.max_stream_bytes, "max_stream_bytes")
         os.close(fd)  # the type and size are checked; SQLite opens the resolved path itself
         real = self._real(confined)
+        wal = self.at(f"{confined.relative}-wal")
+        wal_kind = self.kind(wal)
+        if wal_kind == "outside the deployment":
+            raise InputRefused(
+                "is a symbolic link that leaves the deployment; it was not read", wal.relative
+            )
+        if wal_kind not in ("missing", "file"):
+            raise InputRefused(f"is {wal_kind}, not a regular file; it was not read", wal.relative)
+        if wal_kind == "file" and os.stat(self._real(wal)).st_size > 0:
+            return self._sqlite_with_wal(confined, wal)
         uri = "file:" + urllib.parse.quote(real) + "?mode=ro&immutable=1"
         try:
             return sqlite3.connect(uri, uri=True)
@@ -311,6 +344,29 @@ class DeploymentFiles:
             raise UnreadableInput(
                 f"not a readable SQLite database ({exc})", confined.relative
             ) from exc
+
+    def _sqlite_with_wal(self, database: ConfinedPath, wal: ConfinedPath) -> sqlite3.Connection:
+        scratch = tempfile.TemporaryDirectory(prefix="live-gate-sqlite-")
+        try:
+            copy = os.path.join(scratch.name, "db.sqlite")
+            for source, target in ((database, copy), (wal, copy + "-wal")):
+                fd, _ = self._open(source, self.limits.max_stream_bytes, "max_stream_bytes")
+                with os.fdopen(fd, "rb") as handle, open(target, "wb") as out:
+                    shutil.copyfileobj(handle, out, 1 << 20)
+            connection = sqlite3.connect(copy, factory=_ScratchConnection)
+            connection.scratch = scratch
+            # applies the WAL now: a WAL SQLite cannot use is an unreadable database
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            connection.execute("PRAGMA query_only = ON")
+            return connection
+        except sqlite3.Error as exc:
+            scratch.cleanup()
+            raise UnreadableInput(
+                f"not a readable SQLite database with its WAL ({exc})", database.relative
+            ) from exc
+        except BaseException:
+            scratch.cleanup()
+            raise
 
     # ------------------------------------------------------------------ listings
 

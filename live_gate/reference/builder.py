@@ -9,7 +9,7 @@ can prove that no secret reaches the report, the evidence or the terminal.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,12 @@ from live_gate.timeutil import iso
 
 REFERENCE_LIVE_ENV = "binance_live"
 REFERENCE_PAPER_ENV = "binance_paper"
+# Risk profiles with names of their own: a profile named conservative/balanced/aggressive is the
+# bot's built-in class whatever core.yaml says (risk/profiles/loader.py:57-61), and the built-in
+# limits (max_position_pct 0.30, max_daily_loss_pct 0.04) exceed the gate's caps. Any other name
+# is a ManualProfile built from the configured values, which are the ones reviewed here.
+PROFILE_LIVE = "conservative_live"
+PROFILE_PAPER = "balanced_paper"
 
 # Demo HMAC keys. Never used outside the reference deployment; the self-tests look for them in
 # every output to prove that secrets do not leak.
@@ -78,9 +84,9 @@ ALERT_CHANNELS = ["telegram:primary", "sms:orange_local", "email:ops"]
 
 
 def _risk_profiles() -> dict[str, Any]:
-    # The bot's own profiles (core.yaml:1-75).
+    # The values of the bot's own profiles (core.yaml:1-75), under names of their own.
     return {
-        "conservative": {
+        PROFILE_LIVE: {
             "max_daily_loss_pct": 0.01,
             "max_position_pct": 0.03,
             "target_volatility": 0.07,
@@ -90,7 +96,7 @@ def _risk_profiles() -> dict[str, Any]:
             "hard_drawdown_pct": 0.05,
             "data_quality": {"max_gap_minutes": 1440.0, "min_ok_ratio": 0.92},
         },
-        "balanced": {
+        PROFILE_PAPER: {
             "max_daily_loss_pct": 0.015,
             "max_position_pct": 0.05,
             "target_volatility": 0.11,
@@ -146,7 +152,7 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
         "keychain_key": "binance_live_trading",
         "credential_purpose": "trading",
         "data_cache_path": "./var/data/binance_live",
-        "risk_profile": "conservative",
+        "risk_profile": PROFILE_LIVE,
         "default_strategy": "core_daily_trend",
         "default_controller": "daily_trend_core",
         "alert_channels": list(ALERT_CHANNELS),
@@ -173,7 +179,7 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
         "keychain_key": "binance_paper_trading",
         "credential_purpose": "trading",
         "data_cache_path": "./var/data/binance_paper",
-        "risk_profile": "balanced",
+        "risk_profile": PROFILE_PAPER,
         "default_strategy": "core_daily_trend",
         "default_controller": "daily_trend_core",
         "alert_channels": ["telegram:primary", "email:ops"],
@@ -213,13 +219,13 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
                 "description": "AutoTrader runtime for the Binance live window.",
                 "controller": "daily_trend_core",
                 "strategy": "core_daily_trend",
-                "risk_profile": "conservative",
+                "risk_profile": PROFILE_LIVE,
                 "tags": ["live", "autotrader"],
                 "trusted_auto_confirm": False,
                 "compliance": {
                     "live_allowed": True,
                     "signed": True,
-                    "risk_profiles": ["conservative"],
+                    "risk_profiles": [PROFILE_LIVE],
                     "signoffs": signoffs,
                     "require_signoff": True,
                 },
@@ -229,13 +235,13 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
                 "description": "AutoTrader runtime (paper).",
                 "controller": "daily_trend_core",
                 "strategy": "core_daily_trend",
-                "risk_profile": "balanced",
+                "risk_profile": PROFILE_PAPER,
                 "tags": ["desktop", "autotrader"],
                 "trusted_auto_confirm": False,
                 "compliance": {
                     "live_allowed": False,
                     "signed": False,
-                    "risk_profiles": ["balanced"],
+                    "risk_profiles": [PROFILE_PAPER],
                     "signoffs": [],
                     "require_signoff": True,
                 },
@@ -254,7 +260,7 @@ def _core_config(as_of: datetime, documents: list[dict[str, Any]]) -> dict[str, 
                         "name": "core_spot",
                         "exchanges": ["binance_spot", "kraken_spot"],
                         "symbols": ["BTCUSDT", "ETHUSDT"],
-                        "risk_profiles": ["conservative", "balanced"],
+                        "risk_profiles": [PROFILE_LIVE, PROFILE_PAPER],
                         "latency_budget_ms": 250.0,
                         "max_retries_per_exchange": 2,
                         "allow_cross_exchange_fallback": True,
@@ -656,16 +662,31 @@ def write_ohlcv_cache(
     connection.close()
 
 
-def _risk_snapshot(env_name: str, profile: str, as_of: datetime) -> dict[str, Any]:
-    return {
-        "generated_at": iso(as_of - timedelta(hours=1)),
-        "environment": env_name,
+def _risk_state(profile: str, as_of: datetime) -> str:
+    """What ``FileRiskRepository.store`` writes (``risk/repository.py:122-136``,
+    ``risk/state.py:82-107``): compact JSON, non-ASCII kept, a newline. Only dates: current_day is
+    the evaluation's UTC date."""
+    day = as_of.astimezone(UTC).date()
+    state = {
         "profile": profile,
-        "equity": 250_000.0,
+        "current_day": day.isoformat(),
+        "start_of_week": (day - timedelta(days=day.weekday())).isoformat(),
+        "start_of_day_equity": 250_000.0,
         "daily_realized_pnl": -310.5,
-        "drawdown_pct": 0.004,
-        "open_positions": [],
+        "weekly_realized_pnl": -310.5,
+        "peak_equity": 250_000.0,
+        "force_liquidation": False,
+        "last_equity": 249_689.5,
+        "positions": {},
+        "start_of_week_equity": 250_000.0,
+        "rolling_profit_30d": 0.0,
+        "rolling_costs_30d": 0.0,
+        "hedge_mode": False,
+        "hedge_reason": None,
+        "hedge_activated_at": None,
+        "hedge_cooldown_until": None,
     }
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _alert_records(as_of: datetime, channels: list[str]) -> list[dict[str, str]]:
@@ -847,7 +868,7 @@ def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> Non
         "allowed": True,
         "notional": 640.0,
         "price": 64000.0,
-        "profile": "conservative",
+        "profile": PROFILE_LIVE,
         "quantity": 0.01,
         "side": "buy",
         "symbol": "BTCUSDT",
@@ -863,7 +884,7 @@ def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> Non
             "environment": "live",
             "metadata": {},
             "portfolio_id": "core",
-            "risk_profile": "conservative",
+            "risk_profile": PROFILE_LIVE,
         },
         "fallback_used": False,
         "latency_seconds": 0.143,
@@ -967,7 +988,7 @@ def _write_live_window(root: Path, core: dict[str, Any], as_of: datetime) -> Non
         "timestamp": iso(start),
         "environment": REFERENCE_LIVE_ENV,
         "portfolio": "core",
-        "risk_profile": "conservative",
+        "risk_profile": PROFILE_LIVE,
         "status": "approved",
         "approved_by": "compliance:a.nowak",
         "previous_environment": REFERENCE_PAPER_ENV,
@@ -992,7 +1013,7 @@ def _write_smoke_summary(root: Path, as_of: datetime) -> None:
             "realized_pnl_total": -2.4,
         },
         "risk_state": {
-            "profile": "balanced",
+            "profile": PROFILE_PAPER,
             "start_of_day_equity": 100_000.0,
             "daily_realized_pnl": -2.4,
             "peak_equity": 100_010.0,
@@ -1062,8 +1083,8 @@ def _write_dry_run(root: Path, core: dict[str, Any], as_of: datetime) -> None:
                 "details": [
                     {
                         "entrypoint": "auto_trader_live",
-                        "risk_profile": "conservative",
-                        "bootstrap_risk_profile": "conservative",
+                        "risk_profile": PROFILE_LIVE,
+                        "bootstrap_risk_profile": PROFILE_LIVE,
                         "signoffs": [SIGNOFFS[r][0] for r in ("compliance", "security", "risk")],
                         "status": "ok",
                     }
@@ -1248,7 +1269,7 @@ def build(target: Path, as_of: datetime) -> Path:
     _write_licences(target, as_of)
     _write_quick_tests(target, as_of)
     _write_ai_reports(target, as_of)
-    for env_name, env in core["environments"].items():
+    for env in core["environments"].values():
         cache = target / env["data_cache_path"]
         write_ohlcv_cache(cache, env["exchange"], env["exchange"], as_of)
         # RotationRegistry: {"<keychain_key>::<purpose>": "<ISO Z>"}, compact, newline
@@ -1260,8 +1281,8 @@ def build(target: Path, as_of: datetime) -> Path:
             json.dumps(rotation, separators=(",", ":")) + "\n",
         )
         _write(
-            cache / "risk_snapshot.json",
-            json.dumps(_risk_snapshot(env_name, env["risk_profile"], as_of), indent=2),
+            cache / "risk_state" / f"{env['risk_profile']}.json",
+            _risk_state(env["risk_profile"], as_of),
         )
     _write_alert_logs(target, REFERENCE_LIVE_ENV, as_of, ALERT_CHANNELS)
     _write_alert_logs(target, REFERENCE_PAPER_ENV, as_of, ["telegram:primary", "email:ops"])

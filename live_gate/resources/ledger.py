@@ -131,6 +131,15 @@ def read_paper_settings(
     for key, value in (("ledger_directory", directory), ("ledger_filename_pattern", pattern)):
         if not isinstance(value, str):
             problem((key,), "a string", describe_non_number(value))
+    if isinstance(pattern, str) and not pattern_parts(pattern):
+        # the bot joins ledger_directory / strftime(pattern): an absolute pattern or a '..' writes
+        # the ledger outside the folder the gate (and the operator) looks in
+        problem(
+            ("ledger_filename_pattern",),
+            "a file name pattern inside ledger_directory (sub-folders with '/' allowed, no "
+            "leading '/', no '..')",
+            describe_non_number(pattern),
+        )
     if problems:
         return None, problems
     return (
@@ -170,6 +179,24 @@ class LedgerProblem:
     problem: str
 
 
+# strftime directives that expand to '/' in the C locale the bot runs in
+_SLASHED = {"%D": "%m/%d/%y", "%x": "%m/%d/%y"}
+
+
+def pattern_parts(pattern: str) -> list[str]:
+    """The levels of ``ledger_filename_pattern`` as the bot's ``Path`` join makes them: the
+    paper ledger accepts '/' and creates sub-folders (``execution/paper.py:554-559``; unlike the
+    decision journal). Empty for a pattern that leaves the ledger folder (absolute, '..')."""
+    for directive, expanded in _SLASHED.items():
+        pattern = pattern.replace(directive, expanded)
+    if pattern.startswith("/"):
+        return []
+    parts = [part for part in pattern.split("/") if part not in ("", ".")]
+    if not parts or ".." in parts:
+        return []
+    return parts
+
+
 def _named_like(pattern: str) -> Callable[[str], bool]:
     def accept(name: str) -> bool:
         try:
@@ -184,8 +211,10 @@ def _named_like(pattern: str) -> Callable[[str], bool]:
 def ledger_files(
     environment: Environment, directory: ConfinedPath, pattern: str, out: Findings
 ) -> list[ConfinedPath]:
-    """The daily ledgers in name order; entries named like one that are not regular files
-    inside the deployment (links out, FIFOs, folders) are findings in ``out``."""
+    """The daily ledgers in path order; entries named like one that are not regular files
+    inside the deployment (links out, FIFOs, folders) are findings in ``out``. A pattern with
+    '/' is followed level by level, each folder named like its level (``%Y/%m/x-%d.jsonl``
+    reads ``2026/11/x-17.jsonl``), as the bot writes it."""
     files = environment.deployment.files
     kind = files.kind(directory)
     if kind == "missing":
@@ -195,7 +224,25 @@ def ledger_files(
 
         out.refused(InputRefused(f"is {kind}, not a folder; it was not read", directory.relative))
         return []
-    return files.listing(directory, out, accept=_named_like(pattern), want="file", skip=())
+    parts = pattern_parts(pattern)
+    if not parts:
+        return []  # reported as a setting problem by read_paper_settings
+    folders = [directory]
+    for level in parts[:-1]:
+        folders = [
+            sub
+            for folder in folders
+            for sub in files.listing(
+                folder, out, accept=_named_like(level), want="dir", skip=("file",)
+            )
+        ]
+    return [
+        ledger
+        for folder in folders
+        for ledger in files.listing(
+            folder, out, accept=_named_like(parts[-1]), want="file", skip=()
+        )
+    ]
 
 
 def read_ledger(
