@@ -233,9 +233,9 @@ def test_the_templates_gate_step_runs_and_fails_the_job_on_no_go(tmp_path: Path)
     assert "status=0" in written and "live-gate: GO" in output
     suite, _ = _junit(tmp_path / "gh" / "junit" / "live-gate.xml")
     assert _props(suite, "live-gate verdict") == ["GO"]
-    assert list((tmp_path / "gh" / "evidence" / "binance_paper").glob("*/report.html"))
+    assert list((tmp_path / "gh" / "evidence" / "binance_paper").glob("*/*/report.html"))
 
-    edit_core(deployment, lambda d: d["risk_profiles"]["balanced"].pop("max_daily_loss_pct"))
+    edit_core(deployment, lambda d: d["risk_profiles"]["balanced_paper"].pop("max_daily_loss_pct"))
     status, output, _ = _run_step(_gate_step(GITLAB), tmp_path / "gl", deployment)
     assert status == 1, output[-3000:]
     assert "live-gate NO-GO: the deployment is not ready" in output

@@ -556,7 +556,7 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "risk limit negative",
-        core(lambda d: d["risk_profiles"]["balanced"].update(target_volatility=-0.1)),
+        core(lambda d: d["risk_profiles"]["balanced_paper"].update(target_volatility=-0.1)),
         "PRE-0",
         "config.risk_limit_negative",
     ),
