@@ -1,0 +1,285 @@
+"""Benchmark: the real configuration's NO-GO next to a GO on the reference, a baseline pytest-bdd
+run and the bot's own promotion script.
+
+Each command runs as a whole process (what an operator waits for), several times, interleaved
+(A B C ... A B C ...) after one warm-up round, so that a drift of the shared machine hits them all
+alike. Printed per command: wall time and peak RSS (the process's own ``ru_maxrss`` from
+``wait4``), median, min and max, and its exit status. The commands:
+
+- **baseline**: a one-scenario pytest-bdd project generated in a temporary folder (one feature,
+  one step that imports ccxt) writing a self-contained pytest-html report: the least any
+  pytest-bdd run that talks to an exchange through ccxt and writes a report costs;
+- **GO, pytest**: ``pytest -m live_gate --deployment=REF`` from the checkout, REF the reference
+  deployment built for the benchmark's instant;
+- **GO, live-gate run**: ``live-gate run --deployment REF`` from a folder outside the checkout;
+- **NO-GO, real config**: ``live-gate run --deployment REAL --env binance_live`` (REAL the bot's
+  real configuration, ``../shared/real-world`` beside the checkout, or ``--real-world``);
+- **bot's promotion script**: ``scripts/promotion_to_live.py binance_live --config
+  REAL/config/core.yaml`` run from REAL with the bot's checkout and interpreter
+  (``--bot-checkout``, ``--bot-python``); skipped, saying so, when they are not given or absent.
+
+Targets: GO on the reference within 1.6x the baseline; the real configuration's NO-GO no slower
+than the bot's own promotion script on the same files. Never a timed test: run it by hand.
+
+Run: python benchmarks/bench_gate.py [--runs 3] [--real-world DIR]
+     [--bot-checkout DIR --bot-python PATH] [--tmp DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-20T12:00:00Z"
+LIVE_ENV = "binance_live"
+GO_TARGET = 1.6  # GO on the reference / baseline
+NO_GO_TARGET = 1.0  # real-config NO-GO / the bot's promotion script
+
+BASELINE_FEATURE = """\
+Feature: Baseline
+  Scenario: One step that talks to an exchange class
+    Given the exchange library is imported
+"""
+
+BASELINE_TEST = """\
+from pytest_bdd import given, scenarios
+
+scenarios("baseline.feature")
+
+
+@given("the exchange library is imported")
+def _imported() -> None:
+    import ccxt
+
+    assert ccxt.binance is not None
+"""
+
+
+@dataclass
+class Command:
+    label: str
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str] | None = None
+    seconds: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    codes: set[int] = field(default_factory=set)
+
+    def run(self, log: Path) -> None:
+        with log.open("ab") as sink:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                self.argv, cwd=self.cwd, env=self.env, stdout=sink, stderr=sink
+            )
+            # wait4: this child's own peak RSS (RUSAGE_CHILDREN would be the largest of all)
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        self.seconds.append(elapsed)
+        self.rss_mb.append(usage.ru_maxrss / 1024)  # KiB on Linux
+        self.codes.add(process.returncode)
+
+    def row(self) -> str:
+        s, r = self.seconds, self.rss_mb
+        return (
+            f"{self.label:34}{statistics.median(s):7.2f} s {min(s):6.2f} {max(s):6.2f}"
+            f"{statistics.median(r):8.0f} MB {max(r):5.0f}   exit {sorted(self.codes)}"
+        )
+
+
+def baseline_project(folder: Path) -> Path:
+    project = folder / "baseline"
+    project.mkdir()
+    (project / "baseline.feature").write_text(BASELINE_FEATURE, encoding="utf-8")
+    (project / "test_baseline.py").write_text(BASELINE_TEST, encoding="utf-8")
+    (project / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # its own rootdir
+    return project
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="counted runs of each command")
+    parser.add_argument(
+        "--real-world",
+        type=Path,
+        default=REPO.parent / "shared" / "real-world",
+        help="the bot's real configuration (default: ../shared/real-world beside the checkout)",
+    )
+    parser.add_argument("--bot-checkout", type=Path, help="the bot's checkout (Dudzian/Dudzian)")
+    parser.add_argument("--bot-python", type=Path, help="an interpreter with the bot's deps")
+    parser.add_argument("--tmp", default=None, help="folder for the temporary files")
+    args = parser.parse_args()
+
+    from live_gate.reference import build
+    from live_gate.timeutil import parse_instant
+
+    bin_dir = Path(sys.executable).parent
+    live_gate = str(bin_dir / "live-gate")
+    folder = Path(tempfile.mkdtemp(prefix="bench-gate-", dir=args.tmp))
+    keep = False  # a GO that was not GO: its output is kept to read
+    try:
+        reference = build(folder / "reference", parse_instant(AS_OF))
+        project = baseline_project(folder)
+        outside = folder / "elsewhere"
+        outside.mkdir()
+        # the baseline without the gate's plugin (an entry point of this venv) loading itself
+        quiet = {**os.environ, "PYTEST_ADDOPTS": "-p no:live_gate"}
+        commands = [
+            Command(
+                "baseline (pytest-bdd + ccxt + html)",
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--html={folder / 'baseline.html'}",
+                    "--self-contained-html",
+                ],
+                project,
+                quiet,
+            ),
+            Command(
+                "GO reference, pytest -m live_gate",
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-m",
+                    "live_gate",
+                    f"--deployment={reference}",
+                    f"--as-of={AS_OF}",
+                    f"--evidence-dir={folder / 'ev-pytest'}",
+                ],
+                REPO,
+            ),
+            Command(
+                "GO reference, live-gate run",
+                [
+                    live_gate,
+                    "run",
+                    "--deployment",
+                    str(reference),
+                    "--as-of",
+                    AS_OF,
+                    "--evidence-dir",
+                    str(folder / "ev-run"),
+                ],
+                outside,
+            ),
+        ]
+        real = args.real_world.resolve()
+        if (real / "config" / "core.yaml").is_file():
+            commands.append(
+                Command(
+                    f"NO-GO real config, {LIVE_ENV}",
+                    [
+                        live_gate,
+                        "run",
+                        "--deployment",
+                        str(real),
+                        "--env",
+                        LIVE_ENV,
+                        "--evidence-dir",
+                        str(folder / "ev-real"),
+                    ],
+                    outside,
+                )
+            )
+        else:
+            print(f"no real configuration at {real} (--real-world): NO-GO not measured")
+        bot: Command | None = None
+        script = (
+            args.bot_checkout / "scripts" / "promotion_to_live.py" if args.bot_checkout else None
+        )
+        if script and script.is_file() and args.bot_python and args.bot_python.exists():
+            bot = Command(
+                f"bot: promotion_to_live.py {LIVE_ENV}",
+                [
+                    str(args.bot_python),
+                    str(script),
+                    LIVE_ENV,
+                    "--config",
+                    str(real / "config" / "core.yaml"),
+                ],
+                real,
+            )
+            commands.append(bot)
+        else:
+            print(
+                "the bot's promotion script is not measured: give --bot-checkout DIR and "
+                "--bot-python PATH (the NO-GO target is then not judged)"
+            )
+
+        log = folder / "output.log"
+        for round_ in range(args.runs + 1):  # the first round warms caches, not counted
+            for command in commands:
+                command.run(log)
+                if round_ == 0:
+                    command.seconds.clear()
+                    command.rss_mb.clear()
+        print()
+        print(f"{'':34}{'wall median':>9} {'min':>6} {'max':>6}{'peak RSS':>11} {'max':>5}")
+        for command in commands:
+            print(command.row())
+        print(f"({args.runs} runs each after a warm-up round; RSS is each process's own)")
+        print()
+
+        def median(label_start: str) -> float | None:
+            for command in commands:
+                if command.label.startswith(label_start):
+                    return statistics.median(command.seconds)
+            return None
+
+        base = median("baseline")
+        failed = False
+        for label in ("GO reference, pytest", "GO reference, live-gate"):
+            go = median(label)
+            if go is not None and base:
+                ratio = go / base
+                ok = ratio <= GO_TARGET
+                failed |= not ok
+                print(
+                    f"{label}: {ratio:.2f}x the baseline (target <= {GO_TARGET:g}x: "
+                    f"{'met' if ok else 'NOT met'})"
+                )
+        no_go = median("NO-GO real config")
+        if no_go is not None and bot is not None:
+            ratio = no_go / statistics.median(bot.seconds)
+            ok = ratio <= NO_GO_TARGET
+            failed |= not ok
+            print(
+                f"NO-GO real config: {ratio:.2f}x the bot's promotion script (target <= "
+                f"{NO_GO_TARGET:g}x: {'met' if ok else 'NOT met'})"
+            )
+        elif no_go is not None:
+            print("NO-GO real config vs the bot's promotion script: not judged (script not given)")
+        expected = {"GO reference, pytest": {0}, "GO reference, live-gate": {0}}
+        for command in commands:
+            for prefix, codes in expected.items():
+                if command.label.startswith(prefix) and command.codes != codes:
+                    print(f"{command.label}: exit {sorted(command.codes)}, expected GO (0)")
+                    print(f"output of every run: {log} (kept)")
+                    keep = True
+                    failed = True
+            if command.label.startswith("NO-GO") and 0 in command.codes:
+                print(f"{command.label}: exit 0, expected NO-GO")
+                failed = True
+        return 1 if failed else 0
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
