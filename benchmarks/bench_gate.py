@@ -72,6 +72,7 @@ class Command:
     env: dict[str, str] | None = None
     seconds: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     codes: set[int] = field(default_factory=set)
 
     def run(self, log: Path) -> None:
@@ -86,13 +87,15 @@ class Command:
         process.returncode = os.waitstatus_to_exitcode(status)
         self.seconds.append(elapsed)
         self.rss_mb.append(usage.ru_maxrss / 1024)  # KiB on Linux
+        self.cpu.append(usage.ru_utime + usage.ru_stime)
         self.codes.add(process.returncode)
 
     def row(self) -> str:
         s, r = self.seconds, self.rss_mb
         return (
-            f"{self.label:34}{statistics.median(s):7.2f} s {min(s):6.2f} {max(s):6.2f}"
-            f"{statistics.median(r):8.0f} MB {max(r):5.0f}   exit {sorted(self.codes)}"
+            f"{self.label:40}{statistics.median(s):7.2f} s {min(s):6.2f} {max(s):6.2f}"
+            f"{statistics.median(self.cpu):8.2f} s{statistics.median(r):7.0f} MB {max(r):5.0f}"
+            f"   exit {sorted(self.codes)}"
         )
 
 
@@ -228,40 +231,46 @@ def main() -> int:
                 if round_ == 0:
                     command.seconds.clear()
                     command.rss_mb.clear()
+                    command.cpu.clear()
         print()
-        print(f"{'':34}{'wall median':>9} {'min':>6} {'max':>6}{'peak RSS':>11} {'max':>5}")
+        print(
+            f"{'':40}{'wall median':>9} {'min':>6} {'max':>6}{'CPU median':>11}{'peak RSS':>10}"
+            f" {'max':>5}"
+        )
         for command in commands:
             print(command.row())
-        print(f"({args.runs} runs each after a warm-up round; RSS is each process's own)")
+        print(
+            f"({args.runs} runs each after a warm-up round; CPU is user + system time; RSS is "
+            "each process's own)"
+        )
         print()
 
-        def median(label_start: str) -> float | None:
-            for command in commands:
-                if command.label.startswith(label_start):
-                    return statistics.median(command.seconds)
-            return None
+        def find(label_start: str) -> Command | None:
+            return next((c for c in commands if c.label.startswith(label_start)), None)
 
-        base = median("baseline")
+        def ratio(a: Command, b: Command, what: str, target: float) -> bool:
+            """Judged on the ratio run by run (the two ran one after the other, so a drift of
+            the shared machine hits both), its median against the target."""
+            pairs = [x / y for x, y in zip(a.seconds, b.seconds, strict=True)]
+            middle = statistics.median(pairs)
+            cpu = statistics.median(a.cpu) / statistics.median(b.cpu)
+            ok = middle <= target
+            print(
+                f"{a.label}: wall {middle:.2f}x {what} (run by run {min(pairs):.2f}-"
+                f"{max(pairs):.2f}), CPU {cpu:.2f}x; target <= {target:g}x wall: "
+                f"{'met' if ok else 'NOT met'}"
+            )
+            return ok
+
+        base = find("baseline")
         failed = False
         for label in ("GO reference, pytest", "GO reference, live-gate"):
-            go = median(label)
-            if go is not None and base:
-                ratio = go / base
-                ok = ratio <= GO_TARGET
-                failed |= not ok
-                print(
-                    f"{label}: {ratio:.2f}x the baseline (target <= {GO_TARGET:g}x: "
-                    f"{'met' if ok else 'NOT met'})"
-                )
-        no_go = median("NO-GO real config")
+            go = find(label)
+            if go is not None and base is not None:
+                failed |= not ratio(go, base, "the baseline", GO_TARGET)
+        no_go = find("NO-GO real config")
         if no_go is not None and bot is not None:
-            ratio = no_go / statistics.median(bot.seconds)
-            ok = ratio <= NO_GO_TARGET
-            failed |= not ok
-            print(
-                f"NO-GO real config: {ratio:.2f}x the bot's promotion script (target <= "
-                f"{NO_GO_TARGET:g}x: {'met' if ok else 'NOT met'})"
-            )
+            failed |= not ratio(no_go, bot, "the bot's promotion script", NO_GO_TARGET)
         elif no_go is not None:
             print("NO-GO real config vs the bot's promotion script: not judged (script not given)")
         expected = {"GO reference, pytest": {0}, "GO reference, live-gate": {0}}
