@@ -182,7 +182,8 @@ def main() -> int:
             ),
         ]
         real = args.real_world.resolve()
-        if (real / "config" / "core.yaml").is_file():
+        has_real = (real / "config" / "core.yaml").is_file()
+        if has_real:
             commands.append(
                 Command(
                     f"NO-GO real config, {LIVE_ENV}",
@@ -205,7 +206,13 @@ def main() -> int:
         script = (
             args.bot_checkout / "scripts" / "promotion_to_live.py" if args.bot_checkout else None
         )
-        if script and script.is_file() and args.bot_python and args.bot_python.exists():
+        if (
+            has_real
+            and script
+            and script.is_file()
+            and args.bot_python
+            and args.bot_python.exists()
+        ):
             bot = Command(
                 f"bot: promotion_to_live.py {LIVE_ENV}",
                 [
