@@ -104,7 +104,18 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     if is_fleet(args.env):
         return _fleet(args, passthrough)
-    return _judge(args, passthrough)[0]
+    import pytest
+
+    code = int(pytest.main(pytest_arguments(args, passthrough)))
+    return _status(code)
+
+
+def _status(code: int) -> int:
+    """pytest's own usage errors (an unknown option, an unwritable evidence folder) are 4:
+    live-gate's usage status is 2 (README "Exit statuses")."""
+    import pytest
+
+    return 2 if code == int(pytest.ExitCode.USAGE_ERROR) else code
 
 
 def _judge(args: argparse.Namespace, passthrough: list[str]) -> tuple[int, Path | None]:
@@ -126,9 +137,7 @@ def _judge(args: argparse.Namespace, passthrough: list[str]) -> tuple[int, Path 
     code = int(pytest.main(pytest_arguments(args, passthrough), plugins=[found]))
     run = getattr(found.plugin, "run", None)
     bundle: Path | None = getattr(run, "bundle", None)
-    # pytest's own usage errors (an unknown option, an unwritable evidence folder) are 4:
-    # live-gate's usage status is 2 (README "Exit statuses")
-    return (2 if code == int(pytest.ExitCode.USAGE_ERROR) else code), bundle
+    return _status(code), bundle
 
 
 def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:

@@ -214,3 +214,19 @@ def test_the_page_escapes_what_it_shows(tmp_path: Path) -> None:
     page = fleet.write().read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;" in page
     assert fleet.write().name.endswith("-1.html")  # never overwrites an earlier fleet's page
+
+
+def test_a_shared_parse_is_never_shared_state() -> None:
+    """core.yaml is parsed once per process (live_gate.yamlsource.parse_yaml_shared): each
+    reader gets its own copy, so one run (or check) cannot change what the next one reads."""
+    from live_gate.yamlsource import parse_yaml_shared
+
+    text = "environments:\n  a_live:\n    environment: live\n    keys: [1, 2]\n"
+    first = parse_yaml_shared(text)
+    first.data["environments"]["a_live"]["environment"] = "paper"
+    first.data["environments"]["a_live"]["keys"].append(3)
+    first.lines.clear()
+    second = parse_yaml_shared(text)
+    assert second.data == {"environments": {"a_live": {"environment": "live", "keys": [1, 2]}}}
+    assert second.line_of("environments", "a_live", "environment") == 3
+    assert parse_yaml_shared(text, max_nodes=1000).data == second.data  # other caps: parsed again
