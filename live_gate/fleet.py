@@ -98,7 +98,9 @@ def read_member(env: str, exit_status: int, bundle: Path | None) -> Member:
                 reason = str(requirement.get("reason") or requirement.get("status"))
                 member.blockers.append(f"{requirement['id']}: {reason.splitlines()[0]}")
         member.problems.extend(str(p) for p in evidence.get("run_problems", []))
-        if evidence.get("environment") != env:
+        if not env:  # the configuration named none: the run judged what it could ("unknown")
+            member.env = str(evidence.get("environment") or "unknown")
+        elif evidence.get("environment") != env:
             member.problems.append(
                 f"the bundle judged {evidence.get('environment')!r}, not {env!r}"
             )

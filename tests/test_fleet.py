@@ -230,3 +230,15 @@ def test_a_shared_parse_is_never_shared_state() -> None:
     assert second.data == {"environments": {"a_live": {"environment": "live", "keys": [1, 2]}}}
     assert second.line_of("environments", "a_live", "environment") == 3
     assert parse_yaml_shared(text, max_nodes=1000).data == second.data  # other caps: parsed again
+
+
+def test_an_unreadable_configuration_is_one_no_go_bundle(tmp_path: Path, reference: Path) -> None:
+    """No environment can be named: one run judges what it can, NO-GO with its bundle, as a
+    single run would; the fleet is NO-GO (exit 1), never a usage error nor a GO."""
+    (reference / "config" / "core.yaml").write_text("environments: [unclosed\n", encoding="utf-8")
+    evidence = tmp_path / "evidence"
+    done = _fleet(reference, "all", evidence)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr
+    assert {env: b["verdict"] for env, b in _bundles(evidence).items()} == {"unknown": "NO-GO"}
+    assert "live-gate fleet verdict: NO-GO (exit 1)" in done.stdout
+    assert "cannot read the deployment&#x27;s configuration: config/core.yaml:2" in _page(evidence)
