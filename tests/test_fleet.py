@@ -129,6 +129,20 @@ def test_a_fleet_is_no_go_when_one_environment_is(tmp_path: Path, reference: Pat
     for env in bundles:
         bundle = (evidence / env / "live_gate" / "latest").resolve()
         assert _live_gate("verify", str(bundle)).returncode == 0
+    # nothing leaks from one run to the next (binance_live is judged after binance2_live's
+    # NO-GO): each environment's judgement is the one it gets alone
+    for env in bundles:
+        alone = tmp_path / f"alone-{env}"
+        single = _fleet(reference, env, alone)
+        assert single.returncode == (0 if env == "binance_live" else 1), single.stdout[-2000:]
+        assert _judged(_bundles(alone)[env]) == _judged(bundles[env])
+
+
+def _judged(evidence: dict[str, Any]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    return [
+        (q["id"], q["status"], sorted((f["rule"], f["message"]) for f in q["findings"]))
+        for q in evidence["requirements"]
+    ]
 
 
 def test_a_fleet_of_go_environments_is_go(tmp_path: Path, reference: Path) -> None:
