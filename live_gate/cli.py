@@ -157,6 +157,8 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
             # the configuration cannot be read: no environment can be named, so one run without
             # --env judges that (the deployment's NO-GO, with its bundle), as a single run would
             envs, other = [""], list[str]()
+        elif pattern in kinds:  # an environment really named so: judged alone, as named
+            envs, other = [pattern], list[str]()
         else:
             envs, other = expand(pattern, kinds, args.phase)
     except usage.GateUsageError as exc:

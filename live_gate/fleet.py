@@ -234,13 +234,15 @@ def run_fleet(
     fleet: Fleet, envs: list[str], judge: Callable[[str], tuple[int, Path | None]]
 ) -> int:
     """Judge every environment with ``judge(env) -> (exit status, bundle)``; a usage error on
-    the first (the same for all: nothing about one environment) ends the fleet with 2."""
+    the first (the same for all: nothing about one environment) ends the fleet with 2. Any later
+    stop (an interruption, a usage error that appeared since) is a run problem for that
+    environment and leaves the rest not judged."""
     for env in envs:
         code, bundle = judge(env)
-        if code == EXIT_USAGE and bundle is None:
+        if code == EXIT_USAGE and bundle is None and not fleet.members:
             return EXIT_USAGE
         fleet.members.append(read_member(env, code, bundle))
-        if code == EXIT_USAGE:  # pytest's INTERRUPTED: the operator stopped the fleet
+        if code == EXIT_USAGE:  # pytest's INTERRUPTED, or a usage error: the fleet stops
             for rest in envs[len(fleet.members) :]:
                 stopped = Member(rest, EXIT_RUN_PROBLEM, None)
                 stopped.problems.append("not judged: the fleet was interrupted")

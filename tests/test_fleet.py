@@ -256,3 +256,17 @@ def test_an_unreadable_configuration_is_one_no_go_bundle(tmp_path: Path, referen
     assert {env: b["verdict"] for env, b in _bundles(evidence).items()} == {"unknown": "NO-GO"}
     assert "live-gate fleet verdict: NO-GO (exit 1)" in done.stdout
     assert "cannot read the deployment&#x27;s configuration: config/core.yaml:2" in _page(evidence)
+
+
+def test_a_stop_after_the_first_environment_is_a_run_problem(tmp_path: Path) -> None:
+    from live_gate.fleet import Fleet, run_fleet
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        return (2, None) if env == "b" else (0, None)
+
+    fleet = Fleet("live_gate", "all", "d", AS_OF, datetime(2026, 11, 20, tzinfo=UTC), tmp_path)
+    assert run_fleet(fleet, ["a", "b", "c"], judge) == 3
+    assert [(m.env, m.status) for m in fleet.members] == [("a", 3), ("b", 3), ("c", 3)]
+    assert fleet.members[2].problems == ["not judged: the fleet was interrupted"]
+    first = Fleet("live_gate", "all", "d", AS_OF, datetime(2026, 11, 20, tzinfo=UTC), tmp_path)
+    assert run_fleet(first, ["b", "c"], judge) == 2 and not first.members  # a usage error
