@@ -216,10 +216,13 @@ def parse_yaml(
 # score of times (the kit, the redactor, the router's bench), and a fleet run (live-gate run
 # --env all) once per environment. Keyed by the whole text and the caps, so only the same bytes
 # under the same limits share a parse; nothing environment-specific is kept. Bounded in entries
-# and size; errors are not remembered (they are cheap, and raised afresh).
+# and size (a hostile deployment's large YAML files are parsed each time, never hoarded: memory
+# stays flat); errors are not remembered (they are cheap, and raised afresh).
 _PARSED: OrderedDict[tuple[str, int, int], YamlDocument] = OrderedDict()
 _PARSED_ENTRIES = 8
-_PARSED_MAX_CHARS = 4 * 1024 * 1024
+_PARSED_MAX_CHARS = 512 * 1024  # per document: the bot's real core.yaml is 84 kB
+_PARSED_TOTAL_CHARS = 1024 * 1024
+_PARSED_MAX_VALUES = 100_000  # values (keys and items) of one document kept
 
 
 def parse_yaml_shared(
@@ -234,8 +237,12 @@ def parse_yaml_shared(
     parsed = _PARSED.get(key)
     if parsed is None:
         parsed = parse_yaml(text, max_nesting=max_nesting, max_nodes=max_nodes)
+        if len(parsed.lines) > _PARSED_MAX_VALUES:  # a small text that expands (aliases)
+            return parsed
         _PARSED[key] = parsed
-        while len(_PARSED) > _PARSED_ENTRIES:
+        while len(_PARSED) > _PARSED_ENTRIES or (
+            sum(len(k[0]) for k in _PARSED) > _PARSED_TOTAL_CHARS
+        ):
             _PARSED.popitem(last=False)
     else:
         _PARSED.move_to_end(key)

@@ -270,3 +270,17 @@ def test_a_stop_after_the_first_environment_is_a_run_problem(tmp_path: Path) -> 
     assert fleet.members[2].problems == ["not judged: the fleet was interrupted"]
     first = Fleet("live_gate", "all", "d", AS_OF, datetime(2026, 11, 20, tzinfo=UTC), tmp_path)
     assert run_fleet(first, ["b", "c"], judge) == 2 and not first.members  # a usage error
+
+
+def test_the_shared_parse_keeps_no_large_document() -> None:
+    """Memory stays flat: a large document, or a small one that aliases expand, is parsed each
+    time and never kept."""
+    from live_gate import yamlsource
+
+    big = "".join(f"k{i}: {i}\n" for i in range(60_000))  # ~600 kB
+    expanding = (
+        "a: &a [" + ", ".join(["x"] * 400) + "]\n" + "".join(f"b{i}: *a\n" for i in range(300))
+    )  # 120,000 values from 5 kB
+    for text in (big, expanding):
+        yamlsource.parse_yaml_shared(text)
+        assert all(key[0] != text for key in yamlsource._PARSED)
