@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from live_gate import PHASES
 from live_gate.freeze import FreezeError, write_freeze
@@ -80,7 +81,6 @@ def pytest_arguments(args: argparse.Namespace, passthrough: list[str]) -> list[s
 
 def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     """The gate, in this process: ``pytest.main`` on the gate's own configuration and steps."""
-    import pytest
 
     from live_gate.scenarios import GATE_PROJECT
 
@@ -100,10 +100,94 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
             file=sys.stderr,
         )
         return 3
+    from live_gate.fleet import is_fleet
+
+    if is_fleet(args.env):
+        return _fleet(args, passthrough)
+    import pytest
+
     code = int(pytest.main(pytest_arguments(args, passthrough)))
-    # pytest's own usage errors (an unknown option, an unwritable evidence folder) are 4:
-    # live-gate's usage status is 2 (README "Exit statuses")
+    return _status(code)
+
+
+def _status(code: int) -> int:
+    """pytest's own usage errors (an unknown option, an unwritable evidence folder) are 4:
+    live-gate's usage status is 2 (README "Exit statuses")."""
+    import pytest
+
     return 2 if code == int(pytest.ExitCode.USAGE_ERROR) else code
+
+
+def _judge(args: argparse.Namespace, passthrough: list[str]) -> tuple[int, Path | None]:
+    """One gate run in this process: its exit status and its bundle (None when nothing ran)."""
+    import pytest
+
+    from live_gate.plugin import PLUGIN_NAME
+
+    class BundleOf:
+        """Finds the gate run's plugin object in the session, to read where its bundle went."""
+
+        plugin: Any = None
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_configure(self, config: pytest.Config) -> None:
+            self.plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
+
+    found = BundleOf()
+    code = int(pytest.main(pytest_arguments(args, passthrough), plugins=[found]))
+    run = getattr(found.plugin, "run", None)
+    bundle: Path | None = getattr(run, "bundle", None)
+    return _status(code), bundle
+
+
+def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
+    """``--env all`` or a glob: every environment of the phase's kind, one gate run (and one
+    bundle) each in this process, so that imports (ccxt, the gate's own modules) are paid once;
+    then the fleet summary and its index page (live_gate.fleet)."""
+    from live_gate import usage
+    from live_gate.fleet import Fleet, expand, run_fleet
+
+    pattern = str(args.env)
+    try:
+        usage.check_as_of(args.as_of)
+        policy = usage.check_policy(args.gate_config)
+        root = usage.check_deployment(args.deployment)
+        kinds = usage.environments(root, policy)
+        if kinds is None:
+            # the configuration cannot be read: no environment can be named, so one run without
+            # --env judges that (the deployment's NO-GO, with its bundle), as a single run would
+            envs, other = [""], list[str]()
+        elif pattern in kinds:  # an environment really named so: judged alone, as named
+            envs, other = [pattern], list[str]()
+        else:
+            envs, other = expand(pattern, kinds, args.phase)
+    except usage.GateUsageError as exc:
+        print(f"live-gate: usage error: {exc}", file=sys.stderr)
+        return usage.EXIT_USAGE
+    evidence_root = Path(os.path.abspath(args.evidence_dir or "reports"))
+    fleet = Fleet(
+        phase=args.phase,
+        pattern=pattern,
+        deployment=str(root) if root else "the reference deployment",
+        as_of=args.as_of,
+        started=utc_now(),
+        evidence_root=evidence_root,
+        not_judged=other,
+    )
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        return _judge(argparse.Namespace(**{**vars(args), "env": env or None}), passthrough)
+
+    code = run_fleet(fleet, envs, judge)
+    if code == usage.EXIT_USAGE:
+        return code
+    lines = fleet.summary_lines()
+    try:
+        lines.append(f"live-gate fleet index: {fleet.write()}")
+    except OSError as exc:  # the bundles are the evidence; only their index could not be written
+        lines.append(f"live-gate fleet index NOT written ({exc}): the bundles above are complete")
+    print("\n".join(lines))
+    return code
 
 
 def _key(args: argparse.Namespace, command: str) -> tuple[bytes | None, int]:
@@ -305,7 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("-m", "--phase", choices=PHASES, default="live_gate", help="phase to judge")
     run.add_argument("--deployment", metavar="DIR", help="the bot's working directory")
-    run.add_argument("--env", metavar="NAME", help="environment to judge")
+    run.add_argument(
+        "--env",
+        metavar="NAME",
+        help="environment to judge; 'all' or a glob ('*_live') judges every environment of the "
+        "phase's kind, one bundle each, and writes a fleet summary",
+    )
     run.add_argument("--as-of", metavar="ISO-8601", help="instant of judgement (default: now)")
     run.add_argument(
         "--evidence-dir", metavar="DIR", help="where bundles are written (default: ./reports)"

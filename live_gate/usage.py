@@ -80,7 +80,7 @@ def check_deployment(supplied: str | None) -> Path | None:
     )
 
 
-def _environments(root: Path | None, policy: Policy) -> dict[str, str] | None:
+def environments(root: Path | None, policy: Policy) -> dict[str, str] | None:
     """Environment name -> declared kind; None when the configuration cannot be read (the run
     judges that as the deployment's NO-GO)."""
     if root is None:
@@ -99,7 +99,7 @@ def _environments(root: Path | None, policy: Policy) -> dict[str, str] | None:
 
 
 def check_environment(root: Path | None, env: str | None, phase: str, policy: Policy) -> None:
-    kinds = _environments(root, policy)
+    kinds = environments(root, policy)
     if kinds is None:
         return
     wanted = PHASE_KINDS[phase]
@@ -113,6 +113,12 @@ def check_environment(root: Path | None, env: str | None, phase: str, policy: Po
             f"choose the environment to judge with --env: phase {phase} judges "
             f"{'/'.join(wanted)} environments, and {where} defines "
             f"{'several' if fitting else 'none'} (candidates: {listed})"
+        )
+    if env not in kinds and (env == "all" or any(c in env for c in "*?[")):
+        raise GateUsageError(
+            f"--env {env} asks for several environments: one pytest session judges one; run "
+            f"the fleet with live-gate run --env {env!r} (every matching {'/'.join(wanted)} "
+            f"environment, one bundle each; candidates: {listed})"
         )
     if env not in kinds:
         close = difflib.get_close_matches(env, list(kinds), n=3)

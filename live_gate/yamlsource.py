@@ -8,7 +8,10 @@ the line of every key so that every finding can point at a line.
 
 from __future__ import annotations
 
+import copy
+import datetime
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,3 +210,59 @@ def parse_yaml(
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlError(f"not valid YAML: {exc.problem}", line) from None
     return YamlDocument(data=data, lines=builder.lines, duplicates=builder.duplicates)
+
+
+# Documents already parsed in this process, by their exact text: a gate run reads core.yaml a
+# score of times (the kit, the redactor, the router's bench), and a fleet run (live-gate run
+# --env all) once per environment. Keyed by the whole text and the caps, so only the same bytes
+# under the same limits share a parse; nothing environment-specific is kept. Bounded in entries
+# and size (a hostile deployment's large YAML files are parsed each time, never hoarded: memory
+# stays flat); errors are not remembered (they are cheap, and raised afresh).
+_PARSED: OrderedDict[tuple[str, int, int], YamlDocument] = OrderedDict()
+_PARSED_ENTRIES = 8
+_PARSED_MAX_CHARS = 512 * 1024  # per document: the bot's real core.yaml is 84 kB
+_PARSED_TOTAL_CHARS = 1024 * 1024
+_PARSED_MAX_VALUES = 100_000  # values (keys and items) of one document kept
+
+
+def parse_yaml_shared(
+    text: str, *, max_nesting: int = DEFAULT_MAX_NESTING, max_nodes: int = DEFAULT_MAX_NODES
+) -> YamlDocument:
+    """:func:`parse_yaml`, remembered by content. Every caller gets its own deep copy of the data
+    (and its own line table and duplicate list), so that no caller can change what another
+    reads."""
+    if len(text) > _PARSED_MAX_CHARS:
+        return parse_yaml(text, max_nesting=max_nesting, max_nodes=max_nodes)
+    key = (text, max_nesting, max_nodes)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = parse_yaml(text, max_nesting=max_nesting, max_nodes=max_nodes)
+        if len(parsed.lines) > _PARSED_MAX_VALUES:  # a small text that expands (aliases)
+            return parsed
+        _PARSED[key] = parsed
+        while len(_PARSED) > _PARSED_ENTRIES or (
+            sum(len(k[0]) for k in _PARSED) > _PARSED_TOTAL_CHARS
+        ):
+            _PARSED.popitem(last=False)
+    else:
+        _PARSED.move_to_end(key)
+    return YamlDocument(
+        data=_copied(parsed.data),
+        lines=dict(parsed.lines),
+        duplicates=list(parsed.duplicates),
+    )
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), bytes, datetime.date)
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of what :class:`_Builder` builds (fresh dicts and lists of scalars), three
+    times faster than ``copy.deepcopy``; anything else is deep-copied the slow way."""
+    if type(value) is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copied(item) for item in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)

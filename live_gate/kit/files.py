@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from live_gate.errors import UnreadableInput
 from live_gate.kit.parse import parse_json
 from live_gate.paths import ConfinedPath, DeploymentPaths, PathEscapesDeployment
-from live_gate.yamlsource import YamlDocument, YamlError, parse_yaml
+from live_gate.yamlsource import YamlDocument, YamlError, parse_yaml_shared
 
 if TYPE_CHECKING:
     from live_gate.findings import Findings
@@ -305,7 +305,7 @@ class DeploymentFiles:
             line = data[: exc.start].count(b"\n") + 1
             raise UnreadableInput("not UTF-8 text", confined.relative, line) from exc
         try:
-            return parse_yaml(
+            return parse_yaml_shared(
                 text,
                 max_nesting=self.limits.max_nesting,
                 max_nodes=self.limits.max_yaml_nodes,
