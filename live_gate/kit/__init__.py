@@ -10,6 +10,19 @@ Resources use it to read; checks compose the resources' plain values. A self-tes
 (``tests/test_kit.py``) fails if a check or resource opens a file any other way.
 """
 
-from live_gate.kit.files import DeploymentFiles, InputRefused, Limits
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from live_gate.kit.files import DeploymentFiles, InputRefused, Limits
 
 __all__ = ["DeploymentFiles", "InputRefused", "Limits"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazily, so that importing a leaf (live_gate.kit.parse, from yamlsource) does not import
+    # kit.files, which imports yamlsource: importing live_gate.yamlsource first must work
+    if name in __all__:
+        from live_gate.kit import files
+
+        return getattr(files, name)
+    raise AttributeError(f"module 'live_gate.kit' has no attribute {name!r}")
