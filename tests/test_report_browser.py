@@ -196,6 +196,12 @@ def printed(report: Path, tmp: Path) -> tuple[int, str]:
     return pages, " ".join(text.replace("-\n", "-").split())  # lines wrap where paper ends
 
 
+def _bare(text: str) -> str:
+    """A long token may wrap anywhere on paper, and pdftotext joins a word hyphenated at a line
+    end ("auto-" + "trade" -> "autotrade"): text compared without spaces and hyphens."""
+    return "".join(text.split()).replace("-", "")
+
+
 def _before(figures: dict[str, Any], first: str, second: str) -> bool:
     return bool(figures["boxes"][first]["bottom"] <= figures["boxes"][second]["top"])
 
@@ -360,12 +366,7 @@ def test_the_real_config_no_go_reads_on_paper_and_on_a_phone(tmp_path: Path, run
     for requirement in gate.evidence["requirements"]:
         if requirement["status"] in ("failed", "error"):
             assert f"{requirement['id']} {requirement['title']}" in flat, requirement["id"]
-            # a long token may wrap anywhere on paper, and pdftotext joins a word hyphenated at
-            # a line end ("auto-" + "trade" -> "autotrade"): compare without spaces and hyphens
-            def bare(text: str) -> str:
-                return "".join(text.split()).replace("-", "")
-
-            assert bare(requirement["remedy"]) in bare(flat), requirement["id"]
+            assert _bare(requirement["remedy"]) in _bare(flat), requirement["id"]
     assert "no runtime entrypoint is bound to environment binance_live" in flat
     for chrome in ("Report generated on", "steps/test_runbook.py", "No log output captured"):
         assert chrome not in paper, chrome
