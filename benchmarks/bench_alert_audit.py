@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from _measure import in_child, json_loads_loop, peak_rss_mb
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 ENVIRONMENT = "binance_live"
@@ -150,29 +149,6 @@ def write_log(directory: Path, size: int, channels: list[str]) -> tuple[int, int
     return records, written
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM; ``ru_maxrss`` would also count the parent's
-    pages from before ``exec``)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def measure_json_loads(directory: str) -> dict[str, float]:
-    started = time.perf_counter()
-    count = 0
-    for path in sorted(Path(directory).iterdir()):
-        with path.open("rb") as handle:
-            for line in handle:
-                json.loads(line)
-                count += 1
-    return {"seconds": time.perf_counter() - started, "records": count}
-
-
 def measure_checks(root: str) -> dict[str, float]:
     from live_gate.checks.alert_test import check_alert_test, check_no_open_critical_alert
     from live_gate.checks.alerting import check_alert_audit
@@ -191,17 +167,6 @@ def measure_checks(root: str) -> dict[str, float]:
     return {"seconds": elapsed, "blocking": len(blocking), "first": blocking[:3]}  # type: ignore[dict-item]
 
 
-def _child(mode: str, target: str) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", mode, target],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1G", help="bytes of alert log (e.g. 100M, 1G)")
@@ -210,7 +175,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         mode, target = args.measure
-        result = measure_json_loads(target) if mode == "json" else measure_checks(target)
+        result = json_loads_loop(target) if mode == "json" else measure_checks(target)
         result["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
@@ -229,8 +194,8 @@ def main() -> None:
             f"alert audit log: {written / 1e6:,.1f} MB, {records:,} records in {files} daily "
             f"files (written in {time.perf_counter() - started:.1f} s)"
         )
-        baseline = _child("json", str(directory))
-        checks = _child("checks", str(root))
+        baseline = in_child(__file__, "json", "json", str(directory))
+        checks = in_child(__file__, "checks", "checks", str(root))
         ratio = checks["seconds"] / baseline["seconds"]
         print(f"{'':34}{'wall time':>12}{'peak RSS':>12}")
         print(

@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from _measure import in_child, json_loads_loop, peak_rss_mb
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 LIVE_ENV = "binance_live"
@@ -105,29 +104,6 @@ def write_ledger(directory: Path, fills: int) -> int:
     return written
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM; ``ru_maxrss`` would also count the parent's
-    pages from before ``exec``)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def measure_json_loads(directory: str) -> dict[str, object]:
-    started = time.perf_counter()
-    count = 0
-    for path in sorted(Path(directory).iterdir()):
-        with path.open("rb") as handle:
-            for line in handle:
-                json.loads(line)
-                count += 1
-    return {"seconds": time.perf_counter() - started, "records": count}
-
-
 def measure_checks(root: str) -> dict[str, object]:
     from live_gate.checks.paper import check_limits_against_paper, check_paper_ledger
     from live_gate.policy import Policy
@@ -153,16 +129,6 @@ def measure_checks(root: str) -> dict[str, object]:
     }
 
 
-def _child(mode: str, target: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", mode, target], capture_output=True, text=True
-    )
-    if done.returncode:
-        raise SystemExit(f"the {mode} measurement failed:\n{done.stderr}")
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def _figures(result: dict[str, object]) -> tuple[float, float]:
     return float(str(result["seconds"])), float(str(result["peak_rss_mb"]))
 
@@ -176,7 +142,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         mode, target = args.measure
-        result = measure_json_loads(target) if mode == "json" else measure_checks(target)
+        result = json_loads_loop(target) if mode == "json" else measure_checks(target)
         result["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
@@ -197,12 +163,12 @@ def main() -> None:
                 f"paper ledger: {fills:,} fills, {written / 1e6:,.1f} MB in {files} daily files "
                 f"(written in {time.perf_counter() - started:.1f} s)"
             )
-            checks = _child("checks", str(root))
+            checks = in_child(__file__, "checks", "checks", str(root))
             results[fills] = checks
             print(f"  {checks['facts']}")
             rows.append((f"PRE-8 + ACT-3, {fills:,} fills", *_figures(checks)))
             if fills == args.fills:
-                baseline = _child("json", str(directory))
+                baseline = in_child(__file__, "json", "json", str(directory))
                 rows.append((f"json.loads loop, {fills:,} fills", *_figures(baseline)))
         print(f"{'':40}{'wall time':>12}{'peak RSS':>12}")
         for label, seconds, rss in rows:

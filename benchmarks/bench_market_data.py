@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _measure import in_child, peak_rss_mb
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 NAMESPACE = "binance_spot"
@@ -87,18 +86,6 @@ def write_bars(cache: Path, symbols: int, years: int) -> tuple[int, int, list[st
     return bars, size, series
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM; ``ru_maxrss`` would also count the parent's
-    pages from before ``exec``)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def measure_scan(root: str, series: list[str]) -> dict[str, object]:
     import pyarrow as pa
 
@@ -130,18 +117,6 @@ def measure_scan(root: str, series: list[str]) -> dict[str, object]:
     }
 
 
-def _child(root: Path, series: list[str]) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", str(root), json.dumps(series)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise SystemExit(f"the scan failed:\n{done.stderr}")
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=5, help="years of one-minute bars")
@@ -166,7 +141,9 @@ def main() -> None:
                 f"{symbols} symbol(s) x {years} year(s): {bars:,} bars, {size / 1e6:,.0f} MB of "
                 f"Parquet (written in {time.perf_counter() - started:.0f} s)"
             )
-            result = _child(folder, [f"cache/{s}" for s in series])
+            result = in_child(
+                __file__, "scan", str(folder), json.dumps([f"cache/{s}" for s in series])
+            )
             if result["rows"] != bars or result["max_gap_minutes"] or result["out_of_order"]:
                 raise SystemExit(f"the scan did not see the bars as written: {result}")
             rows.append((f"{symbols} x {years} y, {bars:,} bars", result))
