@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -194,6 +195,21 @@ def read_bundle(evidence_dir: Path, exit_code: int, output: str) -> GateResult:
         assert secret.encode().hex() not in everything, "a hex-encoded secret leaked"
     assert (gate.exit_code == 0) == (gate.verdict == "GO"), output
     return gate
+
+
+def live_gate_command(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``live-gate ARGS`` in a real process, as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "live_gate.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def edit_core(deployment: Path, change: Callable[[dict[str, Any]], None]) -> None:

@@ -9,27 +9,15 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from live_gate.checksums import write_checksums
 from live_gate.sealing import SIGNATURE, SigningKeyError, parse_key
-from tests.conftest import AS_OF, LICENCE
+from tests.conftest import AS_OF, LICENCE, live_gate_command
 
 KEY_HEX = "5a" * 32
-
-
-def _live_gate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "live_gate.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +26,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("runs")
     deployment, evidence, key = root / "deployment", root / "evidence", root / "evidence.key"
     key.write_text(KEY_HEX + "\n")
-    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
+    assert live_gate_command("example", str(deployment), "--as-of", AS_OF).returncode == 0
     licence = (deployment / LICENCE).read_bytes()
     (deployment / LICENCE).unlink()
     common = ["--deployment", str(deployment), "--as-of", AS_OF, "--evidence-dir", str(evidence)]
-    first = _live_gate("run", *common, "--signing-key-file", str(key))
+    first = live_gate_command("run", *common, "--signing-key-file", str(key))
     assert first.returncode == 1, first.stdout + first.stderr
     (deployment / LICENCE).write_bytes(licence)
-    second = _live_gate("run", *common, env={"LIVE_GATE_SIGNING_KEY": KEY_HEX})
+    second = live_gate_command("run", *common, env={"LIVE_GATE_SIGNING_KEY": KEY_HEX})
     assert second.returncode == 0, second.stdout + second.stderr
     folder = evidence / "binance_live" / "live_gate"
     old, new = sorted(p for p in folder.iterdir() if p.name != "latest")
@@ -66,7 +54,7 @@ def _copy(bundle: Path, tmp_path: Path) -> Path:
 
 
 def _verify(bundle: Path, *extra: str) -> tuple[int, str]:
-    done = _live_gate("verify", str(bundle), *extra)
+    done = live_gate_command("verify", str(bundle), *extra)
     return done.returncode, done.stdout + done.stderr
 
 
@@ -246,24 +234,26 @@ def test_since_the_previous_run(runs: dict[str, Path]) -> None:
 
 
 def test_diff(runs: dict[str, Path], tmp_path: Path) -> None:
-    done = _live_gate("diff", str(runs["old"]), str(runs["new"]), "--key-file", str(runs["key"]))
+    done = live_gate_command(
+        "diff", str(runs["old"]), str(runs["new"]), "--key-file", str(runs["key"])
+    )
     assert done.returncode == 0, done.stderr
     assert "(NO-GO) ->" in done.stdout and "(GO)" in done.stdout
     assert "PRE-4: failed → passed" in done.stdout
     assert "resolved: PRE-4 license.file_missing" in done.stdout
     tampered = _copy(runs["new"], tmp_path)
     (tampered / "evidence.json").write_text("{}")
-    done = _live_gate("diff", str(runs["old"]), str(tampered))
+    done = live_gate_command("diff", str(runs["old"]), str(tampered))
     assert done.returncode == 1 and "is NOT intact, nothing compared" in done.stderr
 
 
 def test_index_command(runs: dict[str, Path], tmp_path: Path) -> None:
     shutil.copytree(runs["evidence"], tmp_path / "copy", symlinks=True)
     (tmp_path / "copy" / "index.html").unlink()
-    done = _live_gate("index", str(tmp_path / "copy"))
+    done = live_gate_command("index", str(tmp_path / "copy"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "copy" / "index.html").read_text().count("<tr>") == 3
-    assert _live_gate("index", str(tmp_path / "nowhere")).returncode == 2
+    assert live_gate_command("index", str(tmp_path / "nowhere")).returncode == 2
 
 
 def test_key_parsing() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from live_gate.fleet import Member, expand, fleet_status, is_fleet, read_member
 from live_gate.usage import GateUsageError
-from tests.conftest import AS_OF, REPO, edit_core, refreeze
+from tests.conftest import AS_OF, REPO, edit_core, live_gate_command, refreeze
 
 REAL_WORLD = Path(os.environ.get("LIVE_GATE_REAL_WORLD", REPO.parent / "shared" / "real-world"))
 REAL_LIVE = sorted(
@@ -35,19 +35,8 @@ REAL_LIVE = sorted(
 )
 
 
-def _live_gate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "live_gate.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
 def _fleet(deployment: Path, env: str, evidence: Path) -> subprocess.CompletedProcess[str]:
-    return _live_gate(
+    return live_gate_command(
         "run", "--deployment", str(deployment), "--env", env, "--as-of", AS_OF,
         "--evidence-dir", str(evidence), "-q", "-p", "no:unraisableexception",
     )  # fmt: skip
@@ -128,7 +117,7 @@ def test_a_fleet_is_no_go_when_one_environment_is(tmp_path: Path, reference: Pat
     # each bundle is a bundle like any other: verify accepts it
     for env in bundles:
         bundle = (evidence / env / "live_gate" / "latest").resolve()
-        assert _live_gate("verify", str(bundle)).returncode == 0
+        assert live_gate_command("verify", str(bundle)).returncode == 0
     # nothing leaks from one run to the next (binance_live is judged after binance2_live's
     # NO-GO): each environment's judgement is the one it gets alone
     for env in bundles:

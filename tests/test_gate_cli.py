@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import AS_OF, REPO, scenario_count
+from tests.conftest import AS_OF, REPO, live_gate_command, scenario_count
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -17,17 +17,6 @@ def _tree_digest(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
-
-
-def _live_gate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "live_gate.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,17 +32,19 @@ def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_example_is_deterministic_for_an_instant(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
-    assert _live_gate("example", str(first), "--as-of", AS_OF).returncode == 0
-    assert _live_gate("example", str(second), "--as-of", AS_OF).returncode == 0
+    assert live_gate_command("example", str(first), "--as-of", AS_OF).returncode == 0
+    assert live_gate_command("example", str(second), "--as-of", AS_OF).returncode == 0
     assert _tree_digest(first) == _tree_digest(second)
     third = tmp_path / "c"
-    assert _live_gate("example", str(third), "--as-of", "2026-12-01T00:00:00Z").returncode == 0
+    assert (
+        live_gate_command("example", str(third), "--as-of", "2026-12-01T00:00:00Z").returncode == 0
+    )
     assert _tree_digest(third) != _tree_digest(first)
 
 
 def test_example_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    done = _live_gate("example", str(tmp_path))
+    done = live_gate_command("example", str(tmp_path))
     assert done.returncode == 2
     assert "not empty" in done.stderr
     assert (tmp_path / "keep.txt").read_text() == "mine"
@@ -63,7 +54,7 @@ def test_operator_command_with_space_separated_options(tmp_path: Path) -> None:
     """`--deployment DIR` outside the checkout: pytest would take DIR for a test path; the gate
     puts pytest back on its own configuration in the same process."""
     deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
-    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
+    assert live_gate_command("example", str(deployment), "--as-of", AS_OF).returncode == 0
     done = _pytest(
         "-m",
         "live_gate",
@@ -84,7 +75,7 @@ def test_operator_command_with_space_separated_options(tmp_path: Path) -> None:
 
 def test_no_go_exits_non_zero(tmp_path: Path) -> None:
     deployment, evidence = tmp_path / "deployment", tmp_path / "evidence"
-    assert _live_gate("example", str(deployment), "--as-of", AS_OF).returncode == 0
+    assert live_gate_command("example", str(deployment), "--as-of", AS_OF).returncode == 0
     (deployment / "config/compliance/register.yaml").unlink()
     done = _pytest(
         "-m",
@@ -105,8 +96,10 @@ def test_live_gate_run_and_verify_from_another_directory(tmp_path: Path) -> None
     `live-gate verify` on the archived bundle, and on a tampered one."""
     operator = tmp_path / "operator"
     operator.mkdir()
-    assert _live_gate("example", "deployment", "--as-of", AS_OF, cwd=operator).returncode == 0
-    done = _live_gate(
+    assert (
+        live_gate_command("example", "deployment", "--as-of", AS_OF, cwd=operator).returncode == 0
+    )
+    done = live_gate_command(
         "run", "--deployment", "deployment", "--as-of", AS_OF, "--evidence-dir", "evidence",
         cwd=operator,
     )  # fmt: skip
@@ -117,12 +110,12 @@ def test_live_gate_run_and_verify_from_another_directory(tmp_path: Path) -> None
     assert evidence["deployment"] == str(operator / "deployment")
     assert sorted(p.name for p in operator.iterdir()) == ["deployment", "evidence"]
     assert (operator / "evidence" / "index.html").is_file()
-    done = _live_gate("verify", str(bundle))
+    done = live_gate_command("verify", str(bundle))
     assert done.returncode == 0, done.stderr
     assert "bundle intact: verdict GO for binance_live" in done.stdout
     assert f"{scenario_count()} of {scenario_count()} scenarios of the phase ran" in done.stdout
     report = bundle / "report.html"
     report.write_text(report.read_text().replace("GO", "G0", 1))
-    tampered = _live_gate("verify", str(bundle))
+    tampered = live_gate_command("verify", str(bundle))
     assert tampered.returncode == 1
     assert "report.html: checksum does not match" in tampered.stderr
