@@ -14,6 +14,7 @@ import yaml
 
 from live_gate import signing
 from live_gate.reference.builder import DEMO_KEYS, LICENCE_ID, LICENCE_KEYS
+from tests.checklevel import judge_checks
 from tests.conftest import edit_core, live_env, refreeze
 
 Mutation = Callable[[Path], None]
@@ -1826,9 +1827,39 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
     DEFECTS,
     ids=[d[0].replace(" ", "-") for d in DEFECTS],
 )
-def test_seeded_defect_is_no_go(
+def test_seeded_defect_is_caught_by_its_check(
+    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path
+) -> None:
+    """Check level (tests/checklevel.py): the gate's own steps for the requirement, run on the
+    broken copy without a pytest session."""
+    mutate(reference)
+    judged = judge_checks(reference, requirements={requirement})
+    assert rule in judged.rules(requirement), (defect, judged.findings.get(requirement))
+    assert not judged.errors.get(requirement), judged.errors
+    assert all(f.file for f in judged.blocking(requirement) if f.rule == rule)
+
+
+def _one_defect_per_requirement() -> list[tuple[str, Mutation, str, str]]:
+    first: dict[str, tuple[str, Mutation, str, str]] = {}
+    for defect in DEFECTS:
+        first.setdefault(defect[2], defect)
+    return [first[r] for r in sorted(first)]
+
+
+WHOLE_GATE = _one_defect_per_requirement()
+
+
+@pytest.mark.parametrize(
+    ("defect", "mutate", "requirement", "rule"),
+    WHOLE_GATE,
+    ids=[d[2] for d in WHOLE_GATE],
+)
+def test_seeded_defect_is_no_go_in_a_whole_gate_run(
     defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path, run_gate
 ) -> None:
+    """One whole run per requirement: the verdict, the explanation, the evidence; and the
+    check-level harness finds exactly the blockers the whole run found, requirement by
+    requirement (so the harness can stand in for the run in the check-level tests)."""
     mutate(reference)
     gate = run_gate(reference)
     assert gate.verdict == "NO-GO", gate.output
@@ -1839,6 +1870,21 @@ def test_seeded_defect_is_no_go(
     assert f"[{requirement}]" in gate.output and "runbook:" in gate.output
     findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
     assert all(f.get("file") for f in findings), findings
+    judged = judge_checks(reference)
+    for outcome in gate.evidence["requirements"]:
+        assert judged.rules(outcome["id"]) == gate.rules(outcome["id"]), outcome["id"]
+
+
+def test_every_requirement_has_a_whole_gate_no_go_run() -> None:
+    from live_gate.catalogue import load_catalogue
+
+    phases = {"live_gate"}
+    wanted = {
+        r.id
+        for r in load_catalogue().requirements
+        if set(r.phases) & phases
+    }
+    assert wanted <= {d[2] for d in WHOLE_GATE}
 
 
 @pytest.mark.parametrize(
