@@ -33,6 +33,7 @@ from live_gate.run import GateRun, open_deployment
 from live_gate.scenarios import ExpectedScenario, GateFeatures, load_gate_features
 from live_gate.timeutil import parse_instant, utc_now
 
+
 @cache
 def _catalogue_and_features() -> tuple[Catalogue, GateFeatures]:
     import steps  # noqa: F401  (the package; its modules register their step definitions)

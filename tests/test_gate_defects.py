@@ -1879,11 +1879,7 @@ def test_every_requirement_has_a_whole_gate_no_go_run() -> None:
     from live_gate.catalogue import load_catalogue
 
     phases = {"live_gate"}
-    wanted = {
-        r.id
-        for r in load_catalogue().requirements
-        if set(r.phases) & phases
-    }
+    wanted = {r.id for r in load_catalogue().requirements if set(r.phases) & phases}
     assert wanted <= {d[2] for d in WHOLE_GATE}
 
 
