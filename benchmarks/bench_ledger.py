@@ -9,14 +9,15 @@ so that the ledger reconciles and paper trading stays within the live profile. T
 each in a fresh interpreter:
 
 - ``json.loads`` over every line of the same files (the floor: reading and parsing, nothing else);
-- the checks as a gate run calls them: ``check_paper_ledger`` (PRE-8) and
-  ``check_limits_against_paper`` (ACT-3), each replaying the whole ledger;
+- the checks as a gate run calls them, on one opened deployment: ``check_paper_ledger`` (PRE-8)
+  and ``check_limits_against_paper`` (ACT-3), which share one replay of the whole ledger
+  (``live_gate.checks.paper.shared_replay``): the first replays it, the second takes its share;
 - the same checks on a small ledger (``--small``, default 10,000 fills): memory is flat when the
   million-fill run's peak RSS is within a few MB of it.
 
 Target (issue 13): flat memory, here the million-fill run's peak RSS within 20 MB of the small
-ledger's. The wall time is printed beside the ``json.loads`` loop's, per replay (each check replays
-the ledger once), for information: issue 13 sets no time target for it. Not a timed test: run it
+ledger's. The wall time is printed beside the ``json.loads`` loop's (the two checks together make
+one replay), for information: issue 13 sets no time target for it. Not a timed test: run it
 by hand.
 
 Run: python benchmarks/bench_ledger.py [--fills 1000000] [--small 10000] [--tmp DIR]

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from live_gate.checks import Findings
 from live_gate.errors import UnreadableInput
+from live_gate.findings import Finding
 from live_gate.kit.files import InputRefused
 from live_gate.kit.parse import NonFinite
 from live_gate.kit.values import describe_flag, finite_number, strict_bool
@@ -32,6 +34,7 @@ from live_gate.resources.ledger import (
     SettingProblem,
     read_ledger,
     read_paper_settings,
+    replay_once,
 )
 from live_gate.resources.risk_profiles import enforced_limits, trading_profiles
 from live_gate.timeutil import iso
@@ -184,6 +187,40 @@ def replay_paper(
         )
         return None
     return PaperRun(replay, fills, directory.relative)
+
+
+@dataclass(frozen=True)
+class SharedReplay:
+    """One judged replay of a paper ledger (``replay_paper`` with ``judge=True``): its result and
+    everything it found and read, for each requirement that needs it to take its share."""
+
+    run: PaperRun | None
+    findings: tuple[Finding, ...]
+    artifacts: tuple[str, ...]
+
+    def into(self, out: Findings, rules: Collection[str] | None = None) -> PaperRun | None:
+        """Copy the findings (only ``rules`` when given) into ``out`` as ``out``'s requirement's,
+        and the files read as its artifacts; return the replay's result."""
+        for finding in self.findings:
+            if rules is None or finding.rule in rules:
+                out.append(replace(finding, requirement=out.requirement))
+        for artifact in self.artifacts:
+            out.read(artifact)
+        return self.run
+
+
+def shared_replay(paper: Environment, as_of: datetime, skew: timedelta) -> SharedReplay:
+    """The paper ledger of ``paper`` replayed and judged once per deployment object and judging
+    instant (``live_gate.resources.ledger.replay_once``): PRE-8 reports all it found, ACT-3 uses
+    its figures. Judging a line changes nothing the replay computes (the balances and extremes
+    are the same with ``judge=False``), so ACT-3 sees exactly what its own replay would give."""
+
+    def compute() -> SharedReplay:
+        scratch = Findings("PRE-8", None)
+        run = replay_paper(paper, scratch, judge=True, as_of=as_of, skew=skew)
+        return SharedReplay(run, tuple(scratch), tuple(scratch.artifacts))
+
+    return replay_once(paper, (as_of, skew), compute)
 
 
 def _apply(
@@ -370,7 +407,7 @@ def check_paper_ledger(environment: Environment, policy: Policy, as_of: datetime
     if paper is None:
         return out
     skew = timedelta(seconds=policy.clock_skew_seconds)
-    run = replay_paper(paper, out, judge=True, as_of=as_of, skew=skew)
+    run = shared_replay(paper, as_of, skew).into(out)
     if run is not None:
         out.fact("paper ledger", f"{run.fills} fills in {run.where}")
     return out
@@ -618,21 +655,18 @@ def check_limits_against_paper(
             )
         return out
     skew = timedelta(seconds=policy.clock_skew_seconds)
-    scratch = Findings("ACT-3", None)  # accounting defects are PRE-8's to report
-    run = replay_paper(paper, scratch, judge=False, as_of=as_of, skew=skew)
-    out.extend(
-        f
-        for f in scratch
-        if f.rule
-        in (
+    # the replay PRE-8 judges (one pass per run); its accounting defects are PRE-8's to report,
+    # ACT-3 takes only what makes the replay unusable
+    run = shared_replay(paper, as_of, skew).into(
+        out,
+        rules=(
             "paper.not_configured",
             "paper.setting_invalid",
             "ledger.empty",
             "path.escapes_deployment",
             "input.refused",
-        )
+        ),
     )
-    out.artifacts.extend(scratch.artifacts)
     if run is None:
         return out
     observed = {

@@ -15,16 +15,17 @@ a finite number (NaN passes every comparison), or the settings are not used.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from live_gate.errors import UnreadableInput
 from live_gate.findings import Findings
 from live_gate.kit.values import describe_flag, describe_non_number, finite_number, strict_bool
 from live_gate.paths import ConfinedPath
-from live_gate.resources.deployment import Environment
+from live_gate.resources.deployment import Deployment, Environment
 
 LEDGER_PATTERN = "ledger-%Y%m%d.jsonl"
 MARKET_KEYS = ("min_quantity", "min_notional", "step_size", "tick_size")
@@ -302,3 +303,27 @@ class Replay:
             for asset, amount in positions.items():
                 share = abs(amount) * self.last_price.get(asset, 0.0) / equity
                 self.largest_position_share = max(self.largest_position_share, share)
+
+
+T = TypeVar("T")
+
+# One replay per deployment object, paper environment and judging inputs: PRE-8 and ACT-3 of a gate
+# run (and anything else that replays the same ledger) share one streamed pass over a ledger that
+# may hold millions of fills. Keyed by the ``Deployment`` object, which holds the configuration and
+# the input limits it was opened with: a deployment opened again (another run, another policy's
+# limits, a mutated copy in a self-test) never reuses a replay. Weak: the replay goes with it.
+_REPLAYS: weakref.WeakKeyDictionary[Deployment, dict[tuple[Hashable, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def replay_once(environment: Environment, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``environment`` (its deployment object and name) and ``key``; later
+    calls get the same result. An exception is not remembered: the next caller computes again
+    (and fails the same way), so every requirement that needs the replay reports it."""
+    cached = _REPLAYS.setdefault(environment.deployment, {})
+    full = (environment.name, *key)
+    if full not in cached:
+        cached[full] = compute()
+    result: T = cached[full]
+    return result
