@@ -22,6 +22,7 @@ outcome, and either makes the verdict NO-GO with a non-zero exit.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import re
@@ -237,7 +238,21 @@ def pytest_configure(config: pytest.Config) -> None:
     if shown is not None:
         config.pluginmanager.register(NoVerdict(shown), f"{PLUGIN_NAME}-no-verdict")
         return
+    # what an earlier gate run in this process left frozen goes back to the collector
+    gc.unfreeze()
     config.pluginmanager.register(GatePlugin.start(config, catalogue), PLUGIN_NAME)
+
+
+def settle_heap() -> None:
+    """Collect the garbage, then move every object still alive out of the cyclic collector's
+    reach (``gc.freeze``). A gate run holds a quarter of a million long-lived objects (pytest,
+    ccxt's API tables, the parsed deployment) and the collector traversed all of them at every
+    full collection: 0.4-0.5 s of a 1.7 s GO, more than any check. Settled before the first
+    scenario and after each one, a full collection only traverses what the current scenario made.
+    Nothing leaks: the garbage is collected before each freeze, and ``gc.unfreeze`` at the start
+    of the next gate run in the same process (self-tests) hands the rest back to the collector."""
+    gc.collect()
+    gc.freeze()
 
 
 def signing_key(path: str | None, deployment: Path | None) -> bytes | None:
@@ -649,6 +664,10 @@ class GatePlugin:
         self.run.problem(f"collection error in {report.nodeid or 'the test suite'}: {last}")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._collection_finish(session)
+        settle_heap()
+
+    def _collection_finish(self, session: pytest.Session) -> None:
         run = self.run
         run.selected = [item.nodeid for item in session.items]
         if not run.selected:
@@ -688,6 +707,9 @@ class GatePlugin:
         record = self.run.records.get(item.nodeid)
         if record is not None and record.not_applicable_reason:
             pytest.skip(f"not applicable: {record.not_applicable_reason}")
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        settle_heap()  # what the scenario left is either garbage or kept to the end of the run
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_before_scenario(
