@@ -158,6 +158,8 @@ def pytest_load_initial_conftests(
         # as rootdir, which may be the deployment (the gate's own configuration says the same)
         for name in ("cacheprovider", "stepwise"):
             early_config.pluginmanager.set_blocked(name)
+        # pytest's own objects are here for the whole run (see settle_heap)
+        settle_heap()
     if not given:
         return
     try:
@@ -238,20 +240,34 @@ def pytest_configure(config: pytest.Config) -> None:
     if shown is not None:
         config.pluginmanager.register(NoVerdict(shown), f"{PLUGIN_NAME}-no-verdict")
         return
-    # what an earlier gate run in this process left frozen goes back to the collector
-    gc.unfreeze()
+    _reclaim_earlier_runs()
     config.pluginmanager.register(GatePlugin.start(config, catalogue), PLUGIN_NAME)
 
 
+#: gate runs started in this process (more than one: the self-tests' in-process runs, a fleet)
+_RUNS_STARTED = 0
+
+
+def _reclaim_earlier_runs() -> None:
+    """What an earlier gate run in this process left frozen goes back to the collector, and its
+    garbage is collected once."""
+    global _RUNS_STARTED
+    if _RUNS_STARTED:
+        gc.unfreeze()
+        gc.collect()
+    _RUNS_STARTED += 1
+
+
 def settle_heap() -> None:
-    """Collect the garbage, then move every object still alive out of the cyclic collector's
-    reach (``gc.freeze``). A gate run holds a quarter of a million long-lived objects (pytest,
-    ccxt's API tables, the parsed deployment) and the collector traversed all of them at every
-    full collection: 0.4-0.5 s of a 1.7 s GO, more than any check. Settled before the first
-    scenario and after each one, a full collection only traverses what the current scenario made.
-    Nothing leaks: the garbage is collected before each freeze, and ``gc.unfreeze`` at the start
-    of the next gate run in the same process (self-tests) hands the rest back to the collector."""
-    gc.collect()
+    """Collect the young garbage, then move every object still alive out of the cyclic
+    collector's reach (``gc.freeze``). A gate run holds a quarter of a million long-lived objects
+    (pytest, ccxt's API tables, the parsed deployment) and the collector traversed all of them at
+    every full collection: 0.4-0.5 s of a 1.7 s GO, more than any check. Settled when pytest has
+    started, before the first scenario, after each one and at the end, a full collection only
+    traverses what the current step of the run made. What could escape: a cycle that became
+    garbage after surviving two young collections (a few dozen objects in a GO run), held until
+    the process ends or the next gate run in it (``_reclaim_earlier_runs``)."""
+    gc.collect(1)
     gc.freeze()
 
 
@@ -1057,3 +1073,5 @@ class GatePlugin:
         else:
             print("\n".join(lines), file=sys.stderr)
         config.pluginmanager.unregister(self)
+        # pytest's last full collections (unraisable exceptions) need not go through the run
+        settle_heap()
