@@ -469,12 +469,38 @@ _BEFORE = r"(?<![\w&#-])(?<!<)(?<!</)"
 _AFTER = r"(?![\w=-])"
 
 
+# Screening forms are reduced to those containing no other (a padded base64 contains the
+# unpadded one, an escaped form the raw text it escapes) up to this many forms; a deployment with
+# more secrets is screened with every form rather than in quadratic time.
+_MINIMISE_UP_TO = 1_000
+# Strings up to this length are remembered with their redacted text (a run redacts the same
+# titles, paths and remedies thousands of times), at most _MEMO_ENTRIES of them at a time.
+_MEMO_LENGTH = 4_096
+_MEMO_ENTRIES = 20_000
+
+
+def _screen(every: Iterable[str]) -> tuple[str, ...]:
+    """Forms such that a string holding any form holds one of them: a necessary condition checked
+    with a few substring searches instead of one per form. (No case folding: ``str.lower`` maps a
+    final sigma by its context, so a lowered form need not be inside the lowered string.)"""
+    shortest_first = sorted(set(every), key=len)
+    if len(shortest_first) > _MINIMISE_UP_TO:
+        return tuple(shortest_first)
+    kept: list[str] = []
+    for form in shortest_first:  # a form is dropped when a kept one is inside it
+        if not any(small in form for small in kept):
+            kept.append(form)
+    return tuple(kept)
+
+
 class Redactor:
     def __init__(self, secrets: Iterable[str] | None = None) -> None:
         self._long: set[str] = set()
         self._short: set[str] = set()
         self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._forms: list[str] = []
+        self._screen: tuple[str, ...] = ()
+        self._memo: dict[str, str] = {}
         self.add(set(secrets or ()))
 
     def add(self, secrets: Iterable[str]) -> None:
@@ -486,9 +512,26 @@ class Redactor:
         self._short -= self._long  # a form a long secret shares is redacted everywhere
         # longest first, so that a secret containing another is replaced whole
         self._forms = sorted(self._long | self._short, key=lambda form: (-len(form), form))
+        self._screen = _screen(self._forms)
         self._patterns.clear()
+        self._memo.clear()
 
     def text(self, value: str) -> str:
+        """``value`` with every form of every secret replaced by ``[REDACTED]``. It is screened
+        with the few forms of which every form holds one; only a string that passes is searched
+        form by form and rewritten."""
+        if len(value) > _MEMO_LENGTH:
+            return self._redact(value)
+        done = self._memo.get(value)
+        if done is None:
+            if len(self._memo) >= _MEMO_ENTRIES:
+                self._memo.clear()
+            done = self._memo[value] = self._redact(value)
+        return done
+
+    def _redact(self, value: str) -> str:
+        if not any(form in value for form in self._screen):
+            return value
         present = tuple(form for form in self._forms if form in value)
         if not present:
             return value
