@@ -19,8 +19,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from live_gate import __version__
 from live_gate.errors import UnreadableInput
 from live_gate.outcomes import ScenarioRecord, Status, Verdict
@@ -39,11 +37,21 @@ def evidence_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _evidence_validator() -> Any:
+    # built once per process, and jsonschema imported when evidence is validated, not whenever
+    # the plugin is loaded (every pytest session, `pytest --help` included)
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(evidence_schema())
+
+
 def validation_errors(evidence: dict[str, Any]) -> list[str]:
-    validator = jsonschema.Draft202012Validator(evidence_schema())
     return [
         f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
-        for e in sorted(validator.iter_errors(evidence), key=lambda e: list(e.absolute_path))
+        for e in sorted(
+            _evidence_validator().iter_errors(evidence), key=lambda e: list(e.absolute_path)
+        )
     ]
 
 

@@ -11,11 +11,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from live_gate.kit.files import Limits
@@ -183,11 +183,18 @@ def policy_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _policy_validator() -> Any:
+    # jsonschema when a policy file is read, not whenever the plugin is loaded (every session)
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(policy_schema())
+
+
 def policy_from_mapping(raw: Any) -> Policy:
     if raw is None:
         raw = {}
-    validator = jsonschema.Draft202012Validator(policy_schema())
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    errors = sorted(_policy_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"

@@ -19,10 +19,10 @@ from live_gate import signing
 from live_gate.checksums import write_checksums
 from live_gate.freeze import write_freeze
 from live_gate.localfiles import sha256_file
+from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV
 from live_gate.timeutil import iso
 
-REFERENCE_LIVE_ENV = "binance_live"
-REFERENCE_PAPER_ENV = "binance_paper"
+__all__ = ["REFERENCE_LIVE_ENV", "REFERENCE_PAPER_ENV", "build"]
 # Risk profiles with names of their own: a profile named conservative/balanced/aggressive is the
 # bot's built-in class whatever core.yaml says (risk/profiles/loader.py:57-61), and the built-in
 # limits (max_position_pct 0.30, max_daily_loss_pct 0.04) exceed the gate's caps. Any other name
