@@ -22,14 +22,23 @@ alike. Printed per command: wall time and peak RSS (the process's own ``ru_maxrs
 Targets: GO on the reference within 1.6x the baseline; the real configuration's NO-GO no slower
 than the bot's own promotion script on the same files. Never a timed test: run it by hand.
 
+Compiled bytecode: the commands inherit the environment, so with ``PYTHONDONTWRITEBYTECODE`` set
+(as in some containers) every run compiles the gate's hundred modules from source (pytest also
+rewrites them: the package is a pytest plugin), while the baseline compiles one. An installation
+keeps its bytecode; ``--bytecode-cache`` measures that case for every command alike: the variable
+is dropped and ``PYTHONPYCACHEPREFIX`` points into the benchmark's temporary folder (nothing is
+written into the checkout or the environment), which the warm-up round fills. The machine
+(CPUs, model, load average before and after) is printed with the figures.
+
 Run: python benchmarks/bench_gate.py [--runs 3] [--real-world DIR]
-     [--bot-checkout DIR --bot-python PATH] [--tmp DIR]
+     [--bot-checkout DIR --bot-python PATH] [--tmp DIR] [--bytecode-cache]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -101,6 +110,26 @@ class Command:
         )
 
 
+def machine(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
+    """The machine the figures come from: CPUs, their model, the load average around the runs."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+
+    def shown(load: tuple[float, float, float]) -> str:
+        return " ".join(f"{x:.2f}" for x in load)
+
+    return (
+        f"machine: {os.cpu_count()} CPUs ({model}); load average (1/5/15 min) {shown(before)} "
+        f"before the runs, {shown(after)} after"
+    )
+
+
 def baseline_project(folder: Path) -> Path:
     project = folder / "baseline"
     project.mkdir()
@@ -122,6 +151,12 @@ def main() -> int:
     parser.add_argument("--bot-checkout", type=Path, help="the bot's checkout (Dudzian/Dudzian)")
     parser.add_argument("--bot-python", type=Path, help="an interpreter with the bot's deps")
     parser.add_argument("--tmp", default=None, help="folder for the temporary files")
+    parser.add_argument(
+        "--bytecode-cache",
+        action="store_true",
+        help="let every command cache its compiled bytecode (in the temporary folder), as an "
+        "installation does, even when PYTHONDONTWRITEBYTECODE is set",
+    )
     args = parser.parse_args()
 
     from live_gate.reference import build
@@ -136,8 +171,12 @@ def main() -> int:
         project = baseline_project(folder)
         outside = folder / "elsewhere"
         outside.mkdir()
+        environment = dict(os.environ)
+        if args.bytecode_cache:
+            environment.pop("PYTHONDONTWRITEBYTECODE", None)
+            environment["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         # the baseline without the gate's plugin (an entry point of this venv) loading itself
-        quiet = {**os.environ, "PYTEST_ADDOPTS": "-p no:live_gate"}
+        quiet = {**environment, "PYTEST_ADDOPTS": "-p no:live_gate"}
         commands = [
             Command(
                 "baseline (pytest-bdd + ccxt + html)",
@@ -169,6 +208,7 @@ def main() -> int:
                     f"--evidence-dir={folder / 'ev-pytest'}",
                 ],
                 REPO,
+                environment,
             ),
             Command(  # as the README writes it: the value after a space, one process all the same
                 "  the same, --deployment REF (a space)",
@@ -187,6 +227,7 @@ def main() -> int:
                     str(folder / "ev-space"),
                 ],
                 REPO,
+                environment,
             ),
             Command(
                 "GO reference, live-gate run",
@@ -202,6 +243,7 @@ def main() -> int:
                     str(folder / "ev-run"),
                 ],
                 outside,
+                environment,
             ),
         ]
         real = args.real_world.resolve()
@@ -222,6 +264,7 @@ def main() -> int:
                         str(folder / "ev-real"),
                     ],
                     outside,
+                    environment,
                 )
             )
         else:
@@ -248,6 +291,7 @@ def main() -> int:
                     str(real / "config" / "core.yaml"),
                 ],
                 real,
+                environment,
             )
             commands.append(bot)
         else:
@@ -257,6 +301,7 @@ def main() -> int:
             )
 
         log = folder / "output.log"
+        load_before = os.getloadavg()
         for round_ in range(args.runs + 1):  # the first round warms caches, not counted
             for command in commands:
                 command.run(log)
@@ -275,6 +320,14 @@ def main() -> int:
             f"({args.runs} runs each after a warm-up round; CPU is user + system time; RSS is "
             "each process's own)"
         )
+        print(machine(load_before, os.getloadavg()))
+        if args.bytecode_cache:
+            print("bytecode cached (--bytecode-cache): as an installation runs")
+        elif os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            print(
+                "PYTHONDONTWRITEBYTECODE is set: every run compiled the gate's modules from source "
+                "(--bytecode-cache measures an installation that keeps its bytecode)"
+            )
         print()
 
         def find(kind: str) -> list[Command]:
