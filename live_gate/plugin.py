@@ -85,6 +85,7 @@ GATE_OPTIONS = (
     "signing_key_file",
 )
 _EARLY_PROBLEM = pytest.StashKey[str]()
+_UNFREEZE_REGISTERED = pytest.StashKey[bool]()
 
 
 # --------------------------------------------------------------------------- options
@@ -159,7 +160,7 @@ def pytest_load_initial_conftests(
         for name in ("cacheprovider", "stepwise"):
             early_config.pluginmanager.set_blocked(name)
         # pytest's own objects are here for the whole run (see settle_heap)
-        settle_heap()
+        settle_heap(early_config)
     if not given:
         return
     try:
@@ -240,33 +241,27 @@ def pytest_configure(config: pytest.Config) -> None:
     if shown is not None:
         config.pluginmanager.register(NoVerdict(shown), f"{PLUGIN_NAME}-no-verdict")
         return
-    _reclaim_earlier_runs()
-    config.pluginmanager.register(GatePlugin.start(config, catalogue), PLUGIN_NAME)
+    plugin = GatePlugin.start(config, catalogue)
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
+    settle_heap(config)
 
 
-#: gate runs started in this process (more than one: the self-tests' in-process runs, a fleet)
-_RUNS_STARTED = 0
-
-
-def _reclaim_earlier_runs() -> None:
-    """What an earlier gate run in this process left frozen goes back to the collector, and its
-    garbage is collected once."""
-    global _RUNS_STARTED
-    if _RUNS_STARTED:
-        gc.unfreeze()
-        gc.collect()
-    _RUNS_STARTED += 1
-
-
-def settle_heap() -> None:
+def settle_heap(config: pytest.Config) -> None:
     """Collect the young garbage, then move every object still alive out of the cyclic
     collector's reach (``gc.freeze``). A gate run holds a quarter of a million long-lived objects
     (pytest, ccxt's API tables, the parsed deployment) and the collector traversed all of them at
     every full collection: 0.4-0.5 s of a 1.7 s GO, more than any check. Settled when pytest has
     started, before the first scenario, after each one and at the end, a full collection only
-    traverses what the current step of the run made. What could escape: a cycle that became
-    garbage after surviving two young collections (a few dozen objects in a GO run), held until
-    the process ends or the next gate run in it (``_reclaim_earlier_runs``)."""
+    traverses what the current step of the run made (pytest's own last ones included).
+
+    The session's last cleanup (registered before pytest-and-plugins' own, so run after them)
+    gives everything back to the collector (``gc.unfreeze``): a process that goes on after the run
+    (the self-tests' in-process runs, ``pytest.main`` callers) has an ordinary heap again, and a
+    cycle that became garbage after surviving two young collections (a few dozen objects in a GO
+    run) is only held until then."""
+    if not config.stash.get(_UNFREEZE_REGISTERED, False):
+        config.stash[_UNFREEZE_REGISTERED] = True
+        config.add_cleanup(gc.unfreeze)
     gc.collect(1)
     gc.freeze()
 
@@ -681,7 +676,7 @@ class GatePlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._collection_finish(session)
-        settle_heap()
+        settle_heap(self.config)
 
     def _collection_finish(self, session: pytest.Session) -> None:
         run = self.run
@@ -725,7 +720,7 @@ class GatePlugin:
             pytest.skip(f"not applicable: {record.not_applicable_reason}")
 
     def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
-        settle_heap()  # what the scenario left is either garbage or kept to the end of the run
+        settle_heap(self.config)  # what the scenario left is garbage or kept to the end of the run
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_before_scenario(
@@ -1074,4 +1069,4 @@ class GatePlugin:
             print("\n".join(lines), file=sys.stderr)
         config.pluginmanager.unregister(self)
         # pytest's last full collections (unraisable exceptions) need not go through the run
-        settle_heap()
+        settle_heap(config)
