@@ -85,7 +85,7 @@ GATE_OPTIONS = (
     "signing_key_file",
 )
 _EARLY_PROBLEM = pytest.StashKey[str]()
-_UNFREEZE_REGISTERED = pytest.StashKey[bool]()
+_FREEZING = pytest.StashKey[bool]()
 
 
 # --------------------------------------------------------------------------- options
@@ -246,24 +246,33 @@ def pytest_configure(config: pytest.Config) -> None:
     settle_heap(config)
 
 
+#: gate runs this process has started (several: the self-tests' in-process runs)
+_GATE_RUNS = 0
+
+
 def settle_heap(config: pytest.Config) -> None:
     """Collect the young garbage, then move every object still alive out of the cyclic
     collector's reach (``gc.freeze``). A gate run holds a quarter of a million long-lived objects
     (pytest, ccxt's API tables, the parsed deployment) and the collector traversed all of them at
     every full collection: 0.4-0.5 s of a 1.7 s GO, more than any check. Settled when pytest has
     started, before the first scenario, after each one and at the end, a full collection only
-    traverses what the current step of the run made (pytest's own last ones included).
+    traverses what the current step of the run made: pytest's own last ones, and the
+    interpreter's at exit, included (unfreezing at the end would cost that exit collection 0.3 s).
 
-    The session's last cleanup (registered before pytest-and-plugins' own, so run after them)
-    gives everything back to the collector (``gc.unfreeze``): a process that goes on after the run
-    (the self-tests' in-process runs, ``pytest.main`` callers) has an ordinary heap again, and a
-    cycle that became garbage after surviving two young collections (a few dozen objects in a GO
-    run) is only held until then."""
-    if not config.stash.get(_UNFREEZE_REGISTERED, False):
-        config.stash[_UNFREEZE_REGISTERED] = True
-        config.add_cleanup(gc.unfreeze)
-    gc.collect(1)
-    gc.freeze()
+    Only the first gate run of a process freezes (``live-gate run`` and ``pytest -m live_gate``
+    run one): a later one (the self-tests' in-process runs) first gives the heap back to the
+    collector (``gc.unfreeze``, with what the first run left: a pytest session's worth of cycles
+    at most) and runs with the collector as it is."""
+    freezing = config.stash.get(_FREEZING, None)
+    if freezing is None:
+        global _GATE_RUNS
+        _GATE_RUNS += 1
+        freezing = config.stash[_FREEZING] = _GATE_RUNS == 1
+        if not freezing:
+            gc.unfreeze()
+    if freezing:
+        gc.collect(1)
+        gc.freeze()
 
 
 def signing_key(path: str | None, deployment: Path | None) -> bytes | None:

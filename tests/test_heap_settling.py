@@ -1,9 +1,11 @@
-"""A gate run keeps its long-lived objects out of the cyclic collector's way while it runs, and
-hands the heap back whole when it ends (live_gate.plugin.settle_heap)."""
+"""A gate run keeps its long-lived objects out of the cyclic collector's way while it runs
+(live_gate.plugin.settle_heap): the first run of a process freezes them to the end, a later
+run in the same process hands the heap back to the collector and leaves it alone."""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,20 +15,31 @@ from live_gate import plugin
 from tests.conftest import scenario_count
 
 
-def test_a_gate_run_settles_after_each_scenario_and_unfreezes_at_the_end(
-    reference: Path, run_gate: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    frozen: list[int] = []
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The number of frozen objects after each settling, this process taken as a new one."""
+    counts: list[int] = []
     real = plugin.settle_heap
 
     def counting(config: pytest.Config) -> None:
         real(config)
-        frozen.append(gc.get_freeze_count())
+        counts.append(gc.get_freeze_count())
 
-    monkeypatch.setattr(plugin, "settle_heap", counting)
     gc.unfreeze()
-    result = run_gate(reference)
-    assert result.verdict == "GO"
+    monkeypatch.setattr(plugin, "settle_heap", counting)
+    monkeypatch.setattr(plugin, "_GATE_RUNS", 0)
+    try:
+        yield counts
+    finally:
+        gc.unfreeze()
+
+
+def test_the_first_run_settles_after_each_scenario_a_later_one_unfreezes(
+    reference: Path, run_gate: Any, frozen: list[int]
+) -> None:
+    assert run_gate(reference).verdict == "GO"
     assert len(frozen) >= scenario_count() + 2  # started, collected, each scenario, the end
-    assert min(frozen) > 0
-    assert gc.get_freeze_count() == 0  # this process goes on with an ordinary heap
+    assert min(frozen) > 0 and gc.get_freeze_count() > 0  # frozen to the end of the process
+    frozen.clear()
+    assert run_gate(reference).verdict == "GO"
+    assert frozen and max(frozen) == 0  # the second run gave the heap back and froze nothing
