@@ -243,11 +243,22 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     plugin = GatePlugin.start(config, catalogue)
     config.pluginmanager.register(plugin, PLUGIN_NAME)
+    _count_gate_run(config)
     settle_heap(config)
 
 
-#: gate runs this process has started (several: the self-tests' in-process runs)
+#: sessions that judge (a GatePlugin registered) this process has started: more than one in the
+#: self-tests' in-process runs and a fleet judged in turn; a collect-only or --help session that
+#: warms a process before it forks (live_gate.fleet) judges nothing and is not counted
 _GATE_RUNS = 0
+
+
+def _count_gate_run(config: pytest.Config) -> None:
+    global _GATE_RUNS
+    _GATE_RUNS += 1
+    config.stash[_FREEZING] = _GATE_RUNS == 1
+    if _GATE_RUNS > 1:
+        gc.unfreeze()  # what the first run froze goes back to the collector (see settle_heap)
 
 
 def settle_heap(config: pytest.Config) -> None:
@@ -259,18 +270,12 @@ def settle_heap(config: pytest.Config) -> None:
     traverses what the current step of the run made: pytest's own last ones, and the
     interpreter's at exit, included (unfreezing at the end would cost that exit collection 0.3 s).
 
-    Only the first gate run of a process freezes (``live-gate run`` and ``pytest -m live_gate``
-    run one): a later one (the self-tests' in-process runs) first gives the heap back to the
-    collector (``gc.unfreeze``, with what the first run left: a pytest session's worth of cycles
-    at most) and runs with the collector as it is."""
-    freezing = config.stash.get(_FREEZING, None)
-    if freezing is None:
-        global _GATE_RUNS
-        _GATE_RUNS += 1
-        freezing = config.stash[_FREEZING] = _GATE_RUNS == 1
-        if not freezing:
-            gc.unfreeze()
-    if freezing:
+    Only the first judging session of a process freezes (``live-gate run``, ``pytest -m
+    live_gate`` and each forked member of a fleet run one; what a parent froze before forking
+    stays frozen, shared): a later one (the self-tests' in-process runs, a fleet judged in turn)
+    gives the heap back to the collector (``gc.unfreeze``, with what the first run left: a pytest
+    session's worth of cycles at most) and runs with the collector as it is."""
+    if config.stash.get(_FREEZING, _GATE_RUNS == 0):
         gc.collect(1)
         gc.freeze()
 

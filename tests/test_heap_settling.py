@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from live_gate import plugin
-from tests.conftest import scenario_count
+from tests.conftest import REPO, gate_arguments, scenario_count
 
 
 @pytest.fixture
@@ -42,4 +42,19 @@ def test_the_first_run_settles_after_each_scenario_a_later_one_unfreezes(
     assert min(frozen) > 0 and gc.get_freeze_count() > 0  # frozen to the end of the process
     frozen.clear()
     assert run_gate(reference).verdict == "GO"
-    assert frozen and max(frozen) == 0  # the second run gave the heap back and froze nothing
+    # once it judges (configured), the second run has given the heap back and freezes nothing
+    assert len(frozen) > 2 and max(frozen[1:]) == 0 and gc.get_freeze_count() == 0
+
+
+def test_a_session_that_judges_nothing_is_not_a_run(
+    reference: Path, run_pytest: Any, run_gate: Any, frozen: list[int]
+) -> None:
+    """A fleet warms its parent with a collect-only session before it forks: each member is
+    still its process's first judging run, and freezes."""
+    arguments = gate_arguments(REPO, "live_gate", None, True)
+    code, output = run_pytest(*arguments, f"--deployment={reference}", "--collect-only", "-q")
+    assert code == 0 and "no verdict" in output, output
+    assert plugin._GATE_RUNS == 0
+    frozen.clear()
+    assert run_gate(reference).verdict == "GO"
+    assert min(frozen) > 0
