@@ -12,7 +12,9 @@ which also asserts that both ways find the same blockers.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,22 +45,37 @@ def _catalogue_and_features() -> tuple[Catalogue, GateFeatures]:
     return catalogue, load_gate_features(catalogue)
 
 
-def _import_step_modules() -> None:
-    import importlib
-
+@cache
+def _step_module_names() -> tuple[str, ...]:
     root = Path(__file__).resolve().parent.parent / "steps"
-    for path in sorted(root.glob("*.py")):
-        if not path.name.startswith(("test_", "_")):
-            importlib.import_module(f"steps.{path.stem}")
+    return tuple(
+        f"steps.{path.stem}"
+        for path in sorted(root.glob("*.py"))
+        if not path.name.startswith(("test_", "_"))
+    )
+
+
+def _import_step_modules() -> None:
+    for name in _step_module_names():
+        importlib.import_module(name)
+
+
+def _current(context: StepFunctionContext) -> bool:
+    """A definition of the step modules as imported now: pytester's in-process runs may leave
+    an older copy of a module in the (weak) registry until the garbage collector frees it."""
+    function = context.step_func
+    module = sys.modules.get(function.__module__)
+    return module is not None and getattr(module, "__dict__", None) is function.__globals__
 
 
 def _step_definition(keyword: str, text: str) -> tuple[StepFunctionContext, dict[str, Any]]:
     """The gate's step definition for one step of a feature, with its parsed arguments."""
+    _import_step_modules()
     wanted = keyword.lower()
     matches = [
         context
-        for context in step_function_context_registry.values()
-        if context.type in (wanted, None) and context.parser.is_matching(text)
+        for context in list(step_function_context_registry.values())
+        if context.type in (wanted, None) and context.parser.is_matching(text) and _current(context)
     ]
     if len(matches) != 1:
         raise AssertionError(f"{len(matches)} step definitions match '{keyword} {text}'")
