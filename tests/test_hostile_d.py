@@ -1,7 +1,9 @@
 """A hostile core configuration: config/core.yaml as a link out of the deployment, a FIFO, an
 alias bomb, 1000-deep nesting, a link to /dev/zero inside the deployment, a sparse 100 GiB file.
 Each must be NO-GO quickly, with a run problem naming config/core.yaml, every requirement in
-error, and nothing of what lies outside the deployment read or shown."""
+error, and nothing of what lies outside the deployment read or shown: judged at check level
+(the deployment opened as a run opens it), and as whole runs for the link out and for those that
+could block a naive reader (in their own interpreter)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from live_gate.catalogue import load_catalogue
+from tests.checklevel import judge_checks
 from tests.conftest import AS_OF, REPO
 from tests.test_kit import BILLION_LAUGHS
 
@@ -99,7 +103,36 @@ def unblock() -> Iterator[list[Path]]:
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
-@pytest.mark.parametrize("hostile", sorted(HOSTILE_CORES))
+@pytest.mark.parametrize("hostile", sorted(set(HOSTILE_CORES) - IN_A_SUBPROCESS))
+def test_a_hostile_core_configuration_is_a_run_problem_at_check_level(
+    reference: Path, hostile: str
+) -> None:
+    """The deployment is opened as a gate run opens it (``open_deployment``): a run problem
+    naming config/core.yaml, every requirement in error, no finding, nothing from outside.
+    Those that could block a naive reader are left to the whole runs below, in their own
+    interpreter."""
+    mutate, said = HOSTILE_CORES[hostile]
+    mutate(reference)
+    started = time.monotonic()
+    judged = judge_checks(reference)
+    elapsed = time.monotonic() - started
+    assert elapsed < QUICK_SECONDS, f"{hostile}: {elapsed:.0f} s"
+    problems = [p for p in judged.problems if CORE in p]
+    assert problems, judged.problems
+    assert any(said in p for p in problems), problems
+    wanted = {r.id for r in load_catalogue().in_phase("live_gate")}
+    assert set(judged.errors) == wanted, judged.errors
+    assert all(CORE in e for errors in judged.errors.values() for e in errors), judged.errors
+    assert not any(judged.findings.values()), judged.findings
+    assert OUTSIDE_MARKER not in repr((judged.problems, judged.errors))
+
+
+# the whole gate: the link out (what reaches the terminal, the evidence and the report) and the
+# two that would block a naive reader, in their own interpreter under a timeout
+WHOLE_GATE = ["a symbolic link out of the deployment", *sorted(IN_A_SUBPROCESS)]
+
+
+@pytest.mark.parametrize("hostile", WHOLE_GATE)
 def test_a_hostile_core_configuration_is_no_go_quickly_naming_it(
     reference: Path, run_gate, hostile: str, unblock: list[Path]
 ) -> None:
