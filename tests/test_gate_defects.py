@@ -2181,7 +2181,9 @@ def test_esc3_blocks_the_paper_nightly_run_too(reference: Path) -> None:
         "var/data/binance_paper/adapters/failover_status.json",
         lambda d: d["adapters"]["binance_spot"].__setitem__("reconnect_required", True),
     )(reference)
-    judged = judge_checks(reference, phase="paper_nightly", env="binance_paper")
+    judged = judge_checks(
+        reference, requirements={"ESC-3"}, phase="paper_nightly", env="binance_paper"
+    )
     assert judged.problems == [] and "ESC-3" in judged.blocked, judged.problems
     assert judged.blocking("ESC-3") and not judged.errors.get("ESC-3"), judged.errors
 
