@@ -877,7 +877,6 @@ def test_the_reference_passes_with_trusted_keys(reference: Path) -> None:
         reference, policy=policy(trusted_signature_keys={**TRUSTED, "sre": ["kl-freeze-demo"]})
     )
     assert judged.blocked == set() and judged.problems == [], (judged.findings, judged.errors)
-    assert not any(judged.blocking(r) for r in judged.findings)
 
 
 def test_a_hostile_defect_under_a_policy_is_no_go_in_a_whole_gate_run(
