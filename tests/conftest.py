@@ -90,10 +90,11 @@ SCRATCH = Path("/dev/shm")
 
 
 @pytest.fixture
-def reference(tmp_path: Path, _reference_template: Path) -> Iterator[Path]:
+def reference(request: pytest.FixtureRequest, _reference_template: Path) -> Iterator[Path]:
     """A fresh copy of the reference deployment for AS_OF, for one test to break (on a tmpfs
     when the machine has one, removed after the test; else in ``tmp_path``)."""
     if not (SCRATCH.is_dir() and os.access(SCRATCH, os.W_OK | os.X_OK)):
+        tmp_path: Path = request.getfixturevalue("tmp_path")
         yield Path(shutil.copytree(_reference_template, tmp_path / "deployment", symlinks=True))
         return
     scratch = Path(tempfile.mkdtemp(prefix="live-gate-reference-", dir=SCRATCH))
