@@ -61,29 +61,14 @@ def test_example_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
-def test_operator_command_with_space_separated_options(reference: Path, tmp_path: Path) -> None:
-    """`--deployment DIR` outside the checkout: pytest would take DIR for a test path; the gate
-    puts pytest back on its own configuration in the same process."""
-    deployment, evidence = reference, tmp_path / "evidence"
-    done = _pytest(
-        "-m",
-        "live_gate",
-        "--deployment",
-        str(deployment),
-        "--as-of",
-        AS_OF,
-        "--evidence-dir",
-        str(evidence),
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    last = done.stdout.strip().splitlines()[-2:]
-    assert last[0].startswith("live-gate verdict: GO for binance_live")
-    assert last[1].startswith(f"live-gate evidence: {evidence}/binance_live/")
-    bundle = (evidence / "binance_live" / "live_gate" / "latest").resolve()
-    assert json.loads((bundle / "evidence.json").read_text())["verdict"] == "GO"
-
-
-def test_no_go_exits_non_zero(reference: Path, tmp_path: Path) -> None:
+def test_operator_command_with_space_separated_options_exits_1_on_no_go(
+    reference: Path, tmp_path: Path
+) -> None:
+    """`pytest -m live_gate --deployment DIR` as the README writes it (options and values apart),
+    in a real process from the checkout: pytest would first take DIR for a test path; the gate
+    puts pytest back on its own configuration in the same process, so the whole phase runs, and
+    the NO-GO of a deployment without its compliance register is exit status 1. (A GO exits 0:
+    the shared run of tests/shared_runs.py is such a process.)"""
     deployment, evidence = reference, tmp_path / "evidence"
     (deployment / "config/compliance/register.yaml").unlink()
     done = _pytest(
@@ -96,8 +81,15 @@ def test_no_go_exits_non_zero(reference: Path, tmp_path: Path) -> None:
         "--evidence-dir",
         str(evidence),
     )
-    assert done.returncode == 1
-    assert "live-gate verdict: NO-GO for binance_live" in done.stdout
+    assert done.returncode == 1, done.stdout + done.stderr
+    last = done.stdout.strip().splitlines()[-2:]
+    assert last[0].startswith("live-gate verdict: NO-GO for binance_live"), last
+    assert last[1].startswith(f"live-gate evidence: {evidence}/binance_live/")
+    bundle = (evidence / "binance_live" / "live_gate" / "latest").resolve()
+    written = json.loads((bundle / "evidence.json").read_text())
+    assert written["verdict"] == "NO-GO" and written["run_problems"] == []
+    assert written["coverage"]["ran_scenarios"] == scenario_count()
+    assert written["coverage"]["partial"] is False
 
 
 def test_live_gate_run_and_verify_from_another_directory(reference: Path, tmp_path: Path) -> None:
@@ -115,6 +107,8 @@ def test_live_gate_run_and_verify_from_another_directory(reference: Path, tmp_pa
     bundle = (operator / "evidence" / "binance_live" / "live_gate" / "latest").resolve()
     evidence = json.loads((bundle / "evidence.json").read_text())
     assert evidence["deployment"] == str(operator / "deployment")
+    assert evidence["coverage"]["ran_scenarios"] == scenario_count()
+    assert evidence["command"][0] == "pytest"  # live-gate run is pytest, pinned to the checkout
     assert sorted(p.name for p in operator.iterdir()) == ["deployment", "evidence"]
     assert (operator / "evidence" / "index.html").is_file()
     done = live_gate_command("verify", str(bundle))
