@@ -147,19 +147,16 @@ def test_sound_routers_pass(factory: str, reference: Path) -> None:
     )
 
 
-def test_the_bot_like_router_places_twice_where_the_bot_would(
-    reference: Path, tmp_path: Path, run_gate
-) -> None:
+def test_the_bot_like_router_places_twice_where_the_bot_would(reference: Path) -> None:
     """It looks orders up among open orders only and takes a failed lookup for 'not found': NO-GO
-    on exactly the two double-placement scenarios, saying what was placed where (a whole run:
-    the scenarios' statuses and messages are what the evidence shows)."""
+    on exactly the two double-placement scenarios, saying what was placed where."""
     threads_before = set(threading.enumerate())
-    gate = run_gate(reference, _policy(tmp_path, "tests.bot_like_router:routes_mode"))
-    assert _failed(gate) == DOUBLE_PLACEMENT
-    assert {s["status"] for s in _scenarios(gate).values()} == {"passed", "failed"}
-    assert "router.executed_twice" in gate.rules("PRE-7")
+    judged = _judge(reference, router_factory="tests.bot_like_router:routes_mode")
+    assert judged.failed_scenarios() == DOUBLE_PLACEMENT
+    assert len(judged.scenario_findings) == SCENARIOS and not judged.errors
+    assert "router.executed_twice" in judged.rules("PRE-7")
     for name in DOUBLE_PLACEMENT:
-        message = _scenarios(gate)[name]["message"]
+        message = _explained(judged.scenario_findings[name])
         assert "binance_spot booked it 2 times" in message, message
         assert "kraken_spot booked it once" in message, message
     # every router was closed: its event loop thread and executor threads are gone
