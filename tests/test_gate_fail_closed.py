@@ -213,7 +213,8 @@ def test_a_copied_checkout_is_not_the_gate(reference: Path, tmp_path: Path, run_
 
 
 def test_distributed_run_is_refused(reference: Path, run_gate) -> None:
-    """One xdist worker is already a distributed run (and starts one interpreter, not two)."""
-    gate = run_gate(reference, "-p", "xdist", "-n", "1", subprocess_run=True)
+    """One xdist worker is already a distributed run (and starts one interpreter, not two); the
+    controller runs in this process (pytester), the worker in its own, as xdist starts it."""
+    gate = run_gate(reference, "-p", "xdist", "-n", "1")
     assert gate.verdict == "NO-GO"
     assert "does not run distributed" in gate.problems
