@@ -97,6 +97,14 @@ class CheckLevelResult:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # by scenario name, as the evidence lists them: what each scenario found or why it erred
+    scenario_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    scenario_errors: dict[str, str] = field(default_factory=dict)
+    scenario_facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def failed_scenarios(self) -> set[str]:
+        """Scenarios with a blocking finding: the ones a whole run reports ``failed``."""
+        return {n for n, found in self.scenario_findings.items() if any(f.blocking for f in found)}
 
     def rules(self, requirement: str) -> set[str]:
         """The rules of the requirement's blocking findings (as ``GateResult.rules``)."""
@@ -173,9 +181,11 @@ class _Blocked(Exception):
 
 def _run_scenario(run: GateRun, scenario: ExpectedScenario, result: CheckLevelResult) -> None:
     found: list[Finding] = []
+    facts: list[tuple[str, str]] = []
 
     def gate_check(findings: list[Finding]) -> None:
         found.extend(findings)
+        facts.extend(getattr(findings, "facts", []))
         if any(f.blocking for f in findings):
             raise _Blocked
 
@@ -208,6 +218,10 @@ def _run_scenario(run: GateRun, scenario: ExpectedScenario, result: CheckLevelRe
         error = f"cannot read an input the check needs: {exc}"
     finally:
         bench.close()
+    result.scenario_findings[scenario.name] = found
+    result.scenario_facts[scenario.name] = facts
+    if error:
+        result.scenario_errors[scenario.name] = error
     for requirement in scenario.requirements:
         result.findings.setdefault(requirement, []).extend(found)
         if error:

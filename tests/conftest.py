@@ -31,7 +31,7 @@ from live_gate.reference.builder import DEMO_KEYS, LICENCE_KEYS
 from live_gate.scenarios import load_gate_features
 from live_gate.timeutil import parse_instant
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.shared_runs"]  # shared_runs: whole runs shared by tests
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00Z"
