@@ -89,11 +89,19 @@ def _reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 SCRATCH = Path("/dev/shm")
 
 
+def _scratch_usable() -> bool:
+    """A writable tmpfs with room to spare (a container's default /dev/shm is 64 MB)."""
+    if not (SCRATCH.is_dir() and os.access(SCRATCH, os.W_OK | os.X_OK)):
+        return False
+    room = os.statvfs(SCRATCH)
+    return room.f_bavail * room.f_frsize >= 1024**3
+
+
 @pytest.fixture
 def reference(request: pytest.FixtureRequest, _reference_template: Path) -> Iterator[Path]:
     """A fresh copy of the reference deployment for AS_OF, for one test to break (on a tmpfs
     when the machine has one, removed after the test; else in ``tmp_path``)."""
-    if not (SCRATCH.is_dir() and os.access(SCRATCH, os.W_OK | os.X_OK)):
+    if not _scratch_usable():
         tmp_path: Path = request.getfixturevalue("tmp_path")
         yield Path(shutil.copytree(_reference_template, tmp_path / "deployment", symlinks=True))
         return
