@@ -207,7 +207,7 @@ def test_evidence_dir_and_deployment_never_overlap(
         (tmp_path / "link").symlink_to(reference / "var")
         evidence = tmp_path / "link" / "evidence"
     else:
-        evidence = tmp_path
+        evidence = reference.parent  # the folder around it (not tmp_path: it may be on a tmpfs)
     from tests.test_usage_errors import run_usage
 
     code, output = run_usage(
