@@ -6,9 +6,11 @@ a shared bundle: it copies it first (``copied_bundle``).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,16 +34,43 @@ def whole_run_in_a_process(deployment: Path, evidence: Path, *extra: str) -> Gat
     return read_bundle(evidence, done.returncode, done.stdout + done.stderr)
 
 
+def tree_state(root: Path) -> dict[str, tuple[int, float, str]]:
+    """Every file and folder under ``root`` with its size, mtime and SHA-256: what a run that
+    writes, touches or deletes anything changes."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        stat = path.lstat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        state[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime, digest)
+    return state
+
+
+@dataclass
+class SharedRun:
+    gate: GateResult
+    before: dict[str, tuple[int, float, str]]  # the deployment's tree_state before the run
+    after: dict[str, tuple[int, float, str]]  # and after it
+
+
 @pytest.fixture(scope="session")
-def reference_go(tmp_path_factory: pytest.TempPathFactory, _reference_template: Path) -> GateResult:
+def reference_go_run(
+    tmp_path_factory: pytest.TempPathFactory, _reference_template: Path
+) -> SharedRun:
     """One whole run of the gate on the unmodified reference deployment (the session's template,
-    which the gate only reads), with its JUnit XML (``junit_of``)."""
+    which the gate only reads), with its JUnit XML (``junit_of``) and the deployment's state
+    before and after it."""
     root = tmp_path_factory.mktemp("reference-go")
+    before = tree_state(_reference_template)
     gate = whole_run_in_a_process(
         _reference_template, root / "evidence", f"--junitxml={root / 'junit.xml'}"
     )
     assert gate.verdict == "GO", gate.output
-    return gate
+    return SharedRun(gate, before, tree_state(_reference_template))
+
+
+@pytest.fixture(scope="session")
+def reference_go(reference_go_run: SharedRun) -> GateResult:
+    return reference_go_run.gate
 
 
 def junit_of(gate: GateResult) -> Path:
