@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, REPO, GateResult, gate_arguments, read_bundle
+from tests.conftest import (
+    AS_OF,
+    LICENCE,
+    REPO,
+    GateResult,
+    gate_arguments,
+    live_gate_command,
+    read_bundle,
+)
 
 
 def whole_run_in_a_process(deployment: Path, evidence: Path, *extra: str) -> GateResult:
@@ -84,3 +92,49 @@ def copied_bundle(gate: GateResult, tmp_path: Path) -> Path:
     ``<environment>/<phase>/<stamp>``)."""
     target = tmp_path / "copy" / gate.bundle.parent.parent.name / gate.bundle.parent.name
     return Path(shutil.copytree(gate.bundle, target / gate.bundle.name))
+
+
+SIGNING_KEY_HEX = "5a" * 32
+
+
+@dataclass
+class SignedRuns:
+    operator: Path  # the folder both runs were started from: deployment/ and evidence/ only
+    key: Path  # the signing key file (outside the operator's folder)
+    first: subprocess.CompletedProcess[str]  # NO-GO
+    second: subprocess.CompletedProcess[str]  # GO
+
+    @property
+    def evidence(self) -> Path:
+        return self.operator / "evidence"
+
+    def bundles(self) -> tuple[Path, Path]:
+        """The first run's bundle and the second's."""
+        folder = self.evidence / "binance_live" / "live_gate"
+        old, new = sorted(p for p in folder.iterdir() if p.name != "latest")
+        return old, new
+
+
+@pytest.fixture(scope="session")
+def signed_runs(tmp_path_factory: pytest.TempPathFactory, _reference_template: Path) -> SignedRuns:
+    """Two ``live-gate run``s of binance_live/live_gate in real processes, as an operator starts
+    them from a folder of their own with relative paths (``--deployment deployment
+    --evidence-dir evidence``), each signing its bundle: NO-GO without the licence (the key from
+    ``--signing-key-file``, exit status 1), then GO (the key from ``$LIVE_GATE_SIGNING_KEY``,
+    exit status 0). Tests copy a bundle before changing it."""
+    root = tmp_path_factory.mktemp("signed-runs")
+    operator, key = root / "operator", root / "evidence.key"
+    key.write_text(SIGNING_KEY_HEX + "\n")
+    operator.mkdir()
+    deployment = Path(shutil.copytree(_reference_template, operator / "deployment", symlinks=True))
+    licence = (deployment / LICENCE).read_bytes()
+    (deployment / LICENCE).unlink()
+    common = ["--deployment", "deployment", "--as-of", AS_OF, "--evidence-dir", "evidence"]
+    first = live_gate_command("run", *common, "--signing-key-file", str(key), cwd=operator)
+    assert first.returncode == 1, first.stdout + first.stderr
+    (deployment / LICENCE).write_bytes(licence)
+    second = live_gate_command(
+        "run", *common, cwd=operator, env={"LIVE_GATE_SIGNING_KEY": SIGNING_KEY_HEX}
+    )
+    assert second.returncode == 0, second.stdout + second.stderr
+    return SignedRuns(operator, key, first, second)
