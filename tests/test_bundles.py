@@ -18,36 +18,26 @@ import pytest
 from live_gate.checksums import write_checksums
 from live_gate.cli import main
 from live_gate.sealing import SIGNATURE, SigningKeyError, parse_key
-from tests.conftest import AS_OF, LICENCE, live_gate_command
+from tests.conftest import live_gate_command
+from tests.shared_runs import SIGNING_KEY_HEX, SignedRuns
 
-KEY_HEX = "5a" * 32
+KEY_HEX = SIGNING_KEY_HEX
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, _reference_template: Path) -> dict[str, Path]:
-    """Two signed runs of binance_live/live_gate (``live-gate run`` in real processes, the key
-    from a file, then from the environment): NO-GO without the licence, then GO."""
-    root = tmp_path_factory.mktemp("runs")
-    deployment, evidence, key = root / "deployment", root / "evidence", root / "evidence.key"
-    key.write_text(KEY_HEX + "\n")
-    shutil.copytree(_reference_template, deployment, symlinks=True)  # `live-gate example`
-    licence = (deployment / LICENCE).read_bytes()
-    (deployment / LICENCE).unlink()
-    common = ["--deployment", str(deployment), "--as-of", AS_OF, "--evidence-dir", str(evidence)]
-    first = live_gate_command("run", *common, "--signing-key-file", str(key))
-    assert first.returncode == 1, first.stdout + first.stderr
-    (deployment / LICENCE).write_bytes(licence)
-    second = live_gate_command("run", *common, env={"LIVE_GATE_SIGNING_KEY": KEY_HEX})
-    assert second.returncode == 0, second.stdout + second.stderr
-    folder = evidence / "binance_live" / "live_gate"
-    old, new = sorted(p for p in folder.iterdir() if p.name != "latest")
-    (root / "second.txt").write_text(second.stdout)
+def runs(signed_runs: SignedRuns) -> dict[str, Path]:
+    """The session's two signed runs of binance_live/live_gate (``live-gate run`` in real
+    processes, the key from a file, then from the environment): NO-GO without the licence, then
+    GO."""
+    old, new = signed_runs.bundles()
+    second_output = signed_runs.key.parent / "second.txt"
+    second_output.write_text(signed_runs.second.stdout)
     return {
-        "evidence": evidence,
-        "key": key,
+        "evidence": signed_runs.evidence,
+        "key": signed_runs.key,
         "old": old,
         "new": new,
-        "second_output": root / "second.txt",
+        "second_output": second_output,
     }
 
 

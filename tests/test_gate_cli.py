@@ -15,6 +15,7 @@ from pathlib import Path
 
 from live_gate.cli import main
 from tests.conftest import AS_OF, REPO, live_gate_command, scenario_count
+from tests.shared_runs import SignedRuns
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -92,19 +93,18 @@ def test_operator_command_with_space_separated_options_exits_1_on_no_go(
     assert written["coverage"]["partial"] is False
 
 
-def test_live_gate_run_and_verify_from_another_directory(reference: Path, tmp_path: Path) -> None:
-    """`live-gate run` from any directory, relative paths being the caller's; then
-    `live-gate verify` on the archived bundle, and on a tampered one."""
-    operator = tmp_path / "operator"
-    operator.mkdir()
-    shutil.move(reference, operator / "deployment")
-    done = live_gate_command(
-        "run", "--deployment", "deployment", "--as-of", AS_OF, "--evidence-dir", "evidence",
-        cwd=operator,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+def test_live_gate_run_and_verify_from_another_directory(
+    signed_runs: SignedRuns, tmp_path: Path
+) -> None:
+    """`live-gate run` from any directory, relative paths being the caller's (the session's
+    signed runs: NO-GO exits 1, GO exits 0); then `live-gate verify` on the archived bundle, and
+    on a tampered copy."""
+    operator = signed_runs.operator
+    done = signed_runs.second
     assert done.stdout.strip().splitlines()[-2].startswith("live-gate verdict: GO for binance_live")
+    assert "live-gate verdict: NO-GO for binance_live" in signed_runs.first.stdout
     bundle = (operator / "evidence" / "binance_live" / "live_gate" / "latest").resolve()
+    assert bundle == signed_runs.bundles()[1]
     evidence = json.loads((bundle / "evidence.json").read_text())
     assert evidence["deployment"] == str(operator / "deployment")
     assert evidence["coverage"]["ran_scenarios"] == scenario_count()
@@ -115,9 +115,10 @@ def test_live_gate_run_and_verify_from_another_directory(reference: Path, tmp_pa
     assert done.returncode == 0, done.stderr
     assert "bundle intact: verdict GO for binance_live" in done.stdout
     assert f"{scenario_count()} of {scenario_count()} scenarios of the phase ran" in done.stdout
-    report = bundle / "report.html"
+    tampered = Path(shutil.copytree(bundle, tmp_path / "binance_live" / "live_gate" / bundle.name))
+    report = tampered / "report.html"
     report.write_text(report.read_text().replace("GO", "G0", 1))
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        assert main(["verify", str(bundle)]) == 1
+        assert main(["verify", str(tampered)]) == 1
     assert "report.html: checksum does not match" in err.getvalue()

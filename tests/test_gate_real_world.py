@@ -8,7 +8,6 @@ asserts that it finds, requirement by requirement, the blockers the check level 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import cache
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from live_gate.resources.deployment import Deployment
 from tests.checklevel import CheckLevelResult, judge_checks
 from tests.conftest import REPO
+from tests.shared_runs import tree_state
 
 REAL_WORLD = Path(os.environ.get("LIVE_GATE_REAL_WORLD", REPO.parent / "shared" / "real-world"))
 pytestmark = pytest.mark.skipif(
@@ -38,13 +38,7 @@ LIVE_ENVIRONMENTS = [
 ]
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, float, str]]:
-    state = {}
-    for path in sorted(root.rglob("*")):
-        stat = path.lstat()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-        state[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime, digest)
-    return state
+_snapshot = tree_state  # (imported by other modules under this name)
 
 
 @cache

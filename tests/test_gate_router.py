@@ -3,9 +3,11 @@ that behaves like the bot's (NO-GO exactly where the bot would place an order tw
 the backup when wired as production wires it), and the limits of the gate (always errors).
 
 Most are judged at check level (``tests.checklevel.judge_checks``: the PRE-7 scenarios through
-the gate's own steps and router bench, scenario by scenario); whole gate runs are kept where the
-run itself is the point (a scenario's status and message in the evidence, an error of the gate),
-and one of them asserts that both ways find the same blockers and failed scenarios.
+the gate's own steps and router bench, scenario by scenario, the factories loaded from the
+policy). Whole gate runs are kept where the run itself is the point: a broken router and a broken
+simulator named in a policy file (each asserting that the whole run finds the blockers, and
+failed scenarios, the check level finds), and a request the fakes cannot answer (every scenario
+an ``error`` in the evidence, never a failure).
 """
 
 from __future__ import annotations

@@ -16,23 +16,12 @@ from tests.conftest import AS_OF, REPO, gate_arguments
 REAL_WORLD = Path("/work/shared/real-world")
 
 
-def run_usage(*args: str, process: bool = False) -> tuple[int, str]:
-    """pytest from the checkout, for a run that ends in a usage error.
-
-    In this process by default: a usage error returns from ``pytest_cmdline_main`` before the
-    session is configured (nothing is collected or imported), so ``pytest.main`` is called
-    directly (pytester's in-process runner expects a configured session). ``process=True``
-    starts ``python -m pytest`` instead, for the exit status a shell sees."""
-    if process:
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", *args],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        return done.returncode, done.stdout + done.stderr
+def run_usage(*args: str) -> tuple[int, str]:
+    """pytest from the checkout, for a run that ends in a usage error, in this process: a usage
+    error returns from ``pytest_cmdline_main`` before the session is configured (nothing is
+    collected or imported), so ``pytest.main`` is called directly (pytester's in-process runner
+    expects a configured session); its return value is the status pytest's console script exits
+    with. (`live-gate run`'s exit status 2 is tested in a real process below.)"""
     output = io.StringIO()
     with (
         contextlib.chdir(REPO),
@@ -49,7 +38,6 @@ def _usage(
     *args: str,
     phase: str = "live_gate",
     as_of: str | None = AS_OF,
-    process: bool = False,
 ) -> str:
     extra = [f"--as-of={as_of}"] if as_of is not None else []
     code, output = run_usage(
@@ -57,7 +45,6 @@ def _usage(
         f"--evidence-dir={evidence}",
         *extra,
         *args,
-        process=process,
     )
     assert code == 2, output
     assert output.count("live-gate: usage error:") == 1, output
@@ -85,10 +72,7 @@ def test_environment_usage_errors(
 
 
 def test_missing_deployment(tmp_path: Path, run_pytest) -> None:
-    """In a real ``python -m pytest`` process: the status the shell sees is 2."""
-    output = _usage(
-        run_pytest, tmp_path / "ev", f"--deployment={tmp_path / 'nowhere'}", process=True
-    )
+    output = _usage(run_pytest, tmp_path / "ev", f"--deployment={tmp_path / 'nowhere'}")
     assert "--deployment" in output and "no such folder" in output
 
 
