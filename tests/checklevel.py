@@ -97,7 +97,8 @@ class CheckLevelResult:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    # by scenario name, as the evidence lists them: what each scenario found or why it erred
+    # by scenario name (distinct within a phase), as the evidence lists them: what each
+    # scenario found, the facts it recorded, or why it erred
     scenario_findings: dict[str, list[Finding]] = field(default_factory=dict)
     scenario_errors: dict[str, str] = field(default_factory=dict)
     scenario_facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)

@@ -15,26 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
-    AS_OF,
-    LICENCE,
-    REPO,
-    GateResult,
-    gate_arguments,
-    live_gate_command,
-    read_bundle,
-)
+from tests.conftest import AS_OF, LICENCE, REPO, GateResult, live_gate_command, read_bundle
 
 
 def whole_run_in_a_process(deployment: Path, evidence: Path, *extra: str) -> GateResult:
     """The gate on ``deployment`` in its own interpreter (a session fixture cannot use pytester),
-    its bundle checked as ``run_gate`` checks it: schema, recomputed verdict, no secret."""
+    started as the README writes it: ``pytest -m live_gate --deployment DIR --as-of ...`` from
+    the checkout, options and values apart. Its bundle is checked as ``run_gate`` checks one
+    (schema, recomputed verdict, no secret, exit status 0 exactly when GO)."""
     done = subprocess.run(
         [
-            sys.executable, "-m", "pytest",
-            *gate_arguments(REPO, "live_gate", None, True),
-            f"--evidence-dir={evidence}", f"--as-of={AS_OF}", f"--deployment={deployment}",
-            "-p", "no:cacheprovider",
+            sys.executable, "-m", "pytest", "-m", "live_gate",
+            "--deployment", str(deployment), "--as-of", AS_OF, "--evidence-dir", str(evidence),
             *extra,
         ],
         cwd=REPO, capture_output=True, text=True, check=False, timeout=300,
@@ -70,7 +62,7 @@ def reference_go_run(
     root = tmp_path_factory.mktemp("reference-go")
     before = tree_state(_reference_template)
     gate = whole_run_in_a_process(
-        _reference_template, root / "evidence", f"--junitxml={root / 'junit.xml'}"
+        _reference_template, root / "evidence", "--junitxml", str(root / "junit.xml")
     )
     assert gate.verdict == "GO", gate.output
     return SharedRun(gate, before, tree_state(_reference_template))

@@ -233,6 +233,8 @@ class Browser:
     def close(self) -> None:
         try:
             self.send("Browser.close")
+        except (RuntimeError, TimeoutError, OSError):
+            pass  # it may close its pipe before it answers; the process is waited for below
         finally:
             try:
                 self.process.wait(timeout=30)
