@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -202,6 +201,7 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
         workers=workers,
         timeout=args.fleet_timeout or FLEET_TIMEOUT,
         replay=_replay,
+        shareable=SHARED_ON_FIRST_USE,
     )
     if code == usage.EXIT_USAGE:
         return code
@@ -222,24 +222,20 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
 #: how long one environment's run may take in a fleet before it is stopped as hung (NO-GO)
 FLEET_TIMEOUT = 1800.0
 
-#: the heavy libraries a phase's checks import on first use (``live_gate.exchanges._ccxt``,
-#: ``DeploymentFiles.parquet_batches``): imported once before the fleet forks, when the phase
-#: has the requirement that needs them
-_HEAVY_IMPORTS = {"PRE-7": ("ccxt",), "PRE-5": ("pyarrow", "pyarrow.parquet")}
+#: the heavy libraries some checks import on first use (``live_gate.exchanges._ccxt`` for
+#: PRE-7, ``DeploymentFiles.parquet_batches`` for PRE-5): a fleet imports one once, after the
+#: first run that needed it, for the runs it starts after that (``live_gate.fleet.judge_forked``)
+SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "pyarrow.parquet")
 
 
 def _warm(args: argparse.Namespace, env: str) -> None:
     """The work every environment's session would repeat, done once before the fleet forks:
     pytest's configuration, plugins, the gate's step modules and feature files (a collect-only
-    session, which judges and writes nothing, its listing not shown), and the heavy libraries
-    the phase needs. Nothing here decides anything: whatever fails is done again (and reported)
-    by each environment's own run."""
+    session, which judges and writes nothing, its listing not shown). Nothing here decides
+    anything: whatever fails is done again (and reported) by each environment's own run."""
     import gc
-    import importlib
 
     import pytest
-
-    from live_gate.catalogue import load_catalogue
 
     sys.stdout.flush()
     shown = os.dup(1)
@@ -253,12 +249,6 @@ def _warm(args: argparse.Namespace, env: str) -> None:
                 pass
             finally:
                 sys.stdout.flush()
-        ids = {requirement.id for requirement in load_catalogue().in_phase(args.phase)}
-        for requirement, modules in _HEAVY_IMPORTS.items():
-            if requirement in ids:
-                for module in modules:
-                    with contextlib.suppress(ImportError):  # the run that needs it says so
-                        importlib.import_module(module)
     finally:
         os.dup2(shown, 1)
         os.close(shown)

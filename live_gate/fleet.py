@@ -18,11 +18,15 @@ usage error (2) that lists the candidates.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import gc
+import importlib
 import json
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -252,10 +256,12 @@ def run_fleet(
     workers: int = 0,
     timeout: float = 1800.0,
     replay: Callable[[bytes, bytes], None] | None = None,
+    shareable: tuple[str, ...] = (),
 ) -> int:
     """Judge every environment with ``judge(env) -> (exit status, bundle)``: in this process one
     after the other (``workers`` 0), or each in a child forked from this process, ``workers`` at
-    a time (:func:`judge_forked`, its output handed to ``replay``). A usage error on the first
+    a time (:func:`judge_forked`, its output handed to ``replay``, the ``shareable`` modules
+    imported here once a run needed them). A usage error on the first
     environment (the same for all: nothing about one environment) ends the fleet with 2. Any
     later stop (an interruption, a usage error that appeared since) is a run problem for that
     environment and leaves those not started not judged."""
@@ -272,6 +278,7 @@ def run_fleet(
             timeout=timeout,
             replay=replay or (lambda out, err: None),
             stop=stop,
+            shareable=shareable,
         )
     else:
         judgements = _in_turn(envs, judge, stop)
@@ -340,10 +347,11 @@ def _in_child(
     results: Connection,
     out: int,
     err: int,
+    shareable: tuple[str, ...],
 ) -> None:
     """The child's whole life: its output into its own files (the parent replays them whole,
     so that two environments' lines never interleave), one gate run, its (exit status, bundle)
-    back to the parent."""
+    back to the parent, with the ``shareable`` modules the run imported."""
     os.dup2(out, 1)
     os.dup2(err, 2)
     try:
@@ -351,7 +359,8 @@ def _in_child(
     except BaseException:  # a gate session reports its own errors: this would be the gate's bug
         traceback.print_exc()
         raise SystemExit(EXIT_RUN_PROBLEM) from None
-    results.send((code, None if bundle is None else str(bundle)))
+    imported = [name for name in shareable if name in sys.modules]
+    results.send((code, None if bundle is None else str(bundle), imported))
 
 
 def judge_forked(
@@ -362,6 +371,7 @@ def judge_forked(
     timeout: float,
     replay: Callable[[bytes, bytes], None],
     stop: Callable[[int, Path | None], bool],
+    shareable: tuple[str, ...] = (),
 ) -> Generator[tuple[str, Judgement | None], None, None]:
     """Judge each environment in a child forked from this process, at most ``workers`` at a time
     and never more than the CPUs, yielding ``(env, judgement)`` in ``envs``' order.
@@ -373,7 +383,12 @@ def judge_forked(
     child's stdout and stderr go to files, handed whole to ``replay`` in ``envs``' order. Once
     ``stop`` says so of a result (an interruption, a usage error), or on Ctrl-C, no further
     child starts (those running finish: a terminal's Ctrl-C reaches them too and ends their own
-    sessions) and the environments never started are yielded with ``None``: not judged."""
+    sessions) and the environments never started are yielded with ``None``: not judged.
+
+    ``shareable`` names heavy modules that only some runs import (ccxt, pyarrow: only a run that
+    reaches PRE-7 or PRE-5 does): once a child reports it imported one, it is imported here, so
+    that the children forked after it have it. Imported before the first fork, they would cost a
+    fleet that never needs them (a configuration whose every environment stops at PRE-1)."""
     context = multiprocessing.get_context("fork")
     workers = max(1, min(workers, cpus()))
     queue = iter(envs)
@@ -381,15 +396,21 @@ def judge_forked(
     done: dict[str, Judgement | None] = {}
     outputs: dict[str, tuple[bytes, bytes]] = {}
     stopped = False
+    wanted: set[str] = set()  # shareable modules a child imported, imported here before a fork
 
     def start(env: str) -> None:
+        if wanted - set(sys.modules):
+            for name in sorted(wanted - set(sys.modules)):
+                with contextlib.suppress(ImportError):  # the run that needs it says so
+                    importlib.import_module(name)
+            gc.freeze()  # the new modules' objects too (see live_gate.cli._warm)
         # closed by finish() (or the finally below), when the child's output is replayed
         out = tempfile.TemporaryFile()  # noqa: SIM115
         err = tempfile.TemporaryFile()  # noqa: SIM115
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
             target=_in_child,
-            args=(env, judge, send, out.fileno(), err.fileno()),
+            args=(env, judge, send, out.fileno(), err.fileno(), shareable),
             name=f"live-gate {env}",
         )
         process.start()
@@ -416,8 +437,9 @@ def judge_forked(
                 None,
                 f"no verdict within {timeout:g} s: the run was stopped as hung",
             )
-        if isinstance(received, tuple) and len(received) == 2:
-            code, bundle = received
+        if isinstance(received, tuple) and len(received) == 3:
+            code, bundle, imported = received
+            wanted.update(name for name in imported if name in shareable)
             return int(code), None if bundle is None else Path(bundle), None
         status = child.process.exitcode
         how = (
