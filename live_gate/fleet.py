@@ -354,11 +354,18 @@ def _in_child(
     back to the parent, with the ``shareable`` modules the run imported."""
     os.dup2(out, 1)
     os.dup2(err, 2)
+    # whatever sys.stdout and sys.stderr were (another capture, when the fleet itself runs
+    # under pytest), this process's own writes go to its files too
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
     try:
         code, bundle = judge(env)
     except BaseException:  # a gate session reports its own errors: this would be the gate's bug
         traceback.print_exc()
+        sys.stderr.flush()
         raise SystemExit(EXIT_RUN_PROBLEM) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
     imported = [name for name in shareable if name in sys.modules]
     results.send((code, None if bundle is None else str(bundle), imported))
 
