@@ -192,8 +192,9 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
             plugin.FLEET_WRITES_INDEX = True
         return _judge(argparse.Namespace(**{**vars(args), "env": env or None}), passthrough)
 
-    if workers:
-        _warm(args, envs[0])
+    if workers and _warm(args, envs[0]):
+        print("live-gate: interrupted before any environment was judged", file=sys.stderr)
+        return usage.EXIT_USAGE  # pytest's INTERRUPTED, as a single run interrupted so early
     code = run_fleet(
         fleet,
         envs,
@@ -228,23 +229,25 @@ FLEET_TIMEOUT = 1800.0
 SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "pyarrow.parquet")
 
 
-def _warm(args: argparse.Namespace, env: str) -> None:
+def _warm(args: argparse.Namespace, env: str) -> bool:
     """The work every environment's session would repeat, done once before the fleet forks:
     pytest's configuration, plugins, the gate's step modules and feature files (a collect-only
     session, which judges and writes nothing, its listing not shown). Nothing here decides
-    anything: whatever fails is done again (and reported) by each environment's own run."""
+    anything: whatever fails is done again (and reported) by each environment's own run. True
+    if it was interrupted (Ctrl-C): then the fleet stops."""
     import gc
 
     import pytest
 
     sys.stdout.flush()
     shown = os.dup(1)
+    code: int | pytest.ExitCode = pytest.ExitCode.OK
     try:
         with open(os.devnull, "w") as nowhere:
             os.dup2(nowhere.fileno(), 1)
             try:
                 pinned = argparse.Namespace(**{**vars(args), "env": env or None})
-                pytest.main(pytest_arguments(pinned, ["--collect-only", "-q"]))
+                code = pytest.main(pytest_arguments(pinned, ["--collect-only", "-q"]))
             except Exception:  # each environment's own run reports it
                 pass
             finally:
@@ -256,6 +259,7 @@ def _warm(args: argparse.Namespace, env: str) -> None:
     # parent's objects in every child
     gc.collect()
     gc.freeze()
+    return code == pytest.ExitCode.INTERRUPTED
 
 
 def _replay(out: bytes, err: bytes) -> None:

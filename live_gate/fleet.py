@@ -352,6 +352,7 @@ def _in_child(
     """The child's whole life: its output into its own files (the parent replays them whole,
     so that two environments' lines never interleave), one gate run, its (exit status, bundle)
     back to the parent, with the ``shareable`` modules the run imported."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # not the parent's: see below
     os.dup2(out, 1)
     os.dup2(err, 2)
     # whatever sys.stdout and sys.stderr were (another capture, when the fleet itself runs
@@ -390,7 +391,10 @@ def judge_forked(
     child's stdout and stderr go to files, handed whole to ``replay`` in ``envs``' order. Once
     ``stop`` says so of a result (an interruption, a usage error), or on Ctrl-C, no further
     child starts (those running finish: a terminal's Ctrl-C reaches them too and ends their own
-    sessions) and the environments never started are yielded with ``None``: not judged.
+    sessions) and the environments never started are yielded with ``None``: not judged. Ctrl-C
+    is a flag here, never an exception raised wherever this process happens to be (half-way
+    through a fork, a replay); a second Ctrl-C raises, and the children still running are
+    killed.
 
     ``shareable`` names heavy modules that only some runs import (ccxt, pyarrow: only a run that
     reaches PRE-7 or PRE-5 does): once a child reports it imported one, it is imported here, so
@@ -403,6 +407,17 @@ def judge_forked(
     done: dict[str, Judgement | None] = {}
     outputs: dict[str, tuple[bytes, bytes]] = {}
     stopped = False
+    interruptions: list[int] = []
+
+    def interrupted(signum: int, frame: Any) -> None:
+        interruptions.append(signum)
+        if len(interruptions) > 1:
+            raise KeyboardInterrupt
+
+    try:
+        previous: Any = signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread: Ctrl-C is someone else's to handle
+        previous = None
     wanted: set[str] = set()  # shareable modules a child imported, imported here before a fork
 
     def start(env: str) -> None:
@@ -459,6 +474,7 @@ def judge_forked(
     try:
         for env in envs:
             while env not in done:
+                stopped = stopped or bool(interruptions)
                 while not stopped and len(running) < workers:
                     following = next(queue, None)
                     if following is None:
@@ -469,13 +485,7 @@ def judge_forked(
                     outputs[env] = (b"", b"")
                     break
                 soonest = min(child.deadline for child in running.values())
-                try:
-                    ready = wait(
-                        list(running), timeout=min(60.0, max(0.0, soonest - time.monotonic()))
-                    )
-                except KeyboardInterrupt:
-                    stopped = True
-                    continue
+                ready = wait(list(running), timeout=min(60.0, max(0.0, soonest - time.monotonic())))
                 now = time.monotonic()
                 for sentinel, child in list(running.items()):
                     if sentinel in ready or child.deadline <= now:
@@ -486,6 +496,8 @@ def judge_forked(
             replay(*outputs.pop(env))
             yield env, done.pop(env)
     finally:  # the caller stopped early, or this process is going down: no orphan runs
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         for child in running.values():
             child.process.kill()
             child.process.join()

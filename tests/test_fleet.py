@@ -454,3 +454,18 @@ sys.exit(cli.main(sys.argv[1:]))
     parent = done.stdout.split("parent ", 1)[1].split()[0]
     assert log.read_text().split() == [parent]
     assert sorted(_bundles(tmp_path / "evidence")) == ["binance2_live", "binance_live"]
+
+
+def test_ctrl_c_starts_no_further_child(tmp_path: Path) -> None:
+    """Ctrl-C while children run: they finish (a terminal's Ctrl-C ends their own sessions);
+    no further child starts; those never started are named, not judged."""
+    import signal
+    import time
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        os.kill(os.getppid(), signal.SIGINT)  # the parent is waiting for this child
+        time.sleep(0.5)
+        return 0, tmp_path
+
+    judged, _ = _forked(["a", "b", "c"], judge, workers=1)
+    assert judged == [("a", (0, tmp_path, None)), ("b", None), ("c", None)]
