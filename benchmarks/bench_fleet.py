@@ -11,11 +11,13 @@ Two fleets:
   own GO and N-1 copies that are NO-GO only for the records kept per environment name (runtime
   entrypoint, register signers, dry run), every other scenario judged as for the GO one.
 
-Wall time is the median of ``--repeat`` rounds, one and the fleet measured alternately in each
-round. Memory: the largest process's peak RSS (getrusage), and the whole fleet's peak (the parent
-and its children, sampled every 50 ms): summed RSS, which counts the pages the forked children
-share with the parent once per process, and summed PSS, which divides each shared page among the
-processes that share it (what the fleet really occupies). Never a timed test: run it by hand.
+Wall time and CPU time (user + system, every process) are the medians of ``--repeat`` rounds, one
+and the fleet measured alternately in each round; the CPU time says what the wall time would be on
+a machine whose other CPUs are busy (a shared runner). Memory: the largest process's peak RSS
+(getrusage), and the whole fleet's peak (the parent and its children, sampled every 50 ms): summed
+RSS, which counts the pages the forked children share with the parent once per process, and summed
+PSS, which divides each shared page among the processes that share it (what the fleet really
+occupies). Never a timed test: run it by hand.
 
 Run: python benchmarks/bench_fleet.py [--deployment ../shared/real-world] [--env binance_live]
      python benchmarks/bench_fleet.py --generate 50 [--repeat 3]
@@ -88,9 +90,10 @@ while process.poll() is None:
     time.sleep(0.05)
 wall = time.perf_counter() - start
 reader.join()
-largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+largest, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 lines = out[0].decode(errors="replace").strip().splitlines()
-print(json.dumps({"wall": wall, "rss_kb": largest, "tree_rss_kb": peak_rss,
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_kb": largest, "tree_rss_kb": peak_rss,
                   "tree_pss_kb": peak_pss, "processes": peak_processes,
                   "exit": process.returncode,
                   "summary": [line for line in lines if line.startswith("live-gate fleet: ")]}))
@@ -150,6 +153,12 @@ def main() -> int:
     parser.add_argument(
         "--fleet-workers", type=int, metavar="N", help="passed to the fleet (default: the CPUs)"
     )
+    parser.add_argument(
+        "--xdist",
+        action="store_true",
+        help="also measure the alternative: pytest-xdist (-n CPUs) across the environments, one "
+        "test per environment that runs its gate in the worker's process",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     extra = [] if args.fleet_workers is None else ["--fleet-workers", str(args.fleet_workers)]
@@ -159,15 +168,19 @@ def main() -> int:
         if not (deployment / "config" / "core.yaml").is_file():
             print(f"no deployment at {deployment}", file=sys.stderr)
             return 2
-        rows: dict[str, list[dict[str, Any]]] = {"one": [], "fleet": []}
+        rows: dict[str, list[dict[str, Any]]] = {"one": [], "fleet": [], "xdist": []}
         for n in range(args.repeat):
             for label, env, more in (("one", args.env, []), ("fleet", args.fleet, extra)):
                 evidence = folder / f"{label}-{n}"
                 rows[label].append(measure(gate(deployment, env, evidence, more)))
                 shutil.rmtree(evidence, ignore_errors=True)
+            if args.xdist:
+                rows["xdist"].append(measure(xdist(folder, deployment, args.fleet, n)))
         judged = _judged(rows["fleet"][0]["summary"])
     one = statistics.median(float(r["wall"]) for r in rows["one"])
     fleet = statistics.median(float(r["wall"]) for r in rows["fleet"])
+    one_cpu = statistics.median(float(r["cpu"]) for r in rows["one"])
+    fleet_cpu = statistics.median(float(r["cpu"]) for r in rows["fleet"])
     mib = 1024.0
 
     def peak(label: str, key: str) -> float:
@@ -180,12 +193,13 @@ def main() -> int:
         f"{args.repeat} rounds; {cpus} CPU(s), load average {os.getloadavg()[0]:.2f} at the end"
     )
     print(
-        f"one environment ({args.env}): {one:.2f} s wall, {peak('one', 'rss_kb'):.0f} MiB peak "
-        f"RSS, exit {rows['one'][0]['exit']}"
+        f"one environment ({args.env}): {one:.2f} s wall, {one_cpu:.2f} s CPU, "
+        f"{peak('one', 'rss_kb'):.0f} MiB peak RSS, exit {rows['one'][0]['exit']}"
     )
     print(
-        f"fleet (--env {args.fleet}, {size or '?'} environments): {fleet:.2f} s wall, exit "
-        f"{rows['fleet'][0]['exit']}" + ("" if judged else " (no fleet summary line found)")
+        f"fleet (--env {args.fleet}, {size or '?'} environments): {fleet:.2f} s wall, "
+        f"{fleet_cpu:.2f} s CPU (all its processes), exit {rows['fleet'][0]['exit']}"
+        + ("" if judged else " (no fleet summary line found)")
     )
     print(
         f"  memory: largest process {peak('fleet', 'rss_kb'):.0f} MiB peak RSS; whole fleet "
@@ -200,6 +214,19 @@ def main() -> int:
             f"each environment after the first adds {(fleet - one) / max(1, size - 1):.2f} s"
         )
     ratio = fleet / one
+    print(
+        f"  CPU: the fleet {fleet_cpu / one_cpu:.2f}x one environment's CPU time: with its "
+        f"{cpus} CPU(s) to itself its wall time is at least {fleet_cpu / cpus / one:.2f}x one's; "
+        f"when other work keeps the CPUs busy it tends to {fleet_cpu / one_cpu:.2f}x"
+    )
+    if rows["xdist"]:
+        alternative = statistics.median(float(r["wall"]) for r in rows["xdist"])
+        alternative_cpu = statistics.median(float(r["cpu"]) for r in rows["xdist"])
+        print(
+            f"pytest-xdist across the environments (-n {cpus}): {alternative:.2f} s wall "
+            f"({alternative / one:.2f}x one), {alternative_cpu:.2f} s CPU, "
+            f"{peak('xdist', 'tree_pss_kb'):.0f} MiB peak PSS, exit {rows['xdist'][0]['exit']}"
+        )
     if size == 9:
         verdict = "met" if ratio <= TARGET else "NOT met"
         print(f"fleet / one = {ratio:.2f}x (target for 9: <= {TARGET:.1f}x): {verdict}")
@@ -210,6 +237,41 @@ def main() -> int:
             f"{1 + (TARGET - 1) * (size - 1) / 8:.1f}x)"
         )
     return 0
+
+
+_XDIST_TEST = """
+import pytest
+from live_gate import cli, usage
+from live_gate.fleet import expand
+
+ARGS = {args!r}
+kinds = usage.environments(usage.check_deployment(ARGS["deployment"]), usage.check_policy(None))
+ENVS = expand(ARGS["pattern"], kinds, "live_gate")[0]
+
+@pytest.mark.parametrize("env", ENVS)
+def test_environment(env):
+    code = cli.main(["run", "--deployment", ARGS["deployment"], "--env", env, "--as-of",
+                     ARGS["as_of"], "--evidence-dir", ARGS["evidence"] + "/" + env, "-q"])
+    assert code in (0, 1)
+"""
+
+
+def xdist(folder: Path, deployment: Path, pattern: str, n: int) -> list[str]:
+    """The alternative to the fleet: a pytest-xdist session whose tests are the environments
+    (the gate's own session refuses -n: a run gathers its outcomes in one process)."""
+    project = folder / f"xdist-{n}"
+    project.mkdir()
+    args = {
+        "deployment": str(deployment),
+        "pattern": pattern,
+        "as_of": AS_OF,
+        "evidence": str(project / "evidence"),
+    }
+    (project / "test_environments.py").write_text(_XDIST_TEST.format(args=args))
+    return [
+        sys.executable, "-m", "pytest", "-q", "-n", str(len(os.sched_getaffinity(0))),
+        "-p", "no:cacheprovider", f"--rootdir={project}", "-c", os.devnull, str(project),
+    ]  # fmt: skip
 
 
 def _judged(summary: Any) -> int:
