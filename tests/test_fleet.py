@@ -1,6 +1,7 @@
 """The fleet: ``live-gate run --env all`` (or a glob) judges every environment of the phase's kind
-in one process, one bundle each, a summary in the terminal and an index page; exit 0 only if
-every environment is GO, else the worst status."""
+in one run (each environment's session in a child forked after the shared work), one bundle
+each, a summary in the terminal and an index page; exit 0 only if every environment is GO, else
+the worst status."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ REAL_LIVE = sorted(
 )
 
 
-def _fleet(deployment: Path, env: str, evidence: Path) -> subprocess.CompletedProcess[str]:
+def _fleet(
+    deployment: Path, env: str, evidence: Path, *more: str
+) -> subprocess.CompletedProcess[str]:
     return live_gate_command(
         "run", "--deployment", str(deployment), "--env", env, "--as-of", AS_OF,
-        "--evidence-dir", str(evidence), "-q", "-p", "no:unraisableexception",
+        "--evidence-dir", str(evidence), "-q", "-p", "no:unraisableexception", *more,
     )  # fmt: skip
 
 
@@ -156,6 +159,16 @@ def test_a_pattern_that_matches_nothing_is_a_usage_error(tmp_path: Path, referen
     assert "--env *_nowhere matches no live environment" in done.stderr
     assert "candidates: binance_live" in done.stderr
     assert not evidence.exists()
+
+
+def test_the_fleets_own_options_are_checked(tmp_path: Path, reference: Path) -> None:
+    for option, value, said in (
+        ("--fleet-workers", "0", "--fleet-workers 0: at least 1"),
+        ("--fleet-timeout", "0", "--fleet-timeout 0.0: more than 0 s"),
+    ):
+        done = _fleet(reference, "all", tmp_path / "evidence", option, value)
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert not (tmp_path / "evidence").exists()
 
 
 def test_plain_pytest_asks_for_live_gate_run(tmp_path: Path, reference: Path) -> None:
