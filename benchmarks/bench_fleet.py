@@ -216,8 +216,9 @@ def main() -> int:
     ratio = fleet / one
     print(
         f"  CPU: the fleet {fleet_cpu / one_cpu:.2f}x one environment's CPU time: with its "
-        f"{cpus} CPU(s) to itself its wall time is at least {fleet_cpu / cpus / one:.2f}x one's; "
-        f"when other work keeps the CPUs busy it tends to {fleet_cpu / one_cpu:.2f}x"
+        f"{cpus} CPU(s) to itself its wall time is at least "
+        f"{fleet_cpu / cpus / one_cpu:.2f}x one's; when other work keeps the CPUs busy it tends "
+        f"to {fleet_cpu / one_cpu:.2f}x"
     )
     if rows["xdist"]:
         alternative = statistics.median(float(r["wall"]) for r in rows["xdist"])
