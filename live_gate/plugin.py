@@ -78,6 +78,7 @@ PLUGIN_NAME = "live-gate"
 #: evidence folder's index once after all its runs: rewritten by every run, it would be read
 #: back whole once per environment (and by concurrent runs, each missing the others' bundles)
 FLEET_WRITES_INDEX = False
+
 #: option destinations that make a session a gate run when given
 GATE_OPTIONS = (
     "deployment",
