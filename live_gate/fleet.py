@@ -2,8 +2,9 @@
 of the phase's kind, one ordinary gate run (and one bundle) per environment, then summarises them
 in the terminal and in ``<evidence-dir>/fleet-<phase>-<stamp>.html``.
 
-The work every environment shares (imports of pytest, pytest-bdd, the step modules and the heavy
-libraries the phase needs; parsing the configuration) is done once, in the parent; then each
+The work every environment shares (imports of pytest, pytest-bdd and the step modules, the
+feature files, parsing the configuration; ccxt and pyarrow once a run needed them) is done once,
+in the parent; then each
 environment's pytest session runs in a child forked from that warm parent (:func:`judge_forked`),
 never more children at a time than CPUs. A child that crashes or hangs is that environment's run
 problem (NO-GO, named), never a lost environment; its output reaches the terminal whole, in the
