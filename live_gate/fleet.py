@@ -2,13 +2,12 @@
 of the phase's kind, one ordinary gate run (and one bundle) per environment, then summarises them
 in the terminal and in ``<evidence-dir>/fleet-<phase>-<stamp>.html``.
 
-The work every environment shares (imports of pytest, pytest-bdd and the step modules, the
-feature files, parsing the configuration; ccxt and pyarrow once a run needed them) is done once,
-in the parent; then each
-environment's pytest session runs in a child forked from that warm parent (:func:`judge_forked`),
-never more children at a time than CPUs. A child that crashes or hangs is that environment's run
-problem (NO-GO, named), never a lost environment; its output reaches the terminal whole, in the
-fleet's order.
+The work every environment shares (imports of pytest, pytest-bdd and the step modules, the feature
+files, parsing the configuration; ccxt and pyarrow once a run needed them) is done once, in the
+parent; then each environment's pytest session runs in a child forked from that warm parent
+(:func:`judge_forked`), never more children at a time than CPUs. A child that crashes or hangs is
+that environment's run problem (NO-GO, named), never a lost environment; its output reaches the
+terminal whole, in the fleet's order.
 
 Each environment's bundle stays the evidence: the summary is read back from each bundle's
 ``evidence.json`` (what compliance archives), never from the runs' memory, so the page cannot say
