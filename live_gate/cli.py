@@ -142,10 +142,12 @@ def _judge(args: argparse.Namespace, passthrough: list[str]) -> tuple[int, Path 
 
 def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
     """``--env all`` or a glob: every environment of the phase's kind, one gate run (and one
-    bundle) each in this process, so that imports (ccxt, the gate's own modules) are paid once;
-    then the fleet summary and its index page (live_gate.fleet)."""
-    from live_gate import usage
-    from live_gate.fleet import Fleet, expand, run_fleet
+    bundle) each, then the fleet summary and its index page (live_gate.fleet). What the runs
+    share is done once here (the configuration parsed by ``usage.environments``, the imports by
+    :func:`_warm`); then each environment's session runs in a child forked from this process,
+    as many at a time as there are CPUs (``--fleet-workers``)."""
+    from live_gate import history, usage
+    from live_gate.fleet import Fleet, cpus, expand, run_fleet
 
     pattern = str(args.env)
     try:
@@ -161,6 +163,10 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
             envs, other = [pattern], list[str]()
         else:
             envs, other = expand(pattern, kinds, args.phase)
+        if args.fleet_workers is not None and args.fleet_workers < 1:
+            raise usage.GateUsageError(f"--fleet-workers {args.fleet_workers}: at least 1")
+        if args.fleet_timeout is not None and not args.fleet_timeout > 0:
+            raise usage.GateUsageError(f"--fleet-timeout {args.fleet_timeout}: more than 0 s")
     except usage.GateUsageError as exc:
         print(f"live-gate: usage error: {exc}", file=sys.stderr)
         return usage.EXIT_USAGE
@@ -175,19 +181,94 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
         not_judged=other,
     )
 
+    # one environment is judged here, as a single run; several in forked children, after the
+    # work they share
+    workers = 0 if len(envs) == 1 else min(args.fleet_workers or cpus(), cpus())
+
     def judge(env: str) -> tuple[int, Path | None]:
+        if workers:  # in the environment's own process: the fleet writes the index, once
+            from live_gate import plugin
+
+            plugin.FLEET_WRITES_INDEX = True
         return _judge(argparse.Namespace(**{**vars(args), "env": env or None}), passthrough)
 
-    code = run_fleet(fleet, envs, judge)
+    if workers and _warm(args, envs[0]):
+        print("live-gate: interrupted before any environment was judged", file=sys.stderr)
+        return usage.EXIT_USAGE  # pytest's INTERRUPTED, as a single run interrupted so early
+    code = run_fleet(
+        fleet,
+        envs,
+        judge,
+        workers=workers,
+        timeout=args.fleet_timeout or FLEET_TIMEOUT,
+        replay=_replay,
+        shareable=SHARED_ON_FIRST_USE,
+    )
     if code == usage.EXIT_USAGE:
         return code
     lines = fleet.summary_lines()
+    if workers and any(m.bundle is not None for m in fleet.members):
+        try:  # the runs left the evidence folder's index to the fleet
+            history.write_index(evidence_root)
+        except OSError as exc:  # a convenience: the bundles are complete
+            lines.append(f"live-gate evidence index NOT written ({exc})")
     try:
         lines.append(f"live-gate fleet index: {fleet.write()}")
     except OSError as exc:  # the bundles are the evidence; only their index could not be written
         lines.append(f"live-gate fleet index NOT written ({exc}): the bundles above are complete")
     print("\n".join(lines))
     return code
+
+
+#: how long one environment's run may take in a fleet before it is stopped as hung (NO-GO)
+FLEET_TIMEOUT = 1800.0
+
+#: the heavy libraries some checks import on first use (``live_gate.exchanges._ccxt`` for
+#: PRE-7, ``DeploymentFiles.parquet_batches`` for PRE-5): a fleet imports one once, after the
+#: first run that needed it, for the runs it starts after that (``live_gate.fleet.judge_forked``)
+SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "pyarrow.parquet")
+
+
+def _warm(args: argparse.Namespace, env: str) -> bool:
+    """The work every environment's session would repeat, done once before the fleet forks:
+    pytest's configuration, plugins, the gate's step modules and feature files (a collect-only
+    session, which judges and writes nothing, its listing not shown). Nothing here decides
+    anything: whatever fails is done again (and reported) by each environment's own run. True
+    if it was interrupted (Ctrl-C): then the fleet stops."""
+    import gc
+
+    import pytest
+
+    sys.stdout.flush()
+    shown = os.dup(1)
+    code: int | pytest.ExitCode = pytest.ExitCode.OK
+    try:
+        with open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), 1)
+            try:
+                pinned = argparse.Namespace(**{**vars(args), "env": env or None})
+                code = pytest.main(pytest_arguments(pinned, ["--collect-only", "-q"]))
+            except Exception:  # each environment's own run reports it
+                pass
+            finally:
+                sys.stdout.flush()
+    finally:
+        os.dup2(shown, 1)
+        os.close(shown)
+    # what the children inherit stays shared: the collector does not touch (and so copy) the
+    # parent's objects in every child
+    gc.collect()
+    gc.freeze()
+    return code == pytest.ExitCode.INTERRUPTED
+
+
+def _replay(out: bytes, err: bytes) -> None:
+    """One environment's output, whole, as its run wrote it."""
+    for stream, data in ((sys.stdout, out), (sys.stderr, err)):
+        if data:
+            stream.flush()
+            stream.buffer.write(data)
+            stream.buffer.flush()
 
 
 def _key(args: argparse.Namespace, command: str) -> tuple[bytes | None, int]:
@@ -394,6 +475,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help="environment to judge; 'all' or a glob ('*_live') judges every environment of the "
         "phase's kind, one bundle each, and writes a fleet summary",
+    )
+    run.add_argument(
+        "--fleet-workers",
+        type=int,
+        metavar="N",
+        help="with --env all or a glob: environments judged at a time, each in its own process "
+        "(default and most: the CPUs)",
+    )
+    run.add_argument(
+        "--fleet-timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"with --env all or a glob: one environment's run that takes longer is stopped and "
+        f"is NO-GO (default: {FLEET_TIMEOUT:g})",
     )
     run.add_argument("--as-of", metavar="ISO-8601", help="instant of judgement (default: now)")
     run.add_argument(

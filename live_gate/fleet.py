@@ -1,6 +1,13 @@
 """The fleet: ``live-gate run --env all`` (or a glob, ``--env '*_live'``) judges every environment
-of the phase's kind in one process, one ordinary gate run (and one bundle) per environment, then
-summarises them in the terminal and in ``<evidence-dir>/fleet-<phase>-<stamp>.html``.
+of the phase's kind, one ordinary gate run (and one bundle) per environment, then summarises them
+in the terminal and in ``<evidence-dir>/fleet-<phase>-<stamp>.html``.
+
+The work every environment shares (imports of pytest, pytest-bdd and the step modules, the feature
+files, parsing the configuration; ccxt and pyarrow once a run needed them) is done once, in the
+parent; then each environment's pytest session runs in a child forked from that warm parent
+(:func:`judge_forked`), never more children at a time than CPUs. A child that crashes or hangs is
+that environment's run problem (NO-GO, named), never a lost environment; its output reaches the
+terminal whole, in the fleet's order.
 
 Each environment's bundle stays the evidence: the summary is read back from each bundle's
 ``evidence.json`` (what compliance archives), never from the runs' memory, so the page cannot say
@@ -11,14 +18,25 @@ usage error (2) that lists the candidates.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import gc
+import importlib
 import json
+import multiprocessing
 import os
-from collections.abc import Callable
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import IO, Any
 
 from live_gate import __version__
 from live_gate.history import INDEX_CSS
@@ -231,21 +249,265 @@ class Fleet:
 
 
 def run_fleet(
-    fleet: Fleet, envs: list[str], judge: Callable[[str], tuple[int, Path | None]]
+    fleet: Fleet,
+    envs: list[str],
+    judge: Callable[[str], tuple[int, Path | None]],
+    *,
+    workers: int = 0,
+    timeout: float = 1800.0,
+    replay: Callable[[bytes, bytes], None] | None = None,
+    shareable: tuple[str, ...] = (),
 ) -> int:
-    """Judge every environment with ``judge(env) -> (exit status, bundle)``; a usage error on
-    the first (the same for all: nothing about one environment) ends the fleet with 2. Any later
-    stop (an interruption, a usage error that appeared since) is a run problem for that
-    environment and leaves the rest not judged."""
-    for env in envs:
-        code, bundle = judge(env)
-        if code == EXIT_USAGE and bundle is None and not fleet.members:
-            return EXIT_USAGE
-        fleet.members.append(read_member(env, code, bundle))
-        if code == EXIT_USAGE:  # pytest's INTERRUPTED, or a usage error: the fleet stops
-            for rest in envs[len(fleet.members) :]:
-                stopped = Member(rest, EXIT_RUN_PROBLEM, None)
+    """Judge every environment with ``judge(env) -> (exit status, bundle)``: in this process one
+    after the other (``workers`` 0), or each in a child forked from this process, ``workers`` at
+    a time (:func:`judge_forked`, its output handed to ``replay``, the ``shareable`` modules
+    imported here once a run needed them). A usage error on the first
+    environment (the same for all: nothing about one environment) ends the fleet with 2. Any
+    later stop (an interruption, a usage error that appeared since) is a run problem for that
+    environment and leaves those not started not judged."""
+
+    def stop(code: int, bundle: Path | None) -> bool:
+        return code == EXIT_USAGE  # pytest's INTERRUPTED, or a usage error: the fleet stops
+
+    judgements: Generator[tuple[str, Judgement | None], None, None]
+    if workers:
+        judgements = judge_forked(
+            envs,
+            judge,
+            workers=workers,
+            timeout=timeout,
+            replay=replay or (lambda out, err: None),
+            stop=stop,
+            shareable=shareable,
+        )
+    else:
+        judgements = _in_turn(envs, judge, stop)
+    try:
+        for env, judged in judgements:
+            if judged is None:
+                stopped = Member(env, EXIT_RUN_PROBLEM, None)
                 stopped.problems.append("not judged: the fleet was interrupted")
                 fleet.members.append(stopped)
-            break
+                continue
+            code, bundle, problem = judged
+            if code == EXIT_USAGE and bundle is None and not fleet.members:
+                return EXIT_USAGE
+            member = read_member(env, code, bundle)
+            if problem is not None:  # its process crashed or hung: say that, not "no bundle"
+                member.problems = [problem]
+            fleet.members.append(member)
+    finally:
+        judgements.close()  # a forked judgement kills the children still running
     return fleet.status
+
+
+def _in_turn(
+    envs: list[str],
+    judge: Callable[[str], tuple[int, Path | None]],
+    stop: Callable[[int, Path | None], bool],
+) -> Generator[tuple[str, Judgement | None], None, None]:
+    stopped = False
+    for env in envs:
+        if stopped:
+            yield env, None
+            continue
+        code, bundle = judge(env)
+        yield env, (code, bundle, None)
+        stopped = stop(code, bundle)
+
+
+# ----------------------------------------------------------------------- forked judgement
+
+#: one environment's judgement: exit status, bundle, and why the run gave no verdict of its own
+#: (its process crashed or hung), if so
+Judgement = tuple[int, Path | None, str | None]
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class _Child:
+    env: str
+    process: Any  # multiprocessing's ForkProcess
+    results: Connection
+    out: IO[bytes]
+    err: IO[bytes]
+    deadline: float
+
+
+def _in_child(
+    env: str,
+    judge: Callable[[str], tuple[int, Path | None]],
+    results: Connection,
+    out: int,
+    err: int,
+    shareable: tuple[str, ...],
+) -> None:
+    """The child's whole life: its output into its own files (the parent replays them whole,
+    so that two environments' lines never interleave), one gate run, its (exit status, bundle)
+    back to the parent, with the ``shareable`` modules the run imported."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # not the parent's: see below
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    # whatever sys.stdout and sys.stderr were (another capture, when the fleet itself runs
+    # under pytest), this process's own writes go to its files too
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    try:
+        code, bundle = judge(env)
+    except BaseException:  # a gate session reports its own errors: this would be the gate's bug
+        traceback.print_exc()
+        sys.stderr.flush()
+        raise SystemExit(EXIT_RUN_PROBLEM) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    imported = [name for name in shareable if name in sys.modules]
+    results.send((code, None if bundle is None else str(bundle), imported))
+
+
+def judge_forked(
+    envs: list[str],
+    judge: Callable[[str], tuple[int, Path | None]],
+    *,
+    workers: int,
+    timeout: float,
+    replay: Callable[[bytes, bytes], None],
+    stop: Callable[[int, Path | None], bool],
+    shareable: tuple[str, ...] = (),
+) -> Generator[tuple[str, Judgement | None], None, None]:
+    """Judge each environment in a child forked from this process, at most ``workers`` at a time
+    and never more than the CPUs, yielding ``(env, judgement)`` in ``envs``' order.
+
+    Forked, a child starts with everything this process holds (imports, the parsed
+    configuration) and pays only for its own session; its memory is this process's pages until
+    it writes to them. A child that ends without a result (a signal, an abnormal exit) or runs
+    longer than ``timeout`` seconds (then killed) is ``(EXIT_RUN_PROBLEM, None, why)``. Each
+    child's stdout and stderr go to files, handed whole to ``replay`` in ``envs``' order. Once
+    ``stop`` says so of a result (an interruption, a usage error), or on Ctrl-C, no further
+    child starts (those running finish: a terminal's Ctrl-C reaches them too and ends their own
+    sessions) and the environments never started are yielded with ``None``: not judged. Ctrl-C
+    is a flag here, never an exception raised wherever this process happens to be (half-way
+    through a fork, a replay); a second Ctrl-C raises, and the children still running are
+    killed.
+
+    ``shareable`` names heavy modules that only some runs import (ccxt, pyarrow: only a run that
+    reaches PRE-7 or PRE-5 does): once a child reports it imported one, it is imported here, so
+    that the children forked after it have it. Imported before the first fork, they would cost a
+    fleet that never needs them (a configuration whose every environment stops at PRE-1)."""
+    context = multiprocessing.get_context("fork")
+    workers = max(1, min(workers, cpus()))
+    queue = iter(envs)
+    running: dict[int, _Child] = {}  # process sentinel -> child
+    done: dict[str, Judgement | None] = {}
+    outputs: dict[str, tuple[bytes, bytes]] = {}
+    stopped = False
+    interruptions: list[int] = []
+
+    def interrupted(signum: int, frame: Any) -> None:
+        interruptions.append(signum)
+        if len(interruptions) > 1:
+            raise KeyboardInterrupt
+
+    try:
+        previous: Any = signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread: Ctrl-C is someone else's to handle
+        previous = None
+    wanted: set[str] = set()  # shareable modules a child imported, imported here before a fork
+
+    def start(env: str) -> None:
+        if wanted - set(sys.modules):
+            for name in sorted(wanted - set(sys.modules)):
+                with contextlib.suppress(ImportError):  # the run that needs it says so
+                    importlib.import_module(name)
+            gc.freeze()  # the new modules' objects too (see live_gate.cli._warm)
+        # closed by finish() (or the finally below), when the child's output is replayed
+        out = tempfile.TemporaryFile()  # noqa: SIM115
+        err = tempfile.TemporaryFile()  # noqa: SIM115
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_in_child,
+            args=(env, judge, send, out.fileno(), err.fileno(), shareable),
+            name=f"live-gate {env}",
+        )
+        process.start()
+        send.close()  # only the child holds the sending end now
+        running[process.sentinel] = _Child(
+            env, process, receive, out, err, time.monotonic() + timeout
+        )
+
+    def finish(child: _Child, hung: bool) -> Judgement:
+        if hung:
+            child.process.kill()
+        child.process.join()
+        received: Any = None
+        try:
+            if not hung and child.results.poll():
+                received = child.results.recv()
+        except (EOFError, OSError):
+            received = None
+        child.results.close()
+        outputs[child.env] = (_drained(child.out), _drained(child.err))
+        if hung:
+            return (
+                EXIT_RUN_PROBLEM,
+                None,
+                f"no verdict within {timeout:g} s: the run was stopped as hung",
+            )
+        if isinstance(received, tuple) and len(received) == 3:
+            code, bundle, imported = received
+            wanted.update(name for name in imported if name in shareable)
+            return int(code), None if bundle is None else Path(bundle), None
+        status = child.process.exitcode
+        how = (
+            f"killed by signal {signal.Signals(-status).name}"
+            if isinstance(status, int) and status < 0
+            else f"exit status {status}"
+        )
+        return EXIT_RUN_PROBLEM, None, f"the run's process ended without a verdict ({how})"
+
+    try:
+        for env in envs:
+            while env not in done:
+                stopped = stopped or bool(interruptions)
+                while not stopped and len(running) < workers:
+                    following = next(queue, None)
+                    if following is None:
+                        break
+                    start(following)
+                if not running:  # stopped before this environment started
+                    done[env] = None
+                    outputs[env] = (b"", b"")
+                    break
+                soonest = min(child.deadline for child in running.values())
+                ready = wait(list(running), timeout=min(60.0, max(0.0, soonest - time.monotonic())))
+                now = time.monotonic()
+                for sentinel, child in list(running.items()):
+                    if sentinel in ready or child.deadline <= now:
+                        del running[sentinel]
+                        done[child.env] = judged = finish(child, hung=sentinel not in ready)
+                        if stop(judged[0], judged[1]):
+                            stopped = True
+            replay(*outputs.pop(env))
+            yield env, done.pop(env)
+    finally:  # the caller stopped early, or this process is going down: no orphan runs
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        for child in running.values():
+            child.process.kill()
+            child.process.join()
+            child.results.close()
+            child.out.close()
+            child.err.close()
+
+
+def _drained(stream: IO[bytes]) -> bytes:
+    stream.seek(0)
+    data = stream.read()
+    stream.close()
+    return data

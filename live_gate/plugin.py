@@ -74,6 +74,12 @@ from live_gate.sealing import SigningKeyError, load_signing_key, seal
 from live_gate.timeutil import InvalidInstant, parse_instant, utc_now
 
 PLUGIN_NAME = "live-gate"
+
+#: set in each environment's process of a fleet (live_gate.fleet), whose parent writes the
+#: evidence folder's index once after all its runs: rewritten by every run, it would be read
+#: back whole once per environment (and by concurrent runs, each missing the others' bundles)
+FLEET_WRITES_INDEX = False
+
 #: option destinations that make a session a gate run when given
 GATE_OPTIONS = (
     "deployment",
@@ -1054,7 +1060,8 @@ class GatePlugin:
         self.written = True
         try:
             history.update_latest(bundle)
-            history.write_index(self.run.evidence_root)
+            if not FLEET_WRITES_INDEX:
+                history.write_index(self.run.evidence_root)
         except OSError as exc:  # the bundle is complete; only the conveniences around it failed
             self.run.warnings.append(f"the evidence folder's latest link or index: {exc}")
 

@@ -12,7 +12,9 @@ which also asserts that both ways find the same blockers.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,22 +45,37 @@ def _catalogue_and_features() -> tuple[Catalogue, GateFeatures]:
     return catalogue, load_gate_features(catalogue)
 
 
-def _import_step_modules() -> None:
-    import importlib
-
+@cache
+def _step_module_names() -> tuple[str, ...]:
     root = Path(__file__).resolve().parent.parent / "steps"
-    for path in sorted(root.glob("*.py")):
-        if not path.name.startswith(("test_", "_")):
-            importlib.import_module(f"steps.{path.stem}")
+    return tuple(
+        f"steps.{path.stem}"
+        for path in sorted(root.glob("*.py"))
+        if not path.name.startswith(("test_", "_"))
+    )
+
+
+def _import_step_modules() -> None:
+    for name in _step_module_names():
+        importlib.import_module(name)
+
+
+def _current(context: StepFunctionContext) -> bool:
+    """A definition of the step modules as imported now: pytester's in-process runs may leave
+    an older copy of a module in the (weak) registry until the garbage collector frees it."""
+    function = context.step_func
+    module = sys.modules.get(function.__module__)
+    return module is not None and getattr(module, "__dict__", None) is function.__globals__
 
 
 def _step_definition(keyword: str, text: str) -> tuple[StepFunctionContext, dict[str, Any]]:
     """The gate's step definition for one step of a feature, with its parsed arguments."""
+    _import_step_modules()
     wanted = keyword.lower()
     matches = [
         context
-        for context in step_function_context_registry.values()
-        if context.type in (wanted, None) and context.parser.is_matching(text)
+        for context in list(step_function_context_registry.values())
+        if context.type in (wanted, None) and context.parser.is_matching(text) and _current(context)
     ]
     if len(matches) != 1:
         raise AssertionError(f"{len(matches)} step definitions match '{keyword} {text}'")
@@ -80,6 +97,15 @@ class CheckLevelResult:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # by scenario name (distinct within a phase), as the evidence lists them: what each
+    # scenario found, the facts it recorded, or why it erred
+    scenario_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    scenario_errors: dict[str, str] = field(default_factory=dict)
+    scenario_facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def failed_scenarios(self) -> set[str]:
+        """Scenarios with a blocking finding: the ones a whole run reports ``failed``."""
+        return {n for n, found in self.scenario_findings.items() if any(f.blocking for f in found)}
 
     def rules(self, requirement: str) -> set[str]:
         """The rules of the requirement's blocking findings (as ``GateResult.rules``)."""
@@ -156,9 +182,11 @@ class _Blocked(Exception):
 
 def _run_scenario(run: GateRun, scenario: ExpectedScenario, result: CheckLevelResult) -> None:
     found: list[Finding] = []
+    facts: list[tuple[str, str]] = []
 
     def gate_check(findings: list[Finding]) -> None:
         found.extend(findings)
+        facts.extend(getattr(findings, "facts", []))
         if any(f.blocking for f in findings):
             raise _Blocked
 
@@ -191,6 +219,10 @@ def _run_scenario(run: GateRun, scenario: ExpectedScenario, result: CheckLevelRe
         error = f"cannot read an input the check needs: {exc}"
     finally:
         bench.close()
+    result.scenario_findings[scenario.name] = found
+    result.scenario_facts[scenario.name] = facts
+    if error:
+        result.scenario_errors[scenario.name] = error
     for requirement in scenario.requirements:
         result.findings.setdefault(requirement, []).extend(found)
         if error:

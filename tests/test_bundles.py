@@ -4,7 +4,9 @@ of one environment and phase compare ("Since the previous run", `live-gate diff`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -14,36 +16,28 @@ from pathlib import Path
 import pytest
 
 from live_gate.checksums import write_checksums
+from live_gate.cli import main
 from live_gate.sealing import SIGNATURE, SigningKeyError, parse_key
-from tests.conftest import AS_OF, LICENCE, live_gate_command
+from tests.conftest import live_gate_command
+from tests.shared_runs import SIGNING_KEY_HEX, SignedRuns
 
-KEY_HEX = "5a" * 32
+KEY_HEX = SIGNING_KEY_HEX
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Two signed runs of binance_live/live_gate: NO-GO without the licence, then GO."""
-    root = tmp_path_factory.mktemp("runs")
-    deployment, evidence, key = root / "deployment", root / "evidence", root / "evidence.key"
-    key.write_text(KEY_HEX + "\n")
-    assert live_gate_command("example", str(deployment), "--as-of", AS_OF).returncode == 0
-    licence = (deployment / LICENCE).read_bytes()
-    (deployment / LICENCE).unlink()
-    common = ["--deployment", str(deployment), "--as-of", AS_OF, "--evidence-dir", str(evidence)]
-    first = live_gate_command("run", *common, "--signing-key-file", str(key))
-    assert first.returncode == 1, first.stdout + first.stderr
-    (deployment / LICENCE).write_bytes(licence)
-    second = live_gate_command("run", *common, env={"LIVE_GATE_SIGNING_KEY": KEY_HEX})
-    assert second.returncode == 0, second.stdout + second.stderr
-    folder = evidence / "binance_live" / "live_gate"
-    old, new = sorted(p for p in folder.iterdir() if p.name != "latest")
-    (root / "second.txt").write_text(second.stdout)
+def runs(signed_runs: SignedRuns) -> dict[str, Path]:
+    """The session's two signed runs of binance_live/live_gate (``live-gate run`` in real
+    processes, the key from a file, then from the environment): NO-GO without the licence, then
+    GO."""
+    old, new = signed_runs.bundles()
+    second_output = signed_runs.key.parent / "second.txt"
+    second_output.write_text(signed_runs.second.stdout)
     return {
-        "evidence": evidence,
-        "key": key,
+        "evidence": signed_runs.evidence,
+        "key": signed_runs.key,
         "old": old,
         "new": new,
-        "second_output": root / "second.txt",
+        "second_output": second_output,
     }
 
 
@@ -53,9 +47,18 @@ def _copy(bundle: Path, tmp_path: Path) -> Path:
     return target
 
 
+def _cli(*args: str) -> tuple[int, str, str]:
+    """``live-gate ARGS`` in this process: status, stdout, stderr (verify, diff and index are
+    plain functions of the bundle; ``live-gate run`` above is a real process)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
 def _verify(bundle: Path, *extra: str) -> tuple[int, str]:
-    done = live_gate_command("verify", str(bundle), *extra)
-    return done.returncode, done.stdout + done.stderr
+    code, out, err = _cli("verify", str(bundle), *extra)
+    return code, out + err
 
 
 def _evidence(bundle: Path) -> dict:
@@ -180,7 +183,9 @@ def test_links_and_fifos_are_named_never_followed_or_opened(
     shutil.move(report, outside)
     report.symlink_to(outside)
     os.mkfifo(bundle / "pipe")
-    code, out = _verify(bundle)  # a 300 s timeout: a FIFO opened for reading would block
+    # a real process with a 300 s timeout: a FIFO opened for reading would block
+    done = live_gate_command("verify", str(bundle))
+    code, out = done.returncode, done.stdout + done.stderr
     assert code == 1
     assert "report.html: a symbolic link in the bundle; it was not read" in out
     assert "pipe: a FIFO in the bundle; it was not read" in out
@@ -234,26 +239,26 @@ def test_since_the_previous_run(runs: dict[str, Path]) -> None:
 
 
 def test_diff(runs: dict[str, Path], tmp_path: Path) -> None:
-    done = live_gate_command(
+    code, out, err = _cli(
         "diff", str(runs["old"]), str(runs["new"]), "--key-file", str(runs["key"])
     )
-    assert done.returncode == 0, done.stderr
-    assert "(NO-GO) ->" in done.stdout and "(GO)" in done.stdout
-    assert "PRE-4: failed → passed" in done.stdout
-    assert "resolved: PRE-4 license.file_missing" in done.stdout
+    assert code == 0, err
+    assert "(NO-GO) ->" in out and "(GO)" in out
+    assert "PRE-4: failed → passed" in out
+    assert "resolved: PRE-4 license.file_missing" in out
     tampered = _copy(runs["new"], tmp_path)
     (tampered / "evidence.json").write_text("{}")
-    done = live_gate_command("diff", str(runs["old"]), str(tampered))
-    assert done.returncode == 1 and "is NOT intact, nothing compared" in done.stderr
+    code, out, err = _cli("diff", str(runs["old"]), str(tampered))
+    assert code == 1 and "is NOT intact, nothing compared" in err
 
 
 def test_index_command(runs: dict[str, Path], tmp_path: Path) -> None:
     shutil.copytree(runs["evidence"], tmp_path / "copy", symlinks=True)
     (tmp_path / "copy" / "index.html").unlink()
-    done = live_gate_command("index", str(tmp_path / "copy"))
-    assert done.returncode == 0, done.stderr
+    code, _, err = _cli("index", str(tmp_path / "copy"))
+    assert code == 0, err
     assert (tmp_path / "copy" / "index.html").read_text().count("<tr>") == 3
-    assert live_gate_command("index", str(tmp_path / "nowhere")).returncode == 2
+    assert _cli("index", str(tmp_path / "nowhere"))[0] == 2
 
 
 def test_key_parsing() -> None:

@@ -14,7 +14,10 @@ from typing import Any
 import yaml
 
 from live_gate.catalogue import load_catalogue
+from live_gate.reference import build
+from live_gate.timeutil import utc_now
 from tests.conftest import REPO, GateResult, edit_core, live_env
+from tests.shared_runs import junit_of
 from tests.test_gate_defects import compliance, refreeze
 
 GITHUB = REPO / "ci" / "github-actions-nightly-paper.yml"
@@ -49,9 +52,9 @@ def _run(run_gate: Any, deployment: Path, tmp_path: Path, *extra: str) -> tuple[
 
 
 def test_junit_cases_name_requirements_and_owners_and_a_go_has_no_failure(
-    reference: Path, tmp_path: Path, run_gate
+    reference_go: GateResult,
 ) -> None:
-    gate, xml = _run(run_gate, reference, tmp_path)
+    gate, xml = reference_go, junit_of(reference_go)  # the shared run wrote --junitxml
     assert gate.verdict == "GO"
     suite, cases = _junit(xml)
     assert _counts(suite)["failures"] == 0 and _counts(suite)["errors"] == 0
@@ -221,13 +224,7 @@ def test_the_templates_gate_step_runs_and_fails_the_job_on_no_go(tmp_path: Path)
     """The GitHub step as CI runs it (bash -eo pipefail) on a fresh paper deployment: GO passes
     the job with a JUnit file; the GitLab step on a deployment broken for paper fails it with the
     NO-GO message, never the run-problem one."""
-    deployment = tmp_path / "deployment"
-    subprocess.run(
-        [str(Path(sys.executable).parent / "live-gate"), "example", str(deployment)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    deployment = build(tmp_path / "deployment", utc_now())  # `live-gate example DIR`: for now
     status, output, written = _run_step(_gate_step(GITHUB), tmp_path / "gh", deployment)
     assert status == 0, output[-3000:]
     assert "status=0" in written and "live-gate: GO" in output

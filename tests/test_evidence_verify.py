@@ -15,7 +15,8 @@ from live_gate.checksums import write_checksums
 from live_gate.cli import main
 from live_gate.evidence import recompute
 from live_gate.outcomes import Verdict
-from tests.conftest import REPO, scenario_count
+from tests.conftest import REPO, GateResult, scenario_count
+from tests.shared_runs import copied_bundle
 
 PRE_2 = f"{REPO}/steps/test_runbook.py::test_the_risk_profile_sets_sound_limits"
 
@@ -72,10 +73,13 @@ def test_a_verdict_the_evidence_does_not_support_is_inconsistent(
     ],
 )
 def test_edited_evidence_is_inconsistent(
-    edit: str, message: str, reference: Path, run_gate, capsys: pytest.CaptureFixture[str]
+    edit: str,
+    message: str,
+    reference_go: GateResult,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    gate = run_gate(reference)
-    assert gate.verdict == "GO"
+    bundle = copied_bundle(reference_go, tmp_path)
 
     def change(evidence: dict[str, Any]) -> None:
         if edit == "shrink the expected set":
@@ -99,29 +103,29 @@ def test_edited_evidence_is_inconsistent(
                 }
             )
 
-    _rewrite(gate.bundle, change)
-    code, out = _verify(gate.bundle, capsys)
+    _rewrite(bundle, change)
+    code, out = _verify(bundle, capsys)
     assert code == 1, out
     assert message in out
 
 
 def test_an_evidence_file_of_the_previous_format_is_not_intact(
-    reference: Path, run_gate, capsys: pytest.CaptureFixture[str]
+    reference_go: GateResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    gate = run_gate(reference)
+    bundle = copied_bundle(reference_go, tmp_path)
 
     def old_format(evidence: dict[str, Any]) -> None:
         evidence["schema"] = "live_gate.evidence/1"
         del evidence["expected"], evidence["scenarios"]
 
-    _rewrite(gate.bundle, old_format)
-    code, out = _verify(gate.bundle, capsys)
+    _rewrite(bundle, old_format)
+    code, out = _verify(bundle, capsys)
     assert code == 1 and "bundle NOT intact" in out
 
 
-def test_waivers_in_the_recomputed_verdict(reference: Path, run_gate) -> None:
+def test_waivers_in_the_recomputed_verdict(reference_go: GateResult) -> None:
     """A failed scenario is excused only by a waiver of its requirement; an error never is."""
-    evidence = run_gate(reference).evidence
+    evidence = copy.deepcopy(reference_go.evidence)
     assert recompute(evidence).verdict is Verdict.GO
 
     def with_pre2(status: str, requirement_status: str, waiver: Any) -> dict[str, Any]:

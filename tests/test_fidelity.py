@@ -2,23 +2,28 @@
 really enforces, read as the bot reads it (upstream Dudzian/Dudzian at f59f9e73).
 
 ``FIDELITY_DEFECTS`` are seeded defects for the blocking rules these items added; they are part
-of ``test_every_blocking_rule_has_a_seeded_defect`` (tests/test_gate_defects.py).
+of ``test_every_blocking_rule_has_a_seeded_defect`` (tests/test_gate_defects.py), each judged at
+check level (tests/checklevel.py) and one of them through the whole gate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from live_gate.catalogue import load_catalogue
 from live_gate.checks.market_data import check_market_data
 from live_gate.checks.paper import check_limits_against_paper, check_paper_ledger
 from live_gate.checks.risk_limits import check_risk_limits
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Deployment
+from live_gate.scenarios import load_gate_features
 from live_gate.timeutil import parse_instant
+from tests.checklevel import judge_checks
 from tests.conftest import AS_OF, edit_core
 from tests.test_gate_defects import (
     RISK_STATE,
@@ -126,9 +131,7 @@ def _smoke_window(end: str) -> Mutation:
     return edit_json(SMOKE, lambda d: d.__setitem__("window", {"start": None, "end": end}))
 
 
-def test_an_old_smoke_run_still_counts_when_a_recent_one_exists(
-    reference: Path, run_gate: Any
-) -> None:
+def test_an_old_smoke_run_still_counts_when_a_recent_one_exists(reference: Path) -> None:
     """The age rule judges the newest run; an older one beside it is still compared."""
     import shutil
 
@@ -138,9 +141,9 @@ def test_an_old_smoke_run_still_counts_when_a_recent_one_exists(
     data = json.loads((old / "summary.json").read_text())
     data["window"]["end"] = "2026-11-19T00:00:00+00:00"
     (old / "summary.json").write_text(json.dumps(data))
-    gate = run_gate(reference)
-    assert "paper.smoke_stale" not in gate.rules("ACT-3"), gate.rules("ACT-3")
-    assert gate.verdict == "GO", gate.problems()
+    judged = judge_checks(reference)
+    assert "paper.smoke_stale" not in judged.rules("ACT-3"), judged.rules("ACT-3")
+    assert judged.blocked == set() and judged.problems == [], (judged.findings, judged.errors)
 
 
 # ------------------------------------------------------- item 5: ledger_filename_pattern
@@ -204,9 +207,7 @@ def test_a_ledger_pattern_the_bot_would_write_elsewhere_is_a_setting_problem(
 # ------------------------------------------------ item 4: the newest freeze of the configuration
 
 
-def test_a_newer_stage6_manifest_of_other_files_is_not_the_freeze(
-    reference: Path, run_gate: Any
-) -> None:
+def test_a_newer_stage6_manifest_of_other_files_is_not_the_freeze(reference: Path) -> None:
     """Upstream's only stage6.runbook.manifest (var/audit/stage6/
     stage6_preliminary_checklist.manifest.json at f59f9e73) archives a checklist, not the
     configuration: dated after the freeze, it is passed over with a warning."""
@@ -223,31 +224,29 @@ def test_a_newer_stage6_manifest_of_other_files_is_not_the_freeze(
     (reference / "var/audit/stage6/stage6_preliminary_checklist.manifest.json").write_text(
         json.dumps(checklist, indent=2)
     )
-    gate = run_gate(reference)
-    assert gate.verdict == "GO", gate.problems()
-    warned = {f["rule"] for f in gate.requirement("ACT-1")["findings"]}
+    judged = judge_checks(reference)
+    assert judged.blocked == set() and judged.problems == [], (judged.findings, judged.errors)
+    warned = {f.rule for f in judged.warnings("ACT-1")}
     assert "freeze.manifest_not_config" in warned
 
 
 def test_without_a_freeze_of_core_yaml_the_remedy_says_the_bot_writes_none(
-    reference: Path, run_gate: Any
+    reference: Path,
 ) -> None:
     for manifest in (reference / "var/audit/stage6").glob("*.manifest.json"):
         data = json.loads(manifest.read_text())
         data["files"] = [f for f in data.get("files", []) if f["source_path"] != "config/core.yaml"]
         manifest.write_text(json.dumps(data))
-    gate = run_gate(reference)
-    missing = [f for f in gate.requirement("ACT-1")["findings"] if f["rule"] == "freeze.missing"]
-    assert missing and "live-gate freeze" in missing[0]["message"], gate.rules("ACT-1")
-    assert "No stage6 manifest the bot itself writes" in missing[0]["message"]
+    judged = judge_checks(reference, requirements={"ACT-1"})
+    missing = [f for f in judged.blocking("ACT-1") if f.rule == "freeze.missing"]
+    assert missing and "live-gate freeze" in missing[0].message, judged.rules("ACT-1")
+    assert "No stage6 manifest the bot itself writes" in missing[0].message
 
 
 # ------------------------------------------------------------- item 7: the read-only dry run
 
 
-def test_the_bots_promotion_report_is_not_taken_for_a_read_only_run(
-    reference: Path, run_gate: Any
-) -> None:
+def test_the_bots_promotion_report_is_not_taken_for_a_read_only_run(reference: Path) -> None:
     """scripts/promotion_to_live.py writes no auto-trade field (its keys at f59f9e73, corpus
     promotion_report/good); report_only: true says the script enforces nothing. The finding
     tells the operator exactly what to add."""
@@ -258,15 +257,11 @@ def test_the_bots_promotion_report_is_not_taken_for_a_read_only_run(
         report.setdefault("canary_contract", {})["report_only"] = True
 
     dry_run(as_the_bot_writes_it)(reference)
-    gate = run_gate(reference)
-    assert gate.rules("ACT-7") == {"dry_run.auto_trade_enabled"}
-    (finding,) = [
-        f
-        for f in gate.requirement("ACT-7")["findings"]
-        if f["rule"] == "dry_run.auto_trade_enabled"
-    ]
-    assert '"dry_run": {"enable_auto_trade": false' in finding["message"]
-    assert "no bot code writes this field" in finding["expected"]
+    judged = judge_checks(reference, requirements={"ACT-7"})
+    assert judged.rules("ACT-7") == {"dry_run.auto_trade_enabled"}, judged.errors
+    (finding,) = [f for f in judged.blocking("ACT-7") if f.rule == "dry_run.auto_trade_enabled"]
+    assert '"dry_run": {"enable_auto_trade": false' in finding.message
+    assert "no bot code writes this field" in (finding.expected or "")
 
 
 # ------------------------------------------- item 8: the profile and limits the bot trades with
@@ -462,16 +457,33 @@ FIDELITY_DEFECTS: list[tuple[str, Mutation, str, str]] = [
     FIDELITY_DEFECTS,
     ids=[d[0].replace(" ", "-") for d in FIDELITY_DEFECTS],
 )
-def test_fidelity_defect_is_no_go(
-    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path, run_gate: Any
+def test_fidelity_defect_is_caught_by_its_check(
+    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path
 ) -> None:
+    """Check level (tests/checklevel.py): the gate's own steps for the requirement."""
+    mutate(reference)
+    judged = judge_checks(reference, requirements={requirement})
+    assert rule in judged.rules(requirement), (defect, judged.findings.get(requirement))
+    findings = [f for f in judged.blocking(requirement) if f.rule == rule]
+    assert all(f.file for f in findings), [f.explain() for f in findings]
+
+
+def test_a_fidelity_defect_is_no_go_in_a_whole_gate_run(reference: Path, run_gate: Any) -> None:
+    """This file's one whole run (every defect is judged at check level above): the bot's own
+    risk state with its kill-switch engaged; and the check-level harness finds exactly the
+    blockers the whole run found."""
+    defect, mutate, requirement, rule = FIDELITY_DEFECTS[0]
     mutate(reference)
     gate = run_gate(reference)
-    assert gate.verdict == "NO-GO", gate.output
+    assert gate.verdict == "NO-GO" and gate.exit_code != 0, gate.output
     assert gate.status(requirement) == "failed", (defect, gate.requirement(requirement))
     assert rule in gate.rules(requirement), (defect, gate.rules(requirement))
     findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
     assert all(f.get("file") for f in findings), findings
+    assert f"[{requirement}]" in gate.output and "runbook:" in gate.output
+    judged = judge_checks(reference)
+    for outcome in gate.evidence["requirements"]:
+        assert judged.rules(outcome["id"]) == gate.rules(outcome["id"]), outcome["id"]
 
 
 # ---------------------------------------------------------------- item 9: digests and secrets
@@ -480,24 +492,20 @@ def test_fidelity_defect_is_no_go(
 def test_a_secret_equal_to_a_digest_leaves_the_evidence_valid(
     reference: Path, run_gate: Any
 ) -> None:
-    """A digest the gate computed stays in the evidence (its schema requires 64 hex digits);
-    run_gate validates every evidence file against the schema and `verify` recomputes it."""
-    first = run_gate(reference)
-    assert first.verdict == "GO", first.problems()
-    features = first.evidence["expected"]["features_sha256"]
-    document = next(
-        a["sha256"]
-        for r in first.evidence["requirements"]
-        for a in r.get("artifacts", [])
-        if a.get("sha256")
-    )
+    """A digest the gate computes stays in the evidence (its schema requires 64 hex digits);
+    run_gate validates every evidence file against the schema and `verify` recomputes it. The
+    digests are known beforehand: the features' (as the gate computes it) and config/core.yaml's
+    (an artifact of every run)."""
+    features = load_gate_features(load_catalogue()).digest
+    document = hashlib.sha256((reference / "config/core.yaml").read_bytes()).hexdigest()
     secrets = reference / "secrets"
     secrets.mkdir(exist_ok=True)
     (secrets / "digest_one.key").write_text(features + "\n")
     (secrets / "digest_two.key").write_text(document + "\n")
     # a short hex-looking secret is inside almost every digest
     (secrets / "hexish.env").write_text(f"HEXISH={features[10:16]}\n")
-    again = run_gate(reference)
-    assert again.verdict == "GO", again.problems()
-    assert again.evidence["expected"]["features_sha256"] == features
-    assert json.dumps(again.evidence).count(document) >= 1
+    gate = run_gate(reference)
+    assert gate.verdict == "GO", gate.problems
+    assert gate.evidence["expected"]["features_sha256"] == features
+    digests = {a["sha256"] for r in gate.evidence["requirements"] for a in r.get("artifacts", [])}
+    assert document in digests

@@ -1,6 +1,7 @@
 """The fleet: ``live-gate run --env all`` (or a glob) judges every environment of the phase's kind
-in one process, one bundle each, a summary in the terminal and an index page; exit 0 only if
-every environment is GO, else the worst status."""
+in one run (each environment's session in a child forked after the shared work), one bundle
+each, a summary in the terminal and an index page; exit 0 only if every environment is GO, else
+the worst status."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ REAL_LIVE = sorted(
 )
 
 
-def _fleet(deployment: Path, env: str, evidence: Path) -> subprocess.CompletedProcess[str]:
+def _fleet(
+    deployment: Path, env: str, evidence: Path, *more: str
+) -> subprocess.CompletedProcess[str]:
     return live_gate_command(
         "run", "--deployment", str(deployment), "--env", env, "--as-of", AS_OF,
-        "--evidence-dir", str(evidence), "-q", "-p", "no:unraisableexception",
+        "--evidence-dir", str(evidence), "-q", "-p", "no:unraisableexception", *more,
     )  # fmt: skip
 
 
@@ -158,6 +161,16 @@ def test_a_pattern_that_matches_nothing_is_a_usage_error(tmp_path: Path, referen
     assert not evidence.exists()
 
 
+def test_the_fleets_own_options_are_checked(tmp_path: Path, reference: Path) -> None:
+    for option, value, said in (
+        ("--fleet-workers", "0", "--fleet-workers 0: at least 1"),
+        ("--fleet-timeout", "0", "--fleet-timeout 0.0: more than 0 s"),
+    ):
+        done = _fleet(reference, "all", tmp_path / "evidence", option, value)
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert not (tmp_path / "evidence").exists()
+
+
 def test_plain_pytest_asks_for_live_gate_run(tmp_path: Path, reference: Path) -> None:
     done = subprocess.run(
         [
@@ -273,3 +286,199 @@ def test_the_shared_parse_keeps_no_large_document() -> None:
     for text in (big, expanding):
         yamlsource.parse_yaml_shared(text)
         assert all(key[0] != text for key in yamlsource._PARSED)
+
+
+# ----------------------------------------------------------------------- forked children
+
+
+def _forked(
+    envs: list[str], judge: Any, *, workers: int = 2, timeout: float = 60.0, **more: Any
+) -> tuple[list[tuple[str, Any]], list[tuple[bytes, bytes]]]:
+    from live_gate.fleet import judge_forked
+
+    shown: list[tuple[bytes, bytes]] = []
+    judged = list(
+        judge_forked(
+            envs,
+            judge,
+            workers=workers,
+            timeout=timeout,
+            replay=lambda out, err: shown.append((out, err)),
+            stop=more.pop("stop", lambda code, bundle: False),
+            **more,
+        )
+    )
+    return judged, shown
+
+
+def test_children_run_at_most_one_per_cpu_and_report_in_order(tmp_path: Path) -> None:
+    """Each environment in its own child, never more at a time than workers and CPUs; each
+    child's output replayed whole, in the fleet's order, whatever order they finish in."""
+    import time
+
+    from live_gate.fleet import cpus
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        (tmp_path / f"{env}.start").write_text(repr(time.monotonic()))
+        time.sleep({"a": 0.4, "b": 0.1}.get(env, 0.05))  # a finishes after b and c
+        print(f"out of {env}", flush=True)
+        print(f"err of {env}", file=sys.stderr, flush=True)
+        (tmp_path / f"{env}.end").write_text(repr(time.monotonic()))
+        return (0 if env != "c" else 1), tmp_path / env
+
+    envs = ["a", "b", "c", "d", "e"]
+    judged, shown = _forked(envs, judge, workers=8)
+    assert judged == [(env, (0 if env != "c" else 1, tmp_path / env, None)) for env in envs]
+    assert shown == [(f"out of {e}\n".encode(), f"err of {e}\n".encode()) for e in envs]
+    spans = [
+        (float((tmp_path / f"{e}.start").read_text()), float((tmp_path / f"{e}.end").read_text()))
+        for e in envs
+    ]
+    overlap = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
+    assert overlap <= min(8, cpus())
+
+
+def test_a_crashed_child_is_that_environments_run_problem(tmp_path: Path) -> None:
+    import signal
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        if env == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if env == "raises":
+            raise RuntimeError("a bug in the gate")
+        return 0, tmp_path
+
+    judged, shown = _forked(["killed", "raises", "fine"], judge)
+    assert judged[0] == (
+        "killed",
+        (3, None, "the run's process ended without a verdict (killed by signal SIGKILL)"),
+    )
+    assert judged[1] == (
+        "raises",
+        (3, None, "the run's process ended without a verdict (exit status 3)"),
+    )
+    assert b"RuntimeError: a bug in the gate" in shown[1][1]  # its traceback, on its stderr
+    assert judged[2] == ("fine", (0, tmp_path, None))
+
+
+def test_a_hung_child_is_stopped_and_is_a_run_problem(tmp_path: Path) -> None:
+    import time
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        if env == "hangs":
+            time.sleep(60)
+        return 0, tmp_path
+
+    started = time.monotonic()
+    judged, _ = _forked(["hangs", "fine"], judge, timeout=1.0)
+    assert time.monotonic() - started < 30
+    assert judged == [
+        ("hangs", (3, None, "no verdict within 1 s: the run was stopped as hung")),
+        ("fine", (0, tmp_path, None)),
+    ]
+
+
+def test_a_fleet_of_children_names_every_environment(tmp_path: Path) -> None:
+    """Through run_fleet: a crash is the member's run problem (not "no bundle"); a stop after
+    the first environment leaves those not started not judged, never lost."""
+    import signal
+
+    from live_gate.fleet import Fleet, run_fleet
+
+    evidence = {"verdict": "GO", "environment": "fine", "requirements": []}
+    (tmp_path / "evidence.json").write_text(json.dumps(evidence))
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        if env == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if env == "stop":
+            return 2, None
+        return 0, tmp_path
+
+    def fleet() -> Fleet:
+        return Fleet("live_gate", "all", "d", AS_OF, datetime(2026, 11, 20, tzinfo=UTC), tmp_path)
+
+    crashed = fleet()
+    assert run_fleet(crashed, ["fine", "crash"], judge, workers=2) == 3
+    assert [(m.env, m.status) for m in crashed.members] == [("fine", 0), ("crash", 3)]
+    assert crashed.members[1].problems == [
+        "the run's process ended without a verdict (killed by signal SIGKILL)"
+    ]
+    stopped = fleet()
+    assert run_fleet(stopped, ["fine", "stop", "rest"], judge, workers=1) == 3
+    assert [m.env for m in stopped.members] == ["fine", "stop", "rest"]
+    assert stopped.members[2].problems == ["not judged: the fleet was interrupted"]
+    first = fleet()
+    assert run_fleet(first, ["stop", "fine"], judge, workers=1) == 2  # a usage error
+    assert not first.members
+
+
+def test_a_heavy_module_a_run_needed_is_imported_once_for_the_next_children(
+    tmp_path: Path,
+) -> None:
+    """The first child that imports a shareable module says so; the parent imports it before
+    the next fork, so the children after it start with it."""
+    module = f"live_gate_fleet_probe_{os.getpid()}"
+    (tmp_path / f"{module}.py").write_text("VALUE = 1\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+
+        def judge(env: str) -> tuple[int, Path | None]:
+            had = module in sys.modules
+            __import__(module)
+            return (1 if had else 0), None
+
+        judged, _ = _forked(["a", "b", "c"], judge, workers=1, shareable=(module,))
+        assert [j[1][0] for j in judged] == [0, 1, 1]  # only the first imported it itself
+        assert module in sys.modules
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop(module, None)
+
+
+def test_the_children_do_not_parse_the_configuration_again(tmp_path: Path, reference: Path) -> None:
+    """core.yaml is parsed by the fleet's parent, once; its children, forked after, read the
+    parent's parse (live_gate.yamlsource.parse_yaml_shared), never the text again."""
+    deployment = _two_live(reference)
+    core = (deployment / "config" / "core.yaml").read_text(encoding="utf-8")
+    log = tmp_path / "parses.log"
+    script = f"""
+import os, sys
+from live_gate import cli, yamlsource
+original = yamlsource.parse_yaml
+def counted(text, **limits):
+    if text == open({str(deployment / "config" / "core.yaml")!r}, encoding="utf-8").read():
+        with open({str(log)!r}, "a") as out:
+            out.write(f"{{os.getpid()}}\\n")
+    return original(text, **limits)
+yamlsource.parse_yaml = counted
+print("parent", os.getpid())
+sys.exit(cli.main(sys.argv[1:]))
+"""
+    done = subprocess.run(
+        [
+            sys.executable, "-c", script, "run", "--deployment", str(deployment), "--env", "all",
+            "--as-of", AS_OF, "--evidence-dir", str(tmp_path / "evidence"), "-q",
+        ],
+        capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr
+    assert core
+    parent = done.stdout.split("parent ", 1)[1].split()[0]
+    assert log.read_text().split() == [parent]
+    assert sorted(_bundles(tmp_path / "evidence")) == ["binance2_live", "binance_live"]
+
+
+def test_ctrl_c_starts_no_further_child(tmp_path: Path) -> None:
+    """Ctrl-C while children run: they finish (a terminal's Ctrl-C ends their own sessions);
+    no further child starts; those never started are named, not judged."""
+    import signal
+    import time
+
+    def judge(env: str) -> tuple[int, Path | None]:
+        os.kill(os.getppid(), signal.SIGINT)  # the parent is waiting for this child
+        time.sleep(0.5)
+        return 0, tmp_path
+
+    judged, _ = _forked(["a", "b", "c"], judge, workers=1)
+    assert judged == [("a", (0, tmp_path, None)), ("b", None), ("c", None)]

@@ -1,4 +1,5 @@
-"""live_close: the closed window of the reference deployment is GO; each rule can fail."""
+"""live_close: the closed window of the reference deployment is GO; each rule can fail (judged at
+check level, tests/checklevel.py, and one defect per requirement through the whole gate)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from live_gate.catalogue import load_catalogue
+from tests.checklevel import judge_checks
 from tests.conftest import scenario_count
 from tests.test_gate_defects import Mutation, core, delete
 
@@ -226,25 +228,62 @@ def test_reference_closed_window_is_go(reference: Path, run_gate) -> None:
     CLOSE_DEFECTS,
     ids=[d[0].replace(" ", "-") for d in CLOSE_DEFECTS],
 )
-def test_close_defect_is_no_go(
+def test_close_defect_is_caught_by_its_check(
+    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path
+) -> None:
+    """Check level (tests/checklevel.py): the gate's own live_close steps for the requirement."""
+    mutate(reference)
+    judged = judge_checks(reference, requirements={requirement}, phase="live_close")
+    assert rule in judged.rules(requirement), (defect, judged.findings.get(requirement))
+
+
+def _one_defect_per_requirement() -> list[tuple[str, Mutation, str, str]]:
+    first: dict[str, tuple[str, Mutation, str, str]] = {}
+    for defect in CLOSE_DEFECTS:
+        first.setdefault(defect[2], defect)
+    # CLOSE-2's: a passphrase in the summary, which must reach no output of the run either
+    first["CLOSE-2"] = next(d for d in CLOSE_DEFECTS if d[0] == "passphrase recorded")
+    return [first[r] for r in sorted(first)]
+
+
+WHOLE_GATE = _one_defect_per_requirement()
+
+
+@pytest.mark.parametrize(
+    ("defect", "mutate", "requirement", "rule"), WHOLE_GATE, ids=[d[2] for d in WHOLE_GATE]
+)
+def test_close_defect_is_no_go_in_a_whole_gate_run(
     defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path, run_gate
 ) -> None:
+    """One whole live_close run per requirement (every defect is judged at check level above):
+    the verdict, the explanation, the evidence, no passphrase anywhere in the output; and the
+    check-level harness finds exactly the blockers the whole run found."""
     mutate(reference)
     gate = run_gate(reference, phase="live_close")
-    assert gate.verdict == "NO-GO", gate.output
+    assert gate.verdict == "NO-GO" and gate.exit_code != 0, gate.output
+    assert gate.status(requirement) == "failed", (defect, gate.requirement(requirement))
     assert rule in gate.rules(requirement), (defect, gate.rules(requirement))
-
-
-def test_no_passphrase_reaches_the_evidence(reference: Path, run_gate) -> None:
-    summary(
-        lambda d: d["cli_invocation"].__setitem__(
-            "argv", ["--secret-passphrase", "hunter2-hunter2"]
-        )
-    )(reference)
-    gate = run_gate(reference, phase="live_close")
+    assert f"[{requirement}]" in gate.output and "runbook:" in gate.output
     assert "hunter2" not in gate.output + json.dumps(gate.evidence) + gate.report()
+    judged = judge_checks(reference, phase="live_close")
+    for outcome in gate.evidence["requirements"]:
+        assert judged.rules(outcome["id"]) == gate.rules(outcome["id"]), outcome["id"]
 
 
-def test_an_open_window_is_not_closed(reference: Path, run_gate) -> None:
-    gate = run_gate(reference, phase="live_close", as_of="2026-11-20T05:00:00Z")
-    assert gate.verdict == "NO-GO"
+def test_every_live_close_requirement_has_a_whole_gate_no_go_run() -> None:
+    """Those of live_gate too have theirs: test_gate_defects.py."""
+    wanted = {
+        r.id
+        for r in load_catalogue().requirements
+        if "live_close" in r.phases and "live_gate" not in r.phases
+    }
+    assert wanted <= {d[2] for d in WHOLE_GATE}
+    assert "passphrase recorded" in {d[0] for d in WHOLE_GATE}
+
+
+def test_an_open_window_is_not_closed(reference: Path) -> None:
+    """At 05:00 the reference's live window (closed at 11:00) is still open: NO-GO."""
+    judged = judge_checks(reference, phase="live_close", as_of="2026-11-20T05:00:00Z")
+    assert judged.blocked, judged.findings
+    for requirement in ("ACT-8", "CLOSE-4"):
+        assert "close.window.in_future" in judged.rules(requirement), judged.rules(requirement)

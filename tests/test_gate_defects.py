@@ -14,7 +14,7 @@ import yaml
 
 from live_gate import signing
 from live_gate.reference.builder import DEMO_KEYS, LICENCE_ID, LICENCE_KEYS
-from tests.checklevel import judge_checks
+from tests.checklevel import CheckLevelResult, judge_checks
 from tests.conftest import edit_core, live_env, refreeze
 
 Mutation = Callable[[Path], None]
@@ -1891,25 +1891,41 @@ def test_every_requirement_has_a_whole_gate_no_go_run() -> None:
     ],
 )
 def test_unreadable_register_is_an_error(
-    mutate: Mutation, requirement: str, reference: Path, run_gate
+    mutate: Mutation, requirement: str, reference: Path
 ) -> None:
     mutate(reference)
-    gate = run_gate(reference)
-    assert gate.verdict == "NO-GO"
-    assert gate.status(requirement) == "error"
-    assert "config/compliance/register.yaml" in gate.requirement(requirement)["reason"]
+    judged = judge_checks(reference, requirements={requirement})
+    assert requirement in judged.blocked  # NO-GO
+    (error,) = judged.errors[requirement]
+    assert "config/compliance/register.yaml" in error
 
 
-def test_policy_caps_come_from_the_gate_config(reference: Path, tmp_path: Path, run_gate) -> None:
+def passed(judged: CheckLevelResult, requirement: str) -> bool:
+    """As a whole run's status "passed": the requirement's scenarios ran, nothing blocked,
+    nothing raised."""
+    return (
+        requirement in judged.findings
+        and not judged.blocking(requirement)
+        and not judged.errors.get(requirement)
+    )
+
+
+def test_policy_caps_come_from_the_gate_config(reference: Path, tmp_path: Path) -> None:
+    """The gate config file as ``--gate-config`` reads it (that it reaches a whole run and its
+    evidence: test_hostile_a.py's whole run under a policy)."""
     policy = tmp_path / "policy.yaml"
     policy.write_text("risk_caps:\n  max_open_positions: 2\n")
-    gate = run_gate(reference, f"--gate-config={policy}")
-    assert gate.verdict == "NO-GO"
-    assert "limit.above_cap" in gate.rules("PRE-2")
-    assert gate.evidence["policy"]["risk_caps"]["max_open_positions"] == 2
+    judged = judge_checks(reference, requirements={"PRE-2"}, policy=policy)
+    assert "limit.above_cap" in judged.rules("PRE-2")
+    (finding,) = [f for f in judged.blocking("PRE-2") if f.rule == "limit.above_cap"]
+    assert finding.field and finding.field.endswith("max_open_positions"), finding.explain()
+    assert "2" in (finding.expected or ""), finding.explain()
 
 
-def test_a_waiver_turns_a_failure_into_waived(reference: Path, tmp_path: Path, run_gate) -> None:
+def test_a_waiver_no_longer_waives_once_expired(reference: Path, tmp_path: Path, run_gate) -> None:
+    """The verdict is the whole run's: the same waiver turns ACT-2 into "waived" and the run
+    into GO before it expires (test_waivers.py::test_go_with_waivers_is_said_and_listed, on the
+    same deployment and waiver), and no longer after."""
     compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"])(reference)
     refreeze(reference)
     policy = tmp_path / "policy.yaml"
@@ -1928,55 +1944,63 @@ def test_a_waiver_turns_a_failure_into_waived(reference: Path, tmp_path: Path, r
             }
         )
     )
-    gate = run_gate(reference, f"--gate-config={policy}")
-    assert gate.status("ACT-2") == "waived"
-    assert gate.verdict == "GO", gate.output
+    unwaived = judge_checks(reference, requirements={"ACT-2"})  # what the waiver is about
+    assert "register.signoff_missing" in unwaived.rules("ACT-2")
     expired = run_gate(reference, f"--gate-config={policy}", as_of="2026-12-01T00:00:00Z")
     assert expired.status("ACT-2") == "failed"
     assert expired.verdict == "NO-GO"
 
 
-def test_licence_expiry_turns_the_reference_no_go(reference: Path, run_gate) -> None:
+def test_licence_expiry_turns_the_reference_no_go(reference: Path) -> None:
     """Built for 2026-11-20, the licence expires 335 days later: GO before, NO-GO after."""
-    late = run_gate(reference, as_of="2027-10-22T12:00:00Z")
-    assert late.verdict == "NO-GO"
+    assert passed(judge_checks(reference, requirements={"PRE-4"}), "PRE-4")
+    late = judge_checks(reference, requirements={"PRE-4"}, as_of="2027-10-22T12:00:00Z")
     assert "license.expired" in late.rules("PRE-4")
 
 
-def test_licence_expiring_soon_is_a_visible_warning(reference: Path, run_gate) -> None:
-    licence_payload(lambda p: p.__setitem__("expires_at", "2026-12-10T00:00:00Z"))(reference)
+def expiring_soon(root: Path) -> None:
+    licence_payload(lambda p: p.__setitem__("expires_at", "2026-12-10T00:00:00Z"))(root)
+
+
+def test_licence_expiring_soon_is_a_warning(reference: Path) -> None:
+    expiring_soon(reference)
+    judged = judge_checks(reference, requirements={"PRE-4"})
+    assert passed(judged, "PRE-4"), (judged.findings, judged.errors)
+    assert [w.rule for w in judged.warnings("PRE-4")] == ["license.expiring_soon"]
+    assert "expires in 19 days" in judged.warnings("PRE-4")[0].message
+
+
+def test_a_go_report_shows_its_warnings_and_the_ai_key_figures(reference: Path, run_gate) -> None:
+    """What a GO run presents (a whole run): a warning is visible in the requirement's reason
+    and in the report, and the report states the AI validation's key figures."""
+    expiring_soon(reference)
     gate = run_gate(reference)
+    assert gate.verdict == "GO", gate.output
     assert gate.status("PRE-4") == "passed"
     warnings = [f for f in gate.requirement("PRE-4")["findings"] if f["severity"] == "warning"]
     assert [w["rule"] for w in warnings] == ["license.expiring_soon"]
-    assert "expires in 19 days" in gate.report()
     assert "warning" in gate.requirement("PRE-4")["reason"]
+    html = gate.report()
+    assert "expires in 19 days" in html
+    assert "MAE per window" in html and "11.8, 13.1, 12.4 (maximum 20)" in html
+    assert "0.07 against threshold 0.35" in html
 
 
-def test_schema_failures_name_the_json_path(reference: Path, run_gate) -> None:
+def test_schema_failures_name_the_json_path(reference: Path) -> None:
     wf(lambda d: d["walk_forward"]["windows"][1].__setitem__("mae", "low"))(reference)
-    gate = run_gate(reference)
-    (finding,) = [
-        f for f in gate.requirement("PRE-6")["findings"] if f["rule"] == "ai.report_invalid"
-    ]
-    assert "$.walk_forward.windows[1].mae" in finding["message"]
-    assert finding["file"].startswith("audit/ai_decision/walk_forward/")
+    judged = judge_checks(reference, requirements={"PRE-6"})
+    (finding,) = [f for f in judged.findings["PRE-6"] if f.rule == "ai.report_invalid"]
+    assert "$.walk_forward.windows[1].mae" in finding.message
+    assert (finding.file or "").startswith("audit/ai_decision/walk_forward/")
 
 
-def test_an_older_report_with_a_newer_mtime_is_not_latest(reference: Path, run_gate) -> None:
+def test_an_older_report_with_a_newer_mtime_is_not_latest(reference: Path) -> None:
     oldest = min((reference / AI / "drift").glob("*.json"), key=lambda p: p.name)
     data = json.loads(oldest.read_text())
     data["metrics"]["feature_drift"]["score"] = 0.9
     oldest.write_text(json.dumps(data))  # touched last, but not the greatest name
-    gate = run_gate(reference)
-    assert gate.status("PRE-6") == "passed", gate.output
-
-
-def test_ai_key_figures_are_in_the_report(reference: Path, run_gate) -> None:
-    gate = run_gate(reference)
-    html = gate.report()
-    assert "MAE per window" in html and "11.8, 13.1, 12.4 (maximum 20)" in html
-    assert "0.07 against threshold 0.35" in html
+    judged = judge_checks(reference, requirements={"PRE-6"})
+    assert passed(judged, "PRE-6"), (judged.findings, judged.errors)
 
 
 @pytest.mark.parametrize(
@@ -1986,12 +2010,12 @@ def test_ai_key_figures_are_in_the_report(reference: Path, run_gate) -> None:
         f"{CACHE}/ohlcv_parquet/binance_spot/BTCUSDT/1h/year=2026/month=11/data.parquet",
     ],
 )
-def test_unreadable_market_data_is_an_error(relative: str, reference: Path, run_gate) -> None:
+def test_unreadable_market_data_is_an_error(relative: str, reference: Path) -> None:
     (reference / relative).write_bytes(b"this is not the bot's format")
-    gate = run_gate(reference)
-    assert gate.verdict == "NO-GO"
-    assert gate.status("PRE-5") == "error"
-    assert relative in gate.requirement("PRE-5")["reason"]
+    judged = judge_checks(reference, requirements={"PRE-5"})
+    assert "PRE-5" in judged.blocked  # NO-GO
+    (error,) = judged.errors["PRE-5"]
+    assert relative in error
 
 
 def _rules_in_checks() -> set[str]:
@@ -2044,12 +2068,13 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     assert covered >= TEMPLATED
 
 
-def test_a_test_alert_older_than_the_window_does_not_count(reference: Path, run_gate) -> None:
-    gate = run_gate(reference, as_of="2026-11-21T10:00:00Z")  # the test alert is 25 h old
-    assert "alert_test.channel_missing" in gate.rules("ACT-4")
+def test_a_test_alert_older_than_the_window_does_not_count(reference: Path) -> None:
+    later = "2026-11-21T10:00:00Z"  # the test alert is 25 h old
+    judged = judge_checks(reference, requirements={"ACT-4"}, as_of=later)
+    assert "alert_test.channel_missing" in judged.rules("ACT-4")
 
 
-def test_an_acknowledged_critical_alert_is_not_open(reference: Path, run_gate) -> None:
+def test_an_acknowledged_critical_alert_is_not_open(reference: Path) -> None:
     alert_lines(
         alert(
             "telegram:primary",
@@ -2069,11 +2094,11 @@ def test_an_acknowledged_critical_alert_is_not_open(reference: Path, run_gate) -
             acknowledged_by="sre:m.lewandowski",
         ),
     )(reference)
-    gate = run_gate(reference)
-    assert gate.status("ESC-1") == "passed", gate.output
+    judged = judge_checks(reference, requirements={"ESC-1"})
+    assert passed(judged, "ESC-1"), (judged.findings, judged.errors)
 
 
-def test_esc1_message_gives_the_runbook_response(reference: Path, run_gate) -> None:
+def test_esc1_message_gives_the_runbook_response(reference: Path) -> None:
     alert_lines(
         alert(
             "telegram:primary",
@@ -2083,18 +2108,21 @@ def test_esc1_message_gives_the_runbook_response(reference: Path, run_gate) -> N
             "2026-11-20T10:00:00+00:00",
         )
     )(reference)
-    gate = run_gate(reference)
-    message = gate.requirement("ESC-1")["findings"][0]["message"]
+    message = judge_checks(reference, requirements={"ESC-1"}).findings["ESC-1"][0].message
     assert "enable_auto_trade to False" in message and "activate_emergency_mode" in message
     assert "#sec-alerts" in message
 
 
-def test_live_gate_freeze_is_accepted_and_later_changes_fail(reference: Path, run_gate) -> None:
+def test_live_gate_freeze_is_accepted_and_later_changes_fail(reference: Path) -> None:
+    """`live-gate freeze` as an operator runs it; the freeze judged at check level."""
     import subprocess
     import sys
 
+    def act1() -> CheckLevelResult:
+        return judge_checks(reference, requirements={"ACT-1"})
+
     touch_config(reference)
-    assert "freeze.config_changed" in run_gate(reference).rules("ACT-1")
+    assert "freeze.config_changed" in act1().rules("ACT-1")
     done = subprocess.run(
         [
             sys.executable,
@@ -2114,10 +2142,10 @@ def test_live_gate_freeze_is_accepted_and_later_changes_fail(reference: Path, ru
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    refrozen = run_gate(reference)
-    assert refrozen.status("ACT-1") == "passed", refrozen.output
+    refrozen = act1()
+    assert passed(refrozen, "ACT-1"), (refrozen.findings, refrozen.errors)
     touch_config(reference)
-    assert "freeze.config_changed" in run_gate(reference).rules("ACT-1")
+    assert "freeze.config_changed" in act1().rules("ACT-1")
 
 
 def test_freeze_refuses_without_its_key(reference: Path) -> None:
@@ -2134,45 +2162,47 @@ def test_freeze_refuses_without_its_key(reference: Path) -> None:
     assert "no HMAC key" in done.stderr
 
 
-def test_dry_run_reasons_are_recomputed_despite_the_upstream_bug(reference: Path, run_gate) -> None:
+def test_dry_run_reasons_are_recomputed_despite_the_upstream_bug(reference: Path) -> None:
     dry_run(block_item("alerting", "alert throttle not configured"))(reference)
-    gate = run_gate(reference)
-    findings = gate.requirement("ACT-7")["findings"]
-    blocked = [f for f in findings if f["rule"] == "dry_run.item_not_ok"]
-    assert "alert throttle not configured" in blocked[0]["message"]
-    assert any(f["rule"] == "dry_run.report_blocking_reasons_empty" for f in findings)
+    findings = judge_checks(reference, requirements={"ACT-7"}).findings["ACT-7"]
+    blocked = [f for f in findings if f.rule == "dry_run.item_not_ok"]
+    assert "alert throttle not configured" in blocked[0].message
+    assert any(f.rule == "dry_run.report_blocking_reasons_empty" for f in findings)
 
 
-def test_esc3_advice(reference: Path, run_gate) -> None:
+def test_esc3_advice(reference: Path) -> None:
     adapter_status(reconnect_required=True)(reference)
-    message = run_gate(reference).requirement("ESC-3")["findings"][0]["message"]
+    message = judge_checks(reference, requirements={"ESC-3"}).findings["ESC-3"][0].message
     assert "paper/testnet" in message and "STAGE6_RESILIENCE_CHECKLIST" in message
 
 
-def test_esc3_blocks_the_paper_nightly_run_too(reference: Path, run_gate) -> None:
+def test_esc3_blocks_the_paper_nightly_run_too(reference: Path) -> None:
     edit_json(
         "var/data/binance_paper/adapters/failover_status.json",
         lambda d: d["adapters"]["binance_spot"].__setitem__("reconnect_required", True),
     )(reference)
-    gate = run_gate(reference, "--env", "binance_paper", phase="paper_nightly")
-    assert gate.verdict == "NO-GO" and gate.status("ESC-3") == "failed"
+    judged = judge_checks(
+        reference, requirements={"ESC-3"}, phase="paper_nightly", env="binance_paper"
+    )
+    assert judged.problems == [] and "ESC-3" in judged.blocked, judged.problems
+    assert judged.blocking("ESC-3") and not judged.errors.get("ESC-3"), judged.errors
 
 
-def test_live_auto_confirm_with_an_unattended_start(reference: Path, run_gate) -> None:
+def test_live_auto_confirm_with_an_unattended_start(reference: Path) -> None:
     entrypoint(lambda e: e.__setitem__("trusted_auto_confirm", True))(reference)
     auto_trader_log(reference, ["Controller runner attached", "AutoTrader started."])
     refreeze(reference)
-    gate = run_gate(reference)
-    assert gate.status("ACT-6") == "passed", gate.output
+    judged = judge_checks(reference, requirements={"ACT-6"})
+    assert passed(judged, "ACT-6"), (judged.findings, judged.errors)
 
 
-def test_act3_states_both_numbers(reference: Path, run_gate) -> None:
+def test_act3_states_both_numbers(reference: Path) -> None:
     paper_fill(quantity=1.0)(reference)
     finding = next(
         f
-        for f in run_gate(reference).requirement("ACT-3")["findings"]
-        if f["rule"] == "paper.beyond_live_limit"
+        for f in judge_checks(reference, requirements={"ACT-3"}).findings["ACT-3"]
+        if f.rule == "paper.beyond_live_limit"
     )
-    assert "largest position share" in finding["message"]
-    assert finding["expected"] == "paper <= 0.03"
-    assert float(finding["found"]) > 0.5
+    assert "largest position share" in finding.message
+    assert finding.expected == "paper <= 0.03"
+    assert float(finding.found or "nan") > 0.5

@@ -1,16 +1,23 @@
 """The bot's own configuration (../shared/real-world): loaded despite its duplicate keys,
-judged NO-GO for every live environment with true, specific reasons, and never written to."""
+judged NO-GO for every live environment with true, specific reasons, and never written to.
+
+Each live environment is judged once at check level (``tests.checklevel``, cached: the tests
+only read the result); one whole gate run shows the verdict, the terminal and the evidence, and
+asserts that it finds, requirement by requirement, the blockers the check level finds.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from live_gate.resources.deployment import Deployment
+from tests.checklevel import CheckLevelResult, judge_checks
 from tests.conftest import REPO
+from tests.shared_runs import tree_state
 
 REAL_WORLD = Path(os.environ.get("LIVE_GATE_REAL_WORLD", REPO.parent / "shared" / "real-world"))
 pytestmark = pytest.mark.skipif(
@@ -31,13 +38,23 @@ LIVE_ENVIRONMENTS = [
 ]
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, float, str]]:
-    state = {}
-    for path in sorted(root.rglob("*")):
-        stat = path.lstat()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-        state[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime, digest)
-    return state
+_snapshot = tree_state  # (imported by other modules under this name)
+
+
+@cache
+def judged(environment: str) -> CheckLevelResult:
+    """The live_gate phase's checks on the real configuration, for one environment (read-only,
+    asserted below: the judgement never writes into the deployment)."""
+    before = _snapshot(REAL_WORLD)
+    result = judge_checks(REAL_WORLD, env=environment)
+    assert _snapshot(REAL_WORLD) == before, "the checks wrote into the deployment they judged"
+    assert result.problems == [] and result.errors == {}, (result.problems, result.errors)
+    return result
+
+
+def failed(result: CheckLevelResult, requirement: str) -> bool:
+    """``failed`` in a whole run: a blocking finding, no error."""
+    return requirement in result.blocked and requirement not in result.errors
 
 
 def test_the_real_config_loads_with_its_duplicate_keys_reported() -> None:
@@ -54,31 +71,47 @@ def test_the_real_config_loads_with_its_duplicate_keys_reported() -> None:
 
 
 @pytest.mark.parametrize("environment", LIVE_ENVIRONMENTS)
-def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run_gate) -> None:
-    before = _snapshot(REAL_WORLD)
-    gate = run_gate(REAL_WORLD, "--env", environment)
-    assert _snapshot(REAL_WORLD) == before, "the gate wrote into the deployment it judged"
-    assert gate.verdict == "NO-GO" and gate.exit_code != 0
+def test_every_live_environment_is_no_go_with_true_reasons(environment: str) -> None:
+    gate = judged(environment)
     # §0.5: no runtime entrypoint is bound to any live environment
-    assert gate.status("PRE-1") == "failed"
+    assert failed(gate, "PRE-1")
     assert "entrypoint.none_bound" in gate.rules("PRE-1")
-    assert any(
-        "environments.coinbase_paper is defined twice" in w for w in gate.evidence["warnings"]
-    )
     # the upstream has no compliance register
     assert "register.missing" in gate.rules("ACT-2")
     # upstream's live environments use the profile names conservative/balanced/aggressive: the
     # bot builds its hard-coded classes and ignores core.yaml's values (loader.py:57-61), so the
     # limits it enforces (0.04 daily loss, 0.30 position share) are above the policy caps
-    assert gate.status("PRE-2") == "failed"
-    pre2 = [f for f in gate.requirement("PRE-2")["findings"] if f["severity"] == "blocker"]
-    assert {f["rule"] for f in pre2} == {"limit.above_cap"}
-    assert all("enforced by bot_core/risk/profiles/" in f["found"] for f in pre2), pre2
-    assert gate.status("PRE-3") == "failed"
+    assert failed(gate, "PRE-2")
+    pre2 = gate.blocking("PRE-2")
+    assert {f.rule for f in pre2} == {"limit.above_cap"}
+    assert all("enforced by bot_core/risk/profiles/" in (f.found or "") for f in pre2), pre2
+    assert failed(gate, "PRE-3")
     # every ip_allowlist upstream is empty (FORMATS.md §1.1, §4.3)
     assert "allowlist.empty" in gate.rules("ACT-5")
     # the upstream route core_spot serves balanced/aggressive, not the live conservative profile
     assert "route.missing" in gate.rules("PRE-7")
+
+
+def test_a_whole_run_is_no_go_as_the_checks_find(run_gate) -> None:
+    """One live environment judged by the whole gate: NO-GO with a non-zero exit, the duplicate
+    keys in the evidence's warnings, the deployment untouched, and for every requirement the
+    blockers (and failed status) the check level finds for it."""
+    environment = "deribit_futures_live"
+    before = _snapshot(REAL_WORLD)
+    gate = run_gate(REAL_WORLD, "--env", environment)
+    assert _snapshot(REAL_WORLD) == before, "the gate wrote into the deployment it judged"
+    assert gate.verdict == "NO-GO" and gate.exit_code != 0
+    assert any(
+        "environments.coinbase_paper is defined twice" in w for w in gate.evidence["warnings"]
+    )
+    checks = judged(environment)
+    for requirement in gate.evidence["requirements"]:
+        name = requirement["id"]
+        assert gate.rules(name) == checks.rules(name), name
+        assert (requirement["status"] == "failed") == failed(checks, name), name
+    # the terminal names the file and line of the 63-digit digest
+    assert "config/core.yaml:2002" in gate.output
+    assert "expected: 64 hexadecimal digits" in gate.output
 
 
 @pytest.mark.parametrize(
@@ -94,8 +127,8 @@ def test_every_live_environment_is_no_go_with_true_reasons(environment: str, run
         ("zonda_live", {"readiness.missing"}),
     ],
 )
-def test_pre1_reasons(environment: str, rules: set[str], run_gate) -> None:
-    gate = run_gate(REAL_WORLD, "--env", environment)
+def test_pre1_reasons(environment: str, rules: set[str]) -> None:
+    gate = judged(environment)
     assert rules <= gate.rules("PRE-1"), gate.rules("PRE-1")
 
 
@@ -108,20 +141,23 @@ def test_pre1_reasons(environment: str, rules: set[str], run_gate) -> None:
         ("binance_live", {"audit.directory_absent"}),
     ],
 )
-def test_pre3_reasons(environment: str, rules: set[str], run_gate) -> None:
-    gate = run_gate(REAL_WORLD, "--env", environment)
-    assert gate.rules("PRE-3") == rules
+def test_pre3_reasons(environment: str, rules: set[str]) -> None:
+    assert judged(environment).rules("PRE-3") == rules
 
 
-def test_terminal_names_file_and_line(run_gate) -> None:
-    gate = run_gate(REAL_WORLD, "--env", "deribit_futures_live")
-    assert "config/core.yaml:2002" in gate.output  # the 63-digit digest
-    assert "expected: 64 hexadecimal digits" in gate.output
+def test_the_malformed_digest_is_named_with_its_line() -> None:
+    """(The whole run above shows the same in the terminal.)"""
+    (finding,) = [
+        f for f in judged("deribit_futures_live").blocking("PRE-1")
+        if f.rule == "document.sha256_malformed"
+    ]  # fmt: skip
+    assert finding.location() == "config/core.yaml:2002"
+    assert finding.expected == "64 hexadecimal digits"
 
 
 @pytest.mark.parametrize("environment", ["binance_live", "zonda_live"])
-def test_the_rest_of_the_pre_checklist(environment: str, run_gate) -> None:
-    gate = run_gate(REAL_WORLD, "--env", environment)
+def test_the_rest_of_the_pre_checklist(environment: str) -> None:
+    gate = judged(environment)
     # §1.4: no licence file is shipped, and the licence policy allows no live profile
     assert {"license.file_missing", "license.no_live_profile"} <= gate.rules("PRE-4")
     assert "data.manifest_missing" in gate.rules("PRE-5")
@@ -177,15 +213,15 @@ BOT_ERRORS = {
 }
 
 
-def test_pre0_reports_the_bots_own_26_configuration_errors(run_gate) -> None:
-    gate = run_gate(REAL_WORLD, "--env", "binance_live")
-    assert gate.status("PRE-0") == "failed"
-    findings = gate.requirement("PRE-0")["findings"]
+def test_pre0_reports_the_bots_own_26_configuration_errors() -> None:
+    gate = judged("binance_live")
+    assert failed(gate, "PRE-0")
+    findings = gate.findings["PRE-0"]
     assert len(BOT_ERRORS) == 26
-    assert {f["found"] for f in findings} == BOT_ERRORS
+    assert {f.found for f in findings} == BOT_ERRORS
     assert len(findings) == 26
-    assert all(f["file"] == "config/core.yaml" and f["line"] for f in findings)
-    lines = {f["found"]: f["line"] for f in findings}
+    assert all(f.file == "config/core.yaml" and f.line for f in findings)
+    lines = {f.found: f.line for f in findings}
     assert (
         lines[
             "środowisko 'coinbase_offline': domyślna strategia 'manual_override' nie istnieje w "

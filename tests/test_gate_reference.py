@@ -10,6 +10,7 @@ from pathlib import Path
 from live_gate import PHASES
 from live_gate.catalogue import load_catalogue
 from live_gate.scenarios import load_gate_features
+from tests.conftest import GateResult
 
 
 def implemented(phase: str) -> set[str]:
@@ -23,15 +24,17 @@ def scenario_count(phase: str) -> int:
     return len(load_gate_features(load_catalogue()).in_phase(phase))
 
 
-def test_reference_deployment_is_go_in_live_gate(reference: Path, run_gate) -> None:
-    gate = run_gate(reference)
+def test_reference_deployment_is_go_in_live_gate(
+    reference_go: GateResult, _reference_template: Path
+) -> None:
+    gate = reference_go  # the session's reference deployment, judged whole once
     assert gate.verdict == "GO", gate.output
     assert gate.exit_code == 0
     statuses = {r["id"]: r["status"] for r in gate.evidence["requirements"]}
     assert set(statuses) == implemented("live_gate")
     assert set(statuses.values()) == {"passed"}
     assert gate.evidence["environment"] == "binance_live"
-    assert gate.evidence["deployment"] == str(reference)
+    assert gate.evidence["deployment"] == str(_reference_template)
     assert gate.evidence["as_of"] == "2026-11-20T12:00:00Z"
     assert "live-gate verdict: GO for binance_live" in gate.output
     assert str(gate.bundle) in gate.output
@@ -67,8 +70,8 @@ def test_bare_run_builds_the_reference_deployment(run_gate) -> None:
     assert not Path(gate.evidence["deployment"]).exists(), "the temporary reference is removed"
 
 
-def test_bundle_is_complete_and_checksummed(reference: Path, run_gate) -> None:
-    gate = run_gate(reference)
+def test_bundle_is_complete_and_checksummed(reference_go: GateResult) -> None:
+    gate = reference_go
     assert re.fullmatch(r"\d{8}T\d{6}Z", gate.bundle.name)
     assert gate.bundle.parent.name == "live_gate"
     assert gate.bundle.parent.parent.name == "binance_live"
@@ -86,8 +89,10 @@ def test_bundle_is_complete_and_checksummed(reference: Path, run_gate) -> None:
     assert "evidence.json: OK" in check.stdout and "report.html: OK" in check.stdout
 
 
-def test_evidence_names_artifacts_with_true_digests(reference: Path, run_gate) -> None:
-    gate = run_gate(reference)
+def test_evidence_names_artifacts_with_true_digests(
+    reference_go: GateResult, _reference_template: Path
+) -> None:
+    gate, reference = reference_go, _reference_template
     pre1 = gate.requirement("PRE-1")
     paths = {a["path"]: a["sha256"] for a in pre1["artifacts"]}
     kyc = "config/compliance/live/binance/kyc_packet.pdf"
@@ -99,8 +104,8 @@ def test_evidence_names_artifacts_with_true_digests(reference: Path, run_gate) -
     assert set(coverage["covered"]) | set(coverage["uncovered"]) == set(load_catalogue().ids())
 
 
-def test_report_is_self_contained_and_readable(reference: Path, run_gate) -> None:
-    html = run_gate(reference).report()
+def test_report_is_self_contained_and_readable(reference_go: GateResult) -> None:
+    html = reference_go.report()
     assert "<title" in html and "live-gate binance_live: GO" in html
     assert "GO: this deployment may proceed" in html
     for requirement in ("PRE-1", "PRE-2", "PRE-3", "ACT-2"):

@@ -1,6 +1,14 @@
 """PRE-7 against deliberately broken routers (each is NO-GO naming the rule it breaks), a router
 that behaves like the bot's (NO-GO exactly where the bot would place an order twice, or never try
-the backup when wired as production wires it), and the limits of the gate (always errors)."""
+the backup when wired as production wires it), and the limits of the gate (always errors).
+
+Most are judged at check level (``tests.checklevel.judge_checks``: the PRE-7 scenarios through
+the gate's own steps and router bench, scenario by scenario, the factories loaded from the
+policy). Whole gate runs are kept where the run itself is the point: a broken router and a broken
+simulator named in a policy file (each asserting that the whole run finds the blockers, and
+failed scenarios, the check level finds), and a request the fakes cannot answer (every scenario
+an ``error`` in the evidence, never a failure).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import edit_core, refreeze
+from live_gate.findings import Finding
+from live_gate.policy import policy_from_mapping
+from live_gate.router.bench import GateLimit
+from tests.checklevel import CheckLevelResult, judge_checks
+from tests.conftest import GateResult, edit_core, refreeze
 
 BROKEN_ROUTERS: list[tuple[str, set[str]]] = [
     ("double_executes", {"router.executed_twice"}),
@@ -69,6 +81,15 @@ def _failed(gate: Any) -> set[str]:
     return {name for name, s in _scenarios(gate).items() if s["status"] == "failed"}
 
 
+def _judge(deployment: Path, **policy: str) -> CheckLevelResult:
+    """PRE-7 at check level with the given policy entries (router_factory, simulator_factory)."""
+    return judge_checks(deployment, requirements={"PRE-7"}, policy=policy_from_mapping(policy))
+
+
+def _explained(findings: list[Finding]) -> str:
+    return " ".join(f.explain() for f in findings if f.blocking)
+
+
 def _runtime_yaml(deployment: Path, live: dict[str, Any]) -> None:
     (deployment / "config" / "runtime.yaml").write_text(
         yaml.safe_dump({"execution": {"default_mode": "live", "live": live}}), encoding="utf-8"
@@ -77,18 +98,39 @@ def _runtime_yaml(deployment: Path, live: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("factory", "rules"), BROKEN_ROUTERS)
-def test_broken_router_is_no_go(
-    factory: str, rules: set[str], reference: Path, tmp_path: Path, run_gate
+def test_broken_router_is_caught_by_its_check(
+    factory: str, rules: set[str], reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = run_gate(reference, _policy(tmp_path, f"tests.broken_routers:{factory}"))
+    if "thread" in factory:
+        # the bench gives a router's threads CLOSE_GRACE_SECONDS (0.5 s) to end after close(),
+        # in each of the 15 scenarios: 7.5 s waiting for a heartbeat that lives 2 s. A shorter
+        # grace proves the same rule (the product's grace is unchanged)
+        monkeypatch.setattr("live_gate.router.bench.CLOSE_GRACE_SECONDS", 0.02)
+    judged = _judge(reference, router_factory=f"tests.broken_routers:{factory}")
+    assert "PRE-7" in judged.blocked and not judged.errors
+    assert rules <= judged.rules("PRE-7"), judged.rules("PRE-7")
+
+
+def test_a_broken_router_is_no_go_in_a_whole_gate_run(
+    reference: Path, tmp_path: Path, run_gate
+) -> None:
+    """The whole run finds what the check-level judgement finds: the same blocking rules and the
+    same failed scenarios (the check-level tests above rely on it)."""
+    factory = "tests.broken_routers:double_executes"
+    gate = run_gate(reference, _policy(tmp_path, factory))
     assert gate.verdict == "NO-GO"
     assert gate.status("PRE-7") == "failed", gate.requirement("PRE-7")["reason"]
-    assert rules <= gate.rules("PRE-7"), gate.rules("PRE-7")
+    judged = _judge(reference, router_factory=factory)
+    assert gate.rules("PRE-7") == judged.rules("PRE-7")
+    assert _failed(gate) == judged.failed_scenarios() != set()
+    assert {s["status"] for s in _scenarios(gate).values()} == {"passed", "failed"}
 
 
-def test_reference_router_passes_every_scenario(reference: Path, run_gate) -> None:
-    gate = run_gate(reference)
-    pre7 = gate.requirement("PRE-7")
+def test_reference_router_passes_every_scenario(reference: Path, reference_go: GateResult) -> None:
+    judged = _judge(reference)
+    assert len(judged.scenario_findings) == SCENARIOS
+    assert judged.rules("PRE-7") == set() and not judged.errors
+    pre7 = reference_go.requirement("PRE-7")
     assert pre7["status"] == "passed"
     assert len(pre7["scenarios"]) == SCENARIOS
     facts = {f["label"]: f["value"] for s in pre7["scenarios"] for f in s["facts"]}
@@ -97,25 +139,26 @@ def test_reference_router_passes_every_scenario(reference: Path, run_gate) -> No
 
 
 @pytest.mark.parametrize("factory", ["checks_balance_first", "on_the_wall_clock"])
-def test_sound_routers_pass(factory: str, reference: Path, tmp_path: Path, run_gate) -> None:
+def test_sound_routers_pass(factory: str, reference: Path) -> None:
     """Checking the balance first is answered from the book (once an 'unmatched request'); a
     factory without a clock runs on the wall clock, where slow faults really take their time."""
-    gate = run_gate(reference, _policy(tmp_path, f"tests.broken_routers:{factory}"))
-    assert gate.status("PRE-7") == "passed", gate.requirement("PRE-7")["reason"]
+    judged = _judge(reference, router_factory=f"tests.broken_routers:{factory}")
+    assert len(judged.scenario_findings) == SCENARIOS
+    assert judged.blocking("PRE-7") == [] and not judged.errors, _explained(
+        judged.blocking("PRE-7")
+    )
 
 
-def test_the_bot_like_router_places_twice_where_the_bot_would(
-    reference: Path, tmp_path: Path, run_gate
-) -> None:
+def test_the_bot_like_router_places_twice_where_the_bot_would(reference: Path) -> None:
     """It looks orders up among open orders only and takes a failed lookup for 'not found': NO-GO
     on exactly the two double-placement scenarios, saying what was placed where."""
     threads_before = set(threading.enumerate())
-    gate = run_gate(reference, _policy(tmp_path, "tests.bot_like_router:routes_mode"))
-    assert _failed(gate) == DOUBLE_PLACEMENT
-    assert {s["status"] for s in _scenarios(gate).values()} == {"passed", "failed"}
-    assert "router.executed_twice" in gate.rules("PRE-7")
+    judged = _judge(reference, router_factory="tests.bot_like_router:routes_mode")
+    assert judged.failed_scenarios() == DOUBLE_PLACEMENT
+    assert len(judged.scenario_findings) == SCENARIOS and not judged.errors
+    assert "router.executed_twice" in judged.rules("PRE-7")
     for name in DOUBLE_PLACEMENT:
-        message = _scenarios(gate)[name]["message"]
+        message = _explained(judged.scenario_findings[name])
         assert "binance_spot booked it 2 times" in message, message
         assert "kraken_spot booked it once" in message, message
     # every router was closed: its event loop thread and executor threads are gone
@@ -123,23 +166,21 @@ def test_the_bot_like_router_places_twice_where_the_bot_would(
     assert left == [], left
 
 
-def test_the_bot_like_router_wired_as_production_never_tries_the_backup(
-    reference: Path, tmp_path: Path, run_gate
-) -> None:
+def test_the_bot_like_router_wired_as_production_never_tries_the_backup(reference: Path) -> None:
     """Plan mode (build_live_execution_service) uses the first exchange only: every failover
     scenario is NO-GO saying the backup was never tried; the order that filled before its timeout
     is reported failed although the primary holds it; nothing is placed twice."""
-    gate = run_gate(reference, _policy(tmp_path, "tests.bot_like_router:plan_mode"))
-    scenarios = _scenarios(gate)
-    assert _failed(gate) == FAILOVER | {
+    judged = _judge(reference, router_factory="tests.bot_like_router:plan_mode")
+    assert judged.failed_scenarios() == FAILOVER | {
         "An order that went through before a timeout is reconciled, not repeated"
     }
+    assert not judged.errors
+    found = judged.scenario_findings
     for name in FAILOVER:
-        assert "the backup kraken_spot was never tried" in scenarios[name]["message"], name
-    assert "router.executed_twice" not in gate.rules("PRE-7")
-    assert (
-        "could not be built"
-        in scenarios["An exchange disabled in the lifecycle is never used"]["message"]
+        assert "the backup kraken_spot was never tried" in _explained(found[name]), name
+    assert "router.executed_twice" not in judged.rules("PRE-7")
+    assert "could not be built" in _explained(
+        found["An exchange disabled in the lifecycle is never used"]
     )
 
 
@@ -157,7 +198,9 @@ def test_a_request_the_fake_cannot_answer_is_an_error_of_the_gate(
     assert "/api/v3/ticker/24hr" in errors[0]
 
 
-def test_a_route_on_an_exchange_the_gate_cannot_fake_is_an_error(reference: Path, run_gate) -> None:
+def test_a_route_on_an_exchange_the_gate_cannot_fake_is_an_error(reference: Path) -> None:
+    """A limit of the gate raised by the bench (``GateLimit``): in a whole run, any exception
+    other than a finding is an ``error`` of the scenario (as the ticker router's run shows)."""
     edit_core(
         reference,
         lambda d: d["execution"]["live_router"]["routes"][0].__setitem__(
@@ -165,32 +208,27 @@ def test_a_route_on_an_exchange_the_gate_cannot_fake_is_an_error(reference: Path
         ),
     )
     refreeze(reference)
-    gate = run_gate(reference)
-    assert gate.status("PRE-7") == "error"
-    message = next(iter(_scenarios(gate).values()))["message"]
-    assert "zonda_spot" in message and "delisted" in message, message
+    with pytest.raises(GateLimit, match=r"zonda_spot.*delisted|delisted.*zonda_spot"):
+        _judge(reference)
 
 
-def test_a_router_factory_that_does_not_load_is_an_error(
-    reference: Path, tmp_path: Path, run_gate
-) -> None:
-    gate = run_gate(reference, _policy(tmp_path, "tests.nowhere:build"))
-    assert gate.verdict == "NO-GO"
-    assert gate.status("PRE-7") == "error"
+def test_a_router_factory_that_does_not_load_is_an_error(reference: Path) -> None:
+    """An exception, never a pass: an ``error`` of the scenario in a whole run."""
+    with pytest.raises(ImportError, match=r"tests\.nowhere"):
+        _judge(reference, router_factory="tests.nowhere:build")
 
 
-def test_routes_come_from_the_deployment(reference: Path, run_gate) -> None:
+def test_routes_come_from_the_deployment(reference: Path) -> None:
     edit_core(
         reference,
         lambda d: d["execution"]["live_router"]["routes"][0].__setitem__(
             "risk_profiles", ["aggressive"]
         ),
     )
-    gate = run_gate(reference)
-    assert "route.missing" in gate.rules("PRE-7")
+    assert "route.missing" in _judge(reference).rules("PRE-7")
 
 
-def test_route_values_are_never_coerced(reference: Path, run_gate) -> None:
+def test_route_values_are_never_coerced(reference: Path) -> None:
     """bool("false") is true: a flag or a number written as a string is invalid, not guessed."""
     edit_core(
         reference,
@@ -198,13 +236,13 @@ def test_route_values_are_never_coerced(reference: Path, run_gate) -> None:
             allow_cross_exchange_fallback="false", max_retries_per_exchange="two"
         ),
     )
-    gate = run_gate(reference)
-    assert "route.setting_invalid" in gate.rules("PRE-7")
-    found = " ".join(f.get("found", "") for f in gate.requirement("PRE-7")["findings"])
+    judged = _judge(reference)
+    assert "route.setting_invalid" in judged.rules("PRE-7")
+    found = " ".join(f.found or "" for f in judged.findings["PRE-7"])
     assert "'false' (a string" in found and "'two' (a string)" in found, found
 
 
-def test_the_runtime_plan_is_judged_too(reference: Path, tmp_path: Path, run_gate) -> None:
+def test_the_runtime_plan_is_judged_too(reference: Path) -> None:
     """config/runtime.yaml execution.live is what production wires: when it is enabled, every
     scenario also runs against its plan. The reference router passes both; the bot-like router,
     wired as the README wires it (plan mode for the plan), never tries the plan's backup."""
@@ -216,47 +254,44 @@ def test_the_runtime_plan_is_judged_too(reference: Path, tmp_path: Path, run_gat
             "route_overrides": {"BTCUSDT": ["binance_spot", "kraken_spot"]},
         },
     )
-    gate = run_gate(reference)
-    assert gate.status("PRE-7") == "passed", gate.requirement("PRE-7")["reason"]
+    judged = _judge(reference)
+    assert judged.blocking("PRE-7") == [] and not judged.errors, _explained(
+        judged.blocking("PRE-7")
+    )
+    assert len(judged.scenario_findings) == SCENARIOS
     routes = {
-        f["value"]
-        for s in gate.requirement("PRE-7")["scenarios"]
-        for f in s["facts"]
-        if f["label"] == "route judged"
+        value
+        for facts in judged.scenario_facts.values()
+        for label, value in facts
+        if label == "route judged"
     }
     assert any(r.startswith("core_spot from config/core.yaml") for r in routes), routes
     assert any(
         "config/runtime.yaml execution.live (execution.live.route_overrides.BTCUSDT)" in r
         for r in routes
     ), routes
-    bot = run_gate(reference, _policy(tmp_path, "tests.bot_like_router:routes_mode"))
-    assert _failed(bot) == DOUBLE_PLACEMENT | FAILOVER | {
+    bot = _judge(reference, router_factory="tests.bot_like_router:routes_mode")
+    assert bot.failed_scenarios() == DOUBLE_PLACEMENT | FAILOVER | {
         "An order that went through before a timeout is reconciled, not repeated"
     }
-    messages = " ".join(s["message"] for s in _scenarios(bot).values())
+    messages = " ".join(_explained(found) for found in bot.scenario_findings.values())
     assert "route execution.live: the order was not filled by kraken_spot: the backup" in messages
 
 
-def test_a_runtime_plan_without_a_backup_has_nothing_to_fail_over_to(
-    reference: Path, run_gate
-) -> None:
+def test_a_runtime_plan_without_a_backup_has_nothing_to_fail_over_to(reference: Path) -> None:
     _runtime_yaml(reference, {"enabled": True, "default_route": ["binance_spot"]})
-    gate = run_gate(reference)
-    assert "route.no_backup" in gate.rules("PRE-7")
-    finding = next(
-        f for f in gate.requirement("PRE-7")["findings"] if f["rule"] == "route.no_backup"
-    )
-    assert finding["file"] == "config/runtime.yaml"
+    judged = _judge(reference)
+    assert "route.no_backup" in judged.rules("PRE-7")
+    finding = next(f for f in judged.findings["PRE-7"] if f.rule == "route.no_backup")
+    assert finding.file == "config/runtime.yaml"
 
 
-def test_a_runtime_file_that_does_not_enable_live_is_a_warning(reference: Path, run_gate) -> None:
+def test_a_runtime_file_that_does_not_enable_live_is_a_warning(reference: Path) -> None:
     _runtime_yaml(reference, {"enabled": False, "default_route": []})
-    gate = run_gate(reference)
-    assert gate.status("PRE-7") == "passed"
-    warnings = [
-        f for f in gate.requirement("PRE-7")["findings"] if f["rule"] == "runtime.live_disabled"
-    ]
-    assert warnings and warnings[0]["severity"] == "warning"
+    judged = _judge(reference)
+    assert judged.blocking("PRE-7") == [] and not judged.errors
+    warnings = [f for f in judged.warnings("PRE-7") if f.rule == "runtime.live_disabled"]
+    assert warnings and not warnings[0].blocking
 
 
 BROKEN_SIMULATORS: list[tuple[str, set[str]]] = [
@@ -276,14 +311,30 @@ BROKEN_SIMULATORS: list[tuple[str, set[str]]] = [
 
 
 @pytest.mark.parametrize(("factory", "rules"), BROKEN_SIMULATORS)
-def test_broken_simulator_is_no_go(
-    factory: str, rules: set[str], reference: Path, tmp_path: Path, run_gate
+def test_broken_simulator_is_caught_by_its_check(
+    factory: str, rules: set[str], reference: Path
 ) -> None:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(f'simulator_factory: "tests.broken_simulators:{factory}"\n')
-    gate = run_gate(reference, f"--gate-config={policy}")
-    assert gate.verdict == "NO-GO"
-    assert rules <= gate.rules("PRE-8"), gate.rules("PRE-8")
+    judged = judge_checks(
+        reference,
+        requirements={"PRE-8"},
+        policy=policy_from_mapping({"simulator_factory": f"tests.broken_simulators:{factory}"}),
+    )
+    assert "PRE-8" in judged.blocked and not judged.errors
+    assert rules <= judged.rules("PRE-8"), judged.rules("PRE-8")
+
+
+def test_a_broken_simulator_is_no_go_in_a_whole_gate_run(
+    reference: Path, tmp_path: Path, run_gate
+) -> None:
+    """The whole run finds the blockers the check-level judgement finds."""
+    factory = "tests.broken_simulators:favourable_slippage"
+    written = tmp_path / "policy.yaml"
+    written.write_text(f'simulator_factory: "{factory}"\n')
+    gate = run_gate(reference, f"--gate-config={written}")
+    assert gate.verdict == "NO-GO" and gate.status("PRE-8") == "failed"
+    policy = policy_from_mapping({"simulator_factory": factory})
+    judged = judge_checks(reference, requirements={"PRE-8"}, policy=policy)
+    assert gate.rules("PRE-8") == judged.rules("PRE-8") != set()
 
 
 REAL_WORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "real-world"
@@ -292,7 +343,7 @@ REAL_WORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "real-wo
 @pytest.mark.skipif(
     not (REAL_WORLD / "config" / "core.yaml").is_file(), reason="../shared/real-world is absent"
 )
-def test_the_real_routes_run_on_the_fake_exchanges(tmp_path: Path, run_gate) -> None:
+def test_the_real_routes_run_on_the_fake_exchanges(tmp_path: Path) -> None:
     """The bot's own route core_spot (binance_spot_live -> kraken_spot_live), served to the live
     conservative profile in a copy: every scenario runs on the fakes (nothing unanswered, no
     error), and the route's missing allow_cross_exchange_fallback (False, the bot's default) is
@@ -310,11 +361,14 @@ def test_the_real_routes_run_on_the_fake_exchanges(tmp_path: Path, run_gate) -> 
         ),
         encoding="utf-8",
     )
-    gate = run_gate(copy, "--env", "binance_live")
-    assert {s["status"] for s in _scenarios(gate).values()} <= {"passed", "failed"}
-    assert _failed(gate) == FAILOVER - {"An exchange disabled in the lifecycle is never used"}
-    for name in _failed(gate):
-        assert "the backup kraken_spot_live was never tried" in _scenarios(gate)[name]["message"]
+    judged = judge_checks(copy, requirements={"PRE-7"}, env="binance_live")
+    assert len(judged.scenario_findings) == SCENARIOS and not judged.errors
+    assert judged.failed_scenarios() == FAILOVER - {
+        "An exchange disabled in the lifecycle is never used"
+    }
+    for name in judged.failed_scenarios():
+        found = _explained(judged.scenario_findings[name])
+        assert "the backup kraken_spot_live was never tried" in found, found
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,10 @@ ACT-2 (issue 8, group A): each case changes a copy of the reference deployment i
 a hostile operator would, and the gate must answer NO-GO naming the requirement, the rule and the
 file, never GO, a hang or a leak.
 
-Most cases call the check directly (fast); ``HOSTILE_DEFECTS_A`` lists, for the meta-test, one
-deployment mutation per blocking rule this group introduced, and each is also run through the
-whole gate here.
+Most cases call the check directly (fast); ``HOSTILE_DEFECTS_A`` (and ``HOSTILE_POLICY_DEFECTS_A``)
+list, for the meta-test, one deployment mutation per blocking rule this group introduced: each is
+judged at check level through the gate's own step definitions (tests/checklevel.py), and one of
+them is also run through the whole gate.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from live_gate.reference.builder import DEMO_KEYS
 from live_gate.resources.deployment import Deployment, Environment
 from live_gate.resources.readiness import _required_flag
 from live_gate.timeutil import parse_instant
+from tests.checklevel import CheckLevelResult, judge_checks
 from tests.conftest import AS_OF
 from tests.test_gate_defects import (
     DOCS,
@@ -829,12 +831,11 @@ HOSTILE_POLICY_DEFECTS_A: list[tuple[str, Mutation, dict[str, Any], str, str]] =
 ]
 
 
-def _assert_no_go(gate: Any, requirement: str, rule: str) -> None:
-    assert gate.verdict == "NO-GO", gate.output
-    assert gate.status(requirement) in ("failed", "error"), gate.requirement(requirement)
-    assert rule in gate.rules(requirement), gate.rules(requirement)
-    findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
-    assert all(f.get("file") for f in findings), findings
+def _assert_caught(judged: CheckLevelResult, requirement: str, rule: str) -> None:
+    """The rule blocks the requirement, and each of its findings names a file."""
+    assert rule in judged.rules(requirement), (judged.findings.get(requirement), judged.errors)
+    findings = [f for f in judged.blocking(requirement) if f.rule == rule]
+    assert all(f.file for f in findings), [f.explain() for f in findings]
 
 
 @pytest.mark.parametrize(
@@ -842,11 +843,12 @@ def _assert_no_go(gate: Any, requirement: str, rule: str) -> None:
     HOSTILE_DEFECTS_A,
     ids=[d[0].replace(" ", "-") for d in HOSTILE_DEFECTS_A],
 )
-def test_hostile_defect_is_no_go(
-    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path, run_gate: Any
+def test_hostile_defect_is_caught_by_its_check(
+    defect: str, mutate: Mutation, requirement: str, rule: str, reference: Path
 ) -> None:
+    """Check level (tests/checklevel.py): the gate's own steps for the requirement."""
     mutate(reference)
-    _assert_no_go(run_gate(reference), requirement, rule)
+    _assert_caught(judge_checks(reference, requirements={requirement}), requirement, rule)
 
 
 @pytest.mark.parametrize(
@@ -854,7 +856,7 @@ def test_hostile_defect_is_no_go(
     HOSTILE_POLICY_DEFECTS_A,
     ids=[d[0].replace(" ", "-") for d in HOSTILE_POLICY_DEFECTS_A],
 )
-def test_hostile_defect_under_a_policy_is_no_go(
+def test_hostile_defect_under_a_policy_is_caught_by_its_check(
     defect: str,
     mutate: Mutation,
     config: dict[str, Any],
@@ -862,22 +864,42 @@ def test_hostile_defect_under_a_policy_is_no_go(
     rule: str,
     reference: Path,
     tmp_path: Path,
-    run_gate: Any,
 ) -> None:
+    mutate(reference)
+    gate_config = tmp_path / "gate-config.yaml"  # read as --gate-config reads it
+    gate_config.write_text(yaml.safe_dump(config))
+    judged = judge_checks(reference, requirements={requirement}, policy=gate_config)
+    _assert_caught(judged, requirement, rule)
+
+
+def test_the_reference_passes_with_trusted_keys(reference: Path) -> None:
+    judged = judge_checks(
+        reference, policy=policy(trusted_signature_keys={**TRUSTED, "sre": ["kl-freeze-demo"]})
+    )
+    assert judged.blocked == set() and judged.problems == [], (judged.findings, judged.errors)
+
+
+def test_a_hostile_defect_under_a_policy_is_no_go_in_a_whole_gate_run(
+    reference: Path, tmp_path: Path, run_gate: Any
+) -> None:
+    """Group A's one whole run (the others are judged at check level above): --gate-config
+    reaches the checks and the evidence, the verdict, the explanation; and the check-level
+    harness finds exactly the blockers the whole run found."""
+    _, mutate, config, requirement, rule = HOSTILE_POLICY_DEFECTS_A[0]
     mutate(reference)
     gate_config = tmp_path / "gate-config.yaml"
     gate_config.write_text(yaml.safe_dump(config))
-    _assert_no_go(run_gate(reference, f"--gate-config={gate_config}"), requirement, rule)
-
-
-def test_the_reference_is_go_with_trusted_keys(reference: Path, tmp_path: Path, run_gate) -> None:
-    gate_config = tmp_path / "gate-config.yaml"
-    gate_config.write_text(
-        yaml.safe_dump({"trusted_signature_keys": {**TRUSTED, "sre": ["kl-freeze-demo"]}})
-    )
     gate = run_gate(reference, f"--gate-config={gate_config}")
-    assert gate.verdict == "GO", gate.output
+    assert gate.verdict == "NO-GO" and gate.exit_code != 0, gate.output
+    assert gate.status(requirement) == "failed", gate.requirement(requirement)
+    assert rule in gate.rules(requirement), gate.rules(requirement)
+    findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
+    assert all(f.get("file") for f in findings), findings
+    assert f"[{requirement}]" in gate.output and "runbook:" in gate.output
     assert gate.evidence["policy"]["trusted_signature_keys"]["risk"] == ["kl-risk-demo"]
+    judged = judge_checks(reference, policy=gate_config)
+    for outcome in gate.evidence["requirements"]:
+        assert judged.rules(outcome["id"]) == gate.rules(outcome["id"]), outcome["id"]
 
 
 def test_group_a_checks_open_files_only_through_the_kit() -> None:

@@ -4,17 +4,24 @@
 pytest-html builds its results table with JavaScript from an embedded data blob, and the gate's
 CSS reorders pytest-html's page, so only a browser shows what is where. A small script (PROBE)
 injected into a copy of the report measures the rendered page (positions, widths, contrast of
-every text, the visible text) and writes the figures into the DOM, which ``--dump-dom`` returns.
+every text, the visible text) and writes the figures into the DOM, where they are read back.
+
+One Chromium serves the whole session: it is driven over the DevTools protocol on a pipe
+(``--remote-debugging-pipe``: NUL-separated JSON on file descriptors 3 and 4, no network, no
+extra library), each page in a fresh window, instead of a browser started per page.
 """
 
 from __future__ import annotations
 
-import html
+import base64
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,59 +140,167 @@ addEventListener('message', e => {{ document.getElementById('probe').textContent
 </body></html>"""
 
 
-def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=3000",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe."""
+
+    TIMEOUT = 60.0  # seconds for any one answer: a hung browser fails the test, never hangs it
+
+    def __init__(self, profile: Path) -> None:
+        assert CHROMIUM is not None
+        to_browser, self._to_browser = os.pipe()
+        self._from_browser, from_browser = os.pipe()
+        # the protocol expects the pipe on file descriptors 3 (commands) and 4 (answers); bash
+        # moves it there (dash's redirections take one-digit descriptors only)
+        self.process = subprocess.Popen(
+            [
+                "bash", "-c", f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser}', CHROMIUM,
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                f"--user-data-dir={profile}", "--window-size=1600,1000",
+                "--remote-debugging-pipe", "about:blank",
+            ],
+            pass_fds=(to_browser, from_browser),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer = b""
+        self._last_id = 0
+        self._events: list[dict[str, Any]] = []
+        self._page: Page | None = None
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("chromium did not answer")
+            if select.select([self._from_browser], [], [], left)[0]:
+                chunk = os.read(self._from_browser, 1 << 20)
+                if not chunk:
+                    raise RuntimeError("chromium closed its pipe")
+                self._buffer += chunk
+        message, _, self._buffer = self._buffer.partition(b"\0")
+        answer: dict[str, Any] = json.loads(message)
+        return answer
+
+    def send(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        self._last_id += 1
+        message: dict[str, Any] = {"id": self._last_id, "method": method, "params": params}
+        if session is not None:
+            message["sessionId"] = session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.TIMEOUT
+        while True:
+            answer = self._receive(deadline)
+            if answer.get("id") == self._last_id:
+                assert "error" not in answer, f"{method}: {answer['error']}"
+                result: dict[str, Any] = answer["result"]
+                return result
+            self._events.append(answer)
+
+    def _wait_for(self, event: str, session: str) -> None:
+        def wanted(e: dict[str, Any]) -> bool:
+            return e.get("method") == event and e.get("sessionId") == session
+
+        if any(wanted(e) for e in self._events):
+            self._events = [e for e in self._events if not wanted(e)]
+            return
+        deadline = time.monotonic() + self.TIMEOUT
+        while not wanted(answer := self._receive(deadline)):
+            self._events.append(answer)
+
+    def evaluate(self, session: str, expression: str) -> Any:
+        found = self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)
+        return found["result"].get("value")
+
+    def page(self, url: str) -> Page:
+        """``url`` loaded in the browser's one 1600 x 1000 window (as ``--window-size`` made
+        it), which every page reuses: a new window costs more than the page."""
+        if self._page is None:
+            target = self.send(
+                "Target.createTarget", url="about:blank", newWindow=True, width=1600, height=1000
+            )["targetId"]
+            session = self.send("Target.attachToTarget", targetId=target, flatten=True)
+            self._page = Page(self, target, session["sessionId"])
+            self.send("Page.enable", self._page.session)
+        self.send("Page.navigate", self._page.session, url=url)
+        self._wait_for("Page.loadEventFired", self._page.session)
+        return self._page
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+        except (RuntimeError, TimeoutError, OSError):
+            pass  # it may close its pipe before it answers; the process is waited for below
+        finally:
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            os.close(self._to_browser)
+            os.close(self._from_browser)
 
 
-def _rendered_dom(report: Path, profile: Path) -> str:
-    return _chromium(profile, "--window-size=1600,1000", "--dump-dom", report.as_uri()).stdout
+class Page:
+    def __init__(self, browser: Browser, target: str, session: str) -> None:
+        self.browser, self.target, self.session = browser, target, session
+
+    def evaluate(self, expression: str) -> Any:
+        return self.browser.evaluate(self.session, expression)
+
+    def settled(self, expression: str) -> Any:
+        """The value of ``expression`` once it is truthy (scripts run after the load event)."""
+        deadline = time.monotonic() + Browser.TIMEOUT
+        while not (value := self.evaluate(expression)):
+            assert time.monotonic() < deadline, f"never true: {expression}"
+            time.sleep(0.02)
+        return value
+
+    def pdf(self) -> bytes:
+        """Printed as ``--print-to-pdf --no-pdf-header-footer`` prints (the protocol's
+        defaults: no header and footer, US Letter, no backgrounds)."""
+        return base64.b64decode(self.browser.send("Page.printToPDF", self.session)["data"])
 
 
-def measure(report: Path, tmp: Path, width: int, height: int = FOLD) -> dict[str, Any]:
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    started = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield started
+    started.close()
+
+
+def _rendered_dom(browser: Browser, report: Path) -> str:
+    """The DOM once pytest-html's script has built its results table (as ``--dump-dom``)."""
+    page = browser.page(report.as_uri())
+    page.settled("document.readyState === 'complete'")
+    return str(page.evaluate("document.documentElement.outerHTML"))
+
+
+def measure(
+    browser: Browser, report: Path, tmp: Path, width: int, height: int = FOLD
+) -> dict[str, Any]:
     """The report rendered in a ``width`` x ``height`` viewport, measured by PROBE."""
     probed = tmp / f"probed-{width}.html"
     text = report.read_text(encoding="utf-8")
     probed.write_text(text.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     frame = tmp / f"frame-{width}.html"
     frame.write_text(FRAME.format(src=probed.name, width=width, height=height), "utf-8")
-    dom = _rendered_dom(frame, tmp / f"profile-{width}")
-    found = re.search(r'<pre id="probe">(.+?)</pre>', dom, re.S)
-    assert found, dom[-3000:]
-    figures: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    found = browser.page(frame.as_uri()).settled("document.getElementById('probe').textContent")
+    figures: dict[str, Any] = json.loads(found)
     assert (figures["width"], figures["height"]) == (width, height)
     return figures
 
 
-def printed(report: Path, tmp: Path) -> tuple[int, str]:
+def printed(browser: Browser, report: Path, tmp: Path) -> tuple[int, str]:
     """The report printed to PDF as Chromium prints it: pages, and the text on them (white
     space collapsed)."""
     pdf = tmp / "report.pdf"
-    _chromium(
-        tmp / "profile-print", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri()
-    )
+    page = browser.page(report.as_uri())
+    page.settled("document.readyState === 'complete'")
+    pdf.write_bytes(page.pdf())
     if PDFTOTEXT is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
@@ -231,12 +346,12 @@ def _common(figures: dict[str, Any]) -> None:
         assert noise not in text, noise
 
 
-def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> None:
+def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate, browser: Browser) -> None:
     edit_core(
         reference, lambda d: live_env(d)["alert_throttle"].__setitem__("exclude_severities", [])
     )
     gate = run_gate(reference)
-    dom = _rendered_dom(gate.bundle / "report.html", tmp_path / "profile")
+    dom = _rendered_dom(browser, gate.bundle / "report.html")
     assert "NO-GO: this deployment must not trade real money" in dom
     assert "live-gate binance_live: NO-GO" in dom
     # the JavaScript-rendered results table carries the requirement column and the steps
@@ -246,7 +361,7 @@ def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> Non
     for secret in DEMO_KEYS.values():
         assert secret not in dom
 
-    wide = measure(gate.bundle / "report.html", tmp_path, 1400)
+    wide = measure(browser, gate.bundle / "report.html", tmp_path, 1400)
     _common(wide)
     # above the fold: the verdict, who must act, and the first blocker in the runbook's words
     assert wide["boxes"]["verdict"]["bottom"] < FOLD
@@ -266,12 +381,12 @@ def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> Non
         assert part in card, part
     assert "✘ FAILED" in text, "a status is a word with a symbol, not a colour alone"
 
-    phone = measure(gate.bundle / "report.html", tmp_path, 390, 844)
+    phone = measure(browser, gate.bundle / "report.html", tmp_path, 390, 844)
     _common(phone)
     verdict = phone["boxes"]["verdict"]
     assert verdict["right"] <= 390 and verdict["bottom"] < 844, "the headline on a phone's screen"
 
-    pages, paper = printed(gate.bundle / "report.html", tmp_path)
+    pages, paper = printed(browser, gate.bundle / "report.html", tmp_path)
     assert "NO-GO: this deployment must not trade real money" in paper
     assert "What the runbook says to do" in paper and "Who accepts: SRE" in paper
     assert "exclude_severities" in paper or "critical" in paper
@@ -287,10 +402,12 @@ def test_rendered_no_go_report(reference: Path, tmp_path: Path, run_gate) -> Non
     assert pages <= 12, pages  # 2 blockers and the evidence of 17 requirements met
 
 
-def test_rendered_go_report_shows_the_evidence(reference: Path, tmp_path: Path, run_gate) -> None:
-    gate = run_gate(reference)
+def test_rendered_go_report_shows_the_evidence(
+    reference_go: GateResult, tmp_path: Path, browser: Browser
+) -> None:
+    gate = reference_go  # the shared whole run on the reference deployment (only read here)
     assert gate.verdict == "GO"
-    wide = measure(gate.bundle / "report.html", tmp_path, 1400)
+    wide = measure(browser, gate.bundle / "report.html", tmp_path, 1400)
     _common(wide)
     assert wide["boxes"]["verdict"]["bottom"] < FOLD
     text = wide["text"]
@@ -307,11 +424,13 @@ def test_rendered_go_report_shows_the_evidence(reference: Path, tmp_path: Path, 
         assert fact["value"] in evidence
     assert "✔ PASSED" in evidence
     assert "scenario(s) passed" in text
-    phone = measure(gate.bundle / "report.html", tmp_path, 390, 844)
+    phone = measure(browser, gate.bundle / "report.html", tmp_path, 390, 844)
     _common(phone)
 
 
-def test_waivers_stand_next_to_the_verdict(reference: Path, tmp_path: Path, run_gate) -> None:
+def test_waivers_stand_next_to_the_verdict(
+    reference: Path, tmp_path: Path, run_gate, browser: Browser
+) -> None:
     compliance("signoffs", ["compliance:a.nowak", "risk:k.zielinska"])(reference)
     refreeze(reference)
     policy = tmp_path / "policy.yaml"
@@ -332,7 +451,7 @@ def test_waivers_stand_next_to_the_verdict(reference: Path, tmp_path: Path, run_
     )
     gate: GateResult = run_gate(reference, f"--gate-config={policy}")
     assert gate.status("ACT-2") == "waived"
-    wide = measure(gate.bundle / "report.html", tmp_path, 1400)
+    wide = measure(browser, gate.bundle / "report.html", tmp_path, 1400)
     _common(wide)
     assert wide["boxes"]["waivers"]["top"] < FOLD, "the waivers are above the fold"
     text = wide["text"]
@@ -345,7 +464,7 @@ def test_waivers_stand_next_to_the_verdict(reference: Path, tmp_path: Path, run_
         "⚑ WAIVED",
     ):
         assert part in waivers, part
-    _, paper = printed(gate.bundle / "report.html", tmp_path)
+    _, paper = printed(browser, gate.bundle / "report.html", tmp_path)
     assert "Waivers in force (1)" in paper and "cro:j.kowalski" in paper
 
 
@@ -353,12 +472,14 @@ def test_waivers_stand_next_to_the_verdict(reference: Path, tmp_path: Path, run_
     not (REAL_WORLD / "config" / "core.yaml").is_file(),
     reason="../shared/real-world is not beside this checkout",
 )
-def test_the_real_config_no_go_reads_on_paper_and_on_a_phone(tmp_path: Path, run_gate) -> None:
+def test_the_real_config_no_go_reads_on_paper_and_on_a_phone(
+    tmp_path: Path, run_gate, browser: Browser
+) -> None:
     gate = run_gate(REAL_WORLD, "--env", "binance_live")
     assert gate.verdict == "NO-GO"
-    phone = measure(gate.bundle / "report.html", tmp_path, 390, 844)
+    phone = measure(browser, gate.bundle / "report.html", tmp_path, 390, 844)
     _common(phone)
-    pages, paper = printed(gate.bundle / "report.html", tmp_path)
+    pages, paper = printed(browser, gate.bundle / "report.html", tmp_path)
     # 21 pages of collapsed findings before; now every blocker, expanded, on about a dozen
     assert pages <= 15, pages
     flat = paper

@@ -3,6 +3,8 @@ no runbook emergency text, no bundle. Exit statuses: 0 GO, 1 NO-GO, 2 usage, 3 r
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +17,19 @@ REAL_WORLD = Path("/work/shared/real-world")
 
 
 def run_usage(*args: str) -> tuple[int, str]:
-    """pytest in its own process: a usage error returns from pytest_cmdline_main before the
-    session is configured, which pytester's in-process runner does not expect."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    return done.returncode, done.stdout + done.stderr
+    """pytest from the checkout, for a run that ends in a usage error, in this process: a usage
+    error returns from ``pytest_cmdline_main`` before the session is configured (nothing is
+    collected or imported), so ``pytest.main`` is called directly (pytester's in-process runner
+    expects a configured session); its return value is the status pytest's console script exits
+    with. (`live-gate run`'s exit status 2 is tested in a real process below.)"""
+    output = io.StringIO()
+    with (
+        contextlib.chdir(REPO),
+        contextlib.redirect_stdout(output),
+        contextlib.redirect_stderr(output),
+    ):
+        code = pytest.main(list(args))
+    return int(code), output.getvalue()
 
 
 def _usage(
@@ -37,7 +41,10 @@ def _usage(
 ) -> str:
     extra = [f"--as-of={as_of}"] if as_of is not None else []
     code, output = run_usage(
-        *gate_arguments(REPO, phase, None, True), f"--evidence-dir={evidence}", *extra, *args
+        *gate_arguments(REPO, phase, None, True),
+        f"--evidence-dir={evidence}",
+        *extra,
+        *args,
     )
     assert code == 2, output
     assert output.count("live-gate: usage error:") == 1, output
