@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -255,6 +256,17 @@ def _warm(args: argparse.Namespace, env: str) -> bool:
     finally:
         os.dup2(shown, 1)
         os.close(shown)
+    # what every judging session does before its first scenario and at its end, whatever it
+    # judges, and a collect-only session does not: the gate's own feature files parsed (cached
+    # per process by their digest, live_gate.scenarios) and the evidence schema's validator
+    # built (jsonschema imported): once here, not in every child
+    with contextlib.suppress(Exception):  # each environment's own run does it again, reports it
+        from live_gate import evidence
+        from live_gate.catalogue import load_catalogue
+        from live_gate.scenarios import load_gate_features
+
+        load_gate_features(load_catalogue())
+        evidence._evidence_validator()
     # what the children inherit stays shared: the collector does not touch (and so copy) the
     # parent's objects in every child
     gc.collect()
