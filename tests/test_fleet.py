@@ -588,3 +588,33 @@ def test_ctrl_c_starts_no_further_child(tmp_path: Path) -> None:
 
     judged, _ = _forked(["a", "b", "c"], judge, workers=1)
     assert judged == [("a", (0, tmp_path, None)), ("b", None), ("c", None)]
+
+
+def test_the_gate_features_are_parsed_once_per_content(tmp_path: Path) -> None:
+    """A fleet's parent parses the gate's feature files and its children reuse that parse
+    (live_gate.scenarios): keyed by each file's bytes, so a file changed since is parsed again,
+    never served the older parse; what is kept cannot be changed by a run."""
+    import dataclasses
+
+    from live_gate.catalogue import load_catalogue
+    from live_gate.scenarios import features_dir, load_gate_features
+
+    root = Path(shutil.copytree(features_dir(), tmp_path / "features"))
+    catalogue = load_catalogue()
+    first = load_gate_features(catalogue, root)
+    again = load_gate_features(catalogue, root)
+    assert not first.problems and again.scenarios == first.scenarios
+    assert all(a is b for a, b in zip(again.scenarios, first.scenarios, strict=True))  # reused
+    feature = root / "act_1_config_freeze.feature"
+    text = feature.read_text(encoding="utf-8")
+    old = "Scenario: The configuration matches its signed freeze"
+    assert old in text
+    feature.write_text(text.replace(old, old + " again"), encoding="utf-8")
+    changed = load_gate_features(catalogue, root)
+    names = {s.name for s in changed.scenarios if s.feature == feature.name}
+    assert "The configuration matches its signed freeze again" in names
+    assert {f.sha256 for f in changed.files} != {f.sha256 for f in first.files}
+    feature.write_text(text, encoding="utf-8")
+    assert load_gate_features(catalogue, root).files == first.files
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.scenarios[0].name = "changed"  # type: ignore[misc]
