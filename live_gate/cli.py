@@ -224,10 +224,14 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
 #: how long one environment's run may take in a fleet before it is stopped as hung (NO-GO)
 FLEET_TIMEOUT = 1800.0
 
-#: the heavy libraries some checks import on first use (``live_gate.exchanges._ccxt`` for
-#: PRE-7, ``DeploymentFiles.parquet_batches`` for PRE-5): a fleet imports one once, after the
-#: first run that needed it, for the runs it starts after that (``live_gate.fleet.judge_forked``)
-SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "pyarrow.parquet")
+#: the packages some checks import on first use (ccxt in ``live_gate.exchanges._ccxt`` for
+#: PRE-7; pyarrow, pyarrow.parquet and pyarrow.compute for PRE-5; the gate's own modules a check
+#: imports lazily, such as live_gate.router.reference; the interpreter's _strptime on the first
+#: ``datetime.strptime``): a fleet imports their modules once, after the first run that needed
+#: them, for the runs it starts after that (``live_gate.fleet.judge_forked``); measured, the
+#: reference's every member after the first two imported pyarrow.compute and the router's
+#: reference again before they were shared
+SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "live_gate", "_strptime")
 
 
 def _warm(args: argparse.Namespace, env: str) -> bool:
