@@ -61,9 +61,24 @@ def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.Co
     at most one environment (no fork) or stops at a usage error does, without an interpreter's
     start; its exit status and output as a process would give them."""
     capsys.readouterr()
-    code = cli.main(list(args))
+    with _modules_restored():
+        code = cli.main(list(args))
     out, err = capsys.readouterr()
     return subprocess.CompletedProcess(list(args), code, out, err)
+
+
+@contextlib.contextmanager
+def _modules_restored() -> Iterator[None]:
+    """The modules a gate session run in this process imports are forgotten after it, as
+    pytester does for each in-process run (``run_gate``): the step modules bind their feature
+    files when imported (pytest-bdd's ``scenarios()``), so a later in-process run of another
+    test, with another ``bdd_features_base_dir``, must import them again."""
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
 
 
 def _bundles(evidence: Path) -> dict[str, dict[str, Any]]:
@@ -165,7 +180,7 @@ def two_live_fleet(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(yamlsource, "parse_yaml", counted)
-        with _captured() as output:
+        with _captured() as output, _modules_restored():
             code = cli.main(_fleet_args(deployment, "binance*", evidence))
     parses = [int(pid) for pid in log.read_text().split()] if log.exists() else []
     done = subprocess.CompletedProcess(["live-gate"], code, *output())
@@ -308,12 +323,13 @@ def test_plain_pytest_asks_for_live_gate_run(
     """``pytest -m live_gate --env all`` from the checkout (``pytest.main`` in this process):
     one session judges one environment, so it names the command that runs a fleet."""
     monkeypatch.chdir(REPO)
-    code = pytest.main(
-        [
-            "-m", "live_gate", f"--deployment={reference}", "--env", "all",
-            f"--evidence-dir={tmp_path / 'evidence'}", f"--as-of={AS_OF}",
-        ]
-    )  # fmt: skip
+    with _modules_restored():
+        code = pytest.main(
+            [
+                "-m", "live_gate", f"--deployment={reference}", "--env", "all",
+                f"--evidence-dir={tmp_path / 'evidence'}", f"--as-of={AS_OF}",
+            ]
+        )  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 2, out + err
     assert "live-gate run --env 'all'" in err
