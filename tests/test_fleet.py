@@ -429,18 +429,25 @@ def test_a_stop_after_the_first_environment_is_a_run_problem(tmp_path: Path) -> 
     assert run_fleet(first, ["b", "c"], judge) == 2 and not first.members  # a usage error
 
 
-def test_the_shared_parse_keeps_no_large_document() -> None:
+def test_the_shared_parse_keeps_no_large_document(monkeypatch: pytest.MonkeyPatch) -> None:
     """Memory stays flat: a large document, or a small one that aliases expand, is parsed each
-    time and never kept."""
+    time and never kept. The caps themselves are those the bot's 84 kB core.yaml fits in; the
+    values cap is lowered here so that the expanding document is small to parse."""
     from live_gate import yamlsource
 
+    assert yamlsource._PARSED_MAX_CHARS <= 512 * 1024 and yamlsource._PARSED_ENTRIES <= 8
+    assert yamlsource._PARSED_MAX_VALUES <= 100_000
     big = "k: " + "x" * (yamlsource._PARSED_MAX_CHARS + 1) + "\n"  # one value over the cap
+    monkeypatch.setattr(yamlsource, "_PARSED_MAX_VALUES", 1_000)
     expanding = (
-        "a: &a [" + ", ".join(["x"] * 400) + "]\n" + "".join(f"b{i}: *a\n" for i in range(300))
-    )  # 120,000 values from 5 kB
+        "a: &a [" + ", ".join(["x"] * 40) + "]\n" + "".join(f"b{i}: *a\n" for i in range(30))
+    )  # 1,200 values from 500 bytes
+    kept = "a: [" + ", ".join(["x"] * 40) + "]\n"  # the same values once: kept
     for text in (big, expanding):
         yamlsource.parse_yaml_shared(text)
         assert all(key[0] != text for key in yamlsource._PARSED)
+    yamlsource.parse_yaml_shared(kept)
+    assert any(key[0] == kept for key in yamlsource._PARSED)
 
 
 # ----------------------------------------------------------------------- forked children
@@ -475,7 +482,7 @@ def test_children_run_at_most_one_per_cpu_and_report_in_order(tmp_path: Path) ->
 
     def judge(env: str) -> tuple[int, Path | None]:
         (tmp_path / f"{env}.start").write_text(repr(time.monotonic()))
-        time.sleep({"a": 0.25, "b": 0.05}.get(env, 0.02))  # a finishes after b and c
+        time.sleep({"a": 0.15, "b": 0.03}.get(env, 0.01))  # a finishes after b and c
         print(f"out of {env}", flush=True)
         print(f"err of {env}", file=sys.stderr, flush=True)
         (tmp_path / f"{env}.end").write_text(repr(time.monotonic()))
