@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -223,10 +224,14 @@ def _fleet(args: argparse.Namespace, passthrough: list[str]) -> int:
 #: how long one environment's run may take in a fleet before it is stopped as hung (NO-GO)
 FLEET_TIMEOUT = 1800.0
 
-#: the heavy libraries some checks import on first use (``live_gate.exchanges._ccxt`` for
-#: PRE-7, ``DeploymentFiles.parquet_batches`` for PRE-5): a fleet imports one once, after the
-#: first run that needed it, for the runs it starts after that (``live_gate.fleet.judge_forked``)
-SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "pyarrow.parquet")
+#: the packages some checks import on first use (ccxt in ``live_gate.exchanges._ccxt`` for
+#: PRE-7; pyarrow, pyarrow.parquet and pyarrow.compute for PRE-5; the gate's own modules a check
+#: imports lazily, such as live_gate.router.reference; the interpreter's _strptime on the first
+#: ``datetime.strptime``): a fleet imports their modules once, after the first run that needed
+#: them, for the runs it starts after that (``live_gate.fleet.judge_forked``); measured, the
+#: reference's every member after the first two imported pyarrow.compute and the router's
+#: reference again before they were shared
+SHARED_ON_FIRST_USE = ("ccxt", "pyarrow", "live_gate", "_strptime")
 
 
 def _warm(args: argparse.Namespace, env: str) -> bool:
@@ -255,6 +260,17 @@ def _warm(args: argparse.Namespace, env: str) -> bool:
     finally:
         os.dup2(shown, 1)
         os.close(shown)
+    # what every judging session does before its first scenario and at its end, whatever it
+    # judges, and a collect-only session does not: the gate's own feature files parsed (cached
+    # per process by their digest, live_gate.scenarios) and the evidence schema's validator
+    # built (jsonschema imported): once here, not in every child
+    with contextlib.suppress(Exception):  # each environment's own run does it again, reports it
+        from live_gate import evidence
+        from live_gate.catalogue import load_catalogue
+        from live_gate.scenarios import load_gate_features
+
+        load_gate_features(load_catalogue())
+        evidence._evidence_validator()
     # what the children inherit stays shared: the collector does not touch (and so copy) the
     # parent's objects in every child
     gc.collect()

@@ -351,7 +351,8 @@ def _in_child(
 ) -> None:
     """The child's whole life: its output into its own files (the parent replays them whole,
     so that two environments' lines never interleave), one gate run, its (exit status, bundle)
-    back to the parent, with the ``shareable`` modules the run imported."""
+    back to the parent, with the modules of the ``shareable`` packages the run imported."""
+    inherited = set(sys.modules)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # not the parent's: see below
     os.dup2(out, 1)
     os.dup2(err, 2)
@@ -367,8 +368,14 @@ def _in_child(
         raise SystemExit(EXIT_RUN_PROBLEM) from None
     sys.stdout.flush()
     sys.stderr.flush()
-    imported = [name for name in shareable if name in sys.modules]
+    imported = [
+        name for name in sys.modules if name not in inherited and _in_packages(name, shareable)
+    ]
     results.send((code, None if bundle is None else str(bundle), imported))
+
+
+def _in_packages(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
 
 
 def judge_forked(
@@ -396,10 +403,13 @@ def judge_forked(
     through a fork, a replay); a second Ctrl-C raises, and the children still running are
     killed.
 
-    ``shareable`` names heavy modules that only some runs import (ccxt, pyarrow: only a run that
-    reaches PRE-7 or PRE-5 does): once a child reports it imported one, it is imported here, so
-    that the children forked after it have it. Imported before the first fork, they would cost a
-    fleet that never needs them (a configuration whose every environment stops at PRE-1)."""
+    ``shareable`` names packages whose modules only some runs import (ccxt, pyarrow and
+    pyarrow.compute: only a run that reaches PRE-7 or PRE-5 does; the gate's own modules that a
+    check imports on first use): once a child reports the modules of those packages it imported,
+    they are imported here, so that the children forked after it have them. Imported before the
+    first fork, they would cost a fleet that never needs them (a configuration whose every
+    environment stops at PRE-1). Only modules are shared, never what a run put in them: the
+    parent imports them afresh."""
     context = multiprocessing.get_context("fork")
     workers = max(1, min(workers, cpus()))
     queue = iter(envs)
@@ -423,7 +433,7 @@ def judge_forked(
     def start(env: str) -> None:
         if wanted - set(sys.modules):
             for name in sorted(wanted - set(sys.modules)):
-                with contextlib.suppress(ImportError):  # the run that needs it says so
+                with contextlib.suppress(Exception):  # the run that needs it says so
                     importlib.import_module(name)
             gc.freeze()  # the new modules' objects too (see live_gate.cli._warm)
         # closed by finish() (or the finally below), when the child's output is replayed
@@ -461,7 +471,7 @@ def judge_forked(
             )
         if isinstance(received, tuple) and len(received) == 3:
             code, bundle, imported = received
-            wanted.update(name for name in imported if name in shareable)
+            wanted.update(name for name in imported if _in_packages(str(name), shareable))
             return int(code), None if bundle is None else Path(bundle), None
         status = child.process.exitcode
         how = (

@@ -148,12 +148,39 @@ def _walk(children: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], list
                 yield scenario, background + rule_background
 
 
-def _parse_file(root: Path, path: Path, catalogue: Catalogue) -> tuple[FeatureFile, list[Any]]:
+#: what a feature file's text parsed into, per process: (its path relative to the features
+#: folder, the SHA-256 of its bytes, the catalogue's IDs) -> (its FeatureFile, its scenarios).
+#: Every gate session parsed the same 25 files again (a fleet's every member, the self-tests'
+#: in-process runs); a fleet's parent parses them once before it forks and its members find them
+#: here. Keyed by the bytes' digest, read again every session: a file changed since (a self-test's
+#: broken copy, an edit between two runs) is parsed again, never served an older parse. What is
+#: kept is immutable (frozen dataclasses of tuples): no run can change what the next one reads.
+_PARSED: dict[tuple[str, str, frozenset[str]], tuple[FeatureFile, tuple[ExpectedScenario, ...]]]
+_PARSED = {}
+_PARSED_MAX = 512  # entries (a few kB each): the self-tests' broken copies never grow it far
+
+
+def _parse_file(
+    root: Path, path: Path, catalogue: Catalogue
+) -> tuple[FeatureFile, tuple[ExpectedScenario, ...]]:
+    data = path.read_bytes()
+    relative = path.relative_to(root).as_posix()
+    key = (relative, sha256_hex(data), frozenset(catalogue.ids()))
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _parse_text(relative, data, catalogue)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    return parsed
+
+
+def _parse_text(
+    relative: str, data: bytes, catalogue: Catalogue
+) -> tuple[FeatureFile, tuple[ExpectedScenario, ...]]:
     from gherkin.parser import Parser
     from gherkin.pickles.compiler import Compiler
 
-    data = path.read_bytes()
-    relative = path.relative_to(root).as_posix()
     document: Any = Parser().parse(data.decode("utf-8"))
     document["uri"] = relative
     feature = document.get("feature") or {}
@@ -205,7 +232,7 @@ def _parse_file(root: Path, path: Path, catalogue: Catalogue) -> tuple[FeatureFi
             description=str(feature.get("description", "")),
             scenario_names=names,
         ),
-        expected,
+        tuple(expected),
     )
 
 
