@@ -18,7 +18,7 @@ from typing import Any
 # every module a run imports: pyarrow.compute, which the market-data check imports lazily,
 # rebuilt its ~300 wrappers, 45 ms of a 0.5 s run, each time).
 import ccxt  # noqa: F401
-import pyarrow.compute  # noqa: F401
+import pyarrow.compute
 import pyarrow.parquet  # noqa: F401
 import pytest
 import responses  # noqa: F401
@@ -271,3 +271,70 @@ def copy_project(target: Path) -> Path:
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy2(REPO / name, target / name)
     return target
+
+
+# The self-tests that take seconds each (whole runs in real processes, session fixtures that
+# start some), in the order of their cost as measured (`pytest tests -n 2 --durations=0`).
+# Only the order of the run depends on this list: a renamed test just loses its place.
+SLOW_FIRST = (
+    "tests/test_fleet.py::test_a_fleet_is_no_go_when_one_environment_is",
+    "tests/test_bundles.py::",  # signed_runs: two `live-gate run`s (module-scoped `runs`)
+    "tests/test_fleet.py::test_the_real_configurations_nine_live_environments",
+    "tests/test_ci.py::test_the_templates_gate_step_runs",
+    "tests/test_fleet.py::test_the_children_do_not_parse_the_configuration_again",
+    "tests/test_gate_cli.py::",
+    "tests/test_heap_settling.py::",
+    "tests/test_report_browser.py::test_rendered_no_go_report",
+    "tests/test_ci.py::",  # reference_go: a whole run in a process
+    "tests/test_fleet.py::",
+    "tests/test_gate_router.py::",  # router benches that wait on the wall clock (0.5-1 s)
+)
+#: a test that asks for one of these runs the whole gate at least once (0.3-1 s)
+WHOLE_RUN_FIXTURES = frozenset(
+    {"run_gate", "run_pytest", "pytester", "signed_runs", "reference_go", "reference_go_run"}
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping of items by fixture scope
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow self-tests spread evenly through the run, the slowest at its start: however
+    pytest-xdist cuts the list into chunks for its workers, each chunk holds its share of the
+    whole runs, and no worker is left with a 5 s test at the end while the other idles. (A
+    stable order: within each group, pytest's.)"""
+    if config.getoption("failedfirst", False) or config.getoption("newfirst", False):
+        return  # --ff/--nf: the operator's order
+
+    def weight(item: pytest.Item) -> int:
+        for rank, prefix in enumerate(SLOW_FIRST):
+            if item.nodeid.startswith(prefix):
+                return rank
+        whole = WHOLE_RUN_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        return len(SLOW_FIRST) + (0 if whole else 1)
+
+    ranked = sorted(items, key=weight)
+    slow = [item for item in ranked if weight(item) <= len(SLOW_FIRST)]
+    quick = ranked[len(slow) :]
+    # each item at its fraction of its own list: the slow ones one every few quick ones
+    placed = [(i / len(slow), 0, item) for i, item in enumerate(slow)]
+    placed += [(i / len(quick), 1, item) for i, item in enumerate(quick)]
+    items[:] = [item for _, _, item in sorted(placed, key=lambda entry: entry[:2])]
+
+
+def _dist_chosen(config: pytest.Config) -> bool:
+    """Whether the command line (or PYTEST_ADDOPTS) names a pytest-xdist --dist mode."""
+    words = [*config.invocation_params.args, *os.environ.get("PYTEST_ADDOPTS", "").split()]
+    return any(str(word).startswith(("--dist", "--distload")) for word in words)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``pytest tests -n auto`` distributes by work stealing unless --dist says otherwise.
+    pytest-xdist's default (load) sends each worker a quarter of its share up front and never
+    takes it back: the first chunk, where the slow tests are (see pytest_collection_modifyitems),
+    kept one worker busy 40 s after the other had finished. Work stealing moves a busy worker's
+    pending tests to an idle one."""
+    if config.getvalue("dist") != "load" or _dist_chosen(config):
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
