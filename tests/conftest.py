@@ -273,34 +273,47 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-# The self-tests that take seconds each (whole runs in real processes, session fixtures that
-# start some), in the order of their cost as measured (`pytest tests -n 2 --durations=0`).
-# Only the order of the run depends on this list: a renamed test just loses its place.
+# The self-tests that take seconds each (whole runs in real processes), in the order of their
+# cost as measured (`pytest tests -n 2 --durations=0`). Only the order of the run depends on
+# this list: a renamed test just loses its place.
 SLOW_FIRST = (
     "tests/test_fleet.py::test_a_fleet_is_no_go_when_one_environment_is",
-    "tests/test_bundles.py::",  # signed_runs: two `live-gate run`s (module-scoped `runs`)
     "tests/test_fleet.py::test_the_real_configurations_nine_live_environments",
     "tests/test_ci.py::test_the_templates_gate_step_runs",
     "tests/test_fleet.py::test_the_children_do_not_parse_the_configuration_again",
     "tests/test_gate_cli.py::",
     "tests/test_heap_settling.py::",
-    "tests/test_report_browser.py::test_rendered_no_go_report",
-    "tests/test_ci.py::",  # reference_go: a whole run in a process
     "tests/test_fleet.py::",
     "tests/test_gate_router.py::",  # router benches that wait on the wall clock (0.5-1 s)
 )
 #: a test that asks for one of these runs the whole gate at least once (0.3-1 s)
-WHOLE_RUN_FIXTURES = frozenset(
-    {"run_gate", "run_pytest", "pytester", "signed_runs", "reference_go", "reference_go_run"}
-)
+WHOLE_RUN_FIXTURES = frozenset({"run_gate", "run_pytest", "pytester"})
+#: session fixtures that start processes, each made once per xdist worker that needs it:
+#: two `live-gate run`s, a whole run as the README starts it, a headless Chromium
+SHARED = ("signed_runs", "reference_go_run", "browser")
+
+
+def _shared_group(item: pytest.Item) -> int | None:
+    """Which block of tests sharing a session fixture an item belongs to: the blocks are
+    signed runs, the GO run alone, the GO run in the browser, the browser alone (so that the
+    two users of both stand between the users of either)."""
+    uses = [name in getattr(item, "fixturenames", ()) for name in SHARED]
+    if uses[0]:
+        return 0
+    if uses[1]:
+        return 2 if uses[2] else 1
+    return 3 if uses[2] else None
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own grouping of items by fixture scope
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The slow self-tests spread evenly through the run, the slowest at its start: however
-    pytest-xdist cuts the list into chunks for its workers, each chunk holds its share of the
-    whole runs, and no worker is left with a 5 s test at the end while the other idles. (A
-    stable order: within each group, pytest's.)"""
+    """First the tests that share a session fixture, each block together: pytest-xdist's work
+    stealing gives the first half of the list to one worker and moves tests from the end of a
+    busy worker's queue, so each block's fixture is made by one worker, not by both (2-3 s
+    each). Then the slow self-tests spread evenly through the rest, the slowest first: however
+    the list is cut into chunks for the workers, each chunk holds its share of the whole runs,
+    and no worker is left with a 5 s test at the end while the other idles. (A stable order:
+    within each group, pytest's.)"""
     if config.getoption("failedfirst", False) or config.getoption("newfirst", False):
         return  # --ff/--nf: the operator's order
 
@@ -311,13 +324,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         whole = WHOLE_RUN_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         return len(SLOW_FIRST) + (0 if whole else 1)
 
-    ranked = sorted(items, key=weight)
+    shared = sorted((i for i in items if _shared_group(i) is not None), key=_shared_group)
+    ranked = sorted((i for i in items if _shared_group(i) is None), key=weight)
     slow = [item for item in ranked if weight(item) <= len(SLOW_FIRST)]
     quick = ranked[len(slow) :]
     # each item at its fraction of its own list: the slow ones one every few quick ones
     placed = [(i / len(slow), 0, item) for i, item in enumerate(slow)]
     placed += [(i / len(quick), 1, item) for i, item in enumerate(quick)]
-    items[:] = [item for _, _, item in sorted(placed, key=lambda entry: entry[:2])]
+    items[:] = shared + [item for _, _, item in sorted(placed, key=lambda entry: entry[:2])]
 
 
 def _dist_chosen(config: pytest.Config) -> bool:
