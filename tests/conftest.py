@@ -347,7 +347,7 @@ def _dist_chosen(config: pytest.Config) -> bool:
     return any(str(word).startswith(("--dist", "--distload")) for word in words)
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``pytest tests -n auto`` distributes by work stealing unless --dist says otherwise.
     pytest-xdist's default (load) sends each worker a quarter of its share up front and never
