@@ -51,11 +51,11 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 def test_the_first_run_settles_after_each_scenario_a_later_one_unfreezes(
     reference: Path, run_gate: Any, frozen: list[int]
 ) -> None:
-    assert run_gate(reference).verdict == "GO"
+    assert run_gate(reference, fresh_process=False).verdict == "GO"
     assert len(frozen) >= scenario_count() + 2  # started, collected, each scenario, the end
     assert min(frozen) > 0 and gc.get_freeze_count() > 0  # frozen to the end of the process
     frozen.clear()
-    assert run_gate(reference).verdict == "GO"
+    assert run_gate(reference, fresh_process=False).verdict == "GO"
     # once it judges (configured), the second run has given the heap back and freezes nothing
     assert len(frozen) > 2 and max(frozen[1:]) == 0 and gc.get_freeze_count() == 0
 
@@ -66,9 +66,11 @@ def test_a_session_that_judges_nothing_is_not_a_run(
     """A fleet warms its parent with a collect-only session before it forks: each member is
     still its process's first judging run, and freezes."""
     arguments = gate_arguments(REPO, "live_gate", None, True)
-    code, output = run_pytest(*arguments, f"--deployment={reference}", "--collect-only", "-q")
+    code, output = run_pytest(
+        *arguments, f"--deployment={reference}", "--collect-only", "-q", fresh_process=False
+    )
     assert code == 0 and "no verdict" in output, output
     assert plugin._GATE_RUNS == 0
     frozen.clear()
-    assert run_gate(reference).verdict == "GO"
+    assert run_gate(reference, fresh_process=False).verdict == "GO"
     assert min(frozen) > 0
