@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -14,15 +15,19 @@ from pathlib import Path
 from typing import Any
 
 # Imported once here: pytester's in-process runs keep modules that were loaded before them, so
-# heavy libraries are not imported again by every gate run of the self-tests.
+# heavy libraries are not imported again by every gate run of the self-tests (pytester forgets
+# every module a run imports: pyarrow.compute, which the market-data check imports lazily,
+# rebuilt its ~300 wrappers, 45 ms of a 0.5 s run, each time).
 import ccxt  # noqa: F401
+import pyarrow.compute
 import pyarrow.parquet  # noqa: F401
 import pytest
 import responses  # noqa: F401
 import yaml
 
 import live_gate.exchanges
-import live_gate.router.reference  # noqa: F401
+import live_gate.plugin
+import live_gate.router.reference
 from live_gate.catalogue import load_catalogue
 from live_gate.evidence import recompute, validation_errors
 from live_gate.freeze import write_freeze
@@ -97,17 +102,24 @@ def _scratch_usable() -> bool:
     return room.f_bavail * room.f_frsize >= 1024**3
 
 
+def _copy_reference(template: Path, target: Path) -> Path:
+    """A copy of the template: the files' contents, without their times and modes (copystat is
+    a third of a copy of 160 files, and the gate reads neither: the template's files are all
+    0644 and were written a moment ago, as their copies are)."""
+    return Path(shutil.copytree(template, target, symlinks=True, copy_function=shutil.copyfile))
+
+
 @pytest.fixture
 def reference(request: pytest.FixtureRequest, _reference_template: Path) -> Iterator[Path]:
     """A fresh copy of the reference deployment for AS_OF, for one test to break (on a tmpfs
     when the machine has one, removed after the test; else in ``tmp_path``)."""
     if not _scratch_usable():
         tmp_path: Path = request.getfixturevalue("tmp_path")
-        yield Path(shutil.copytree(_reference_template, tmp_path / "deployment", symlinks=True))
+        yield _copy_reference(_reference_template, tmp_path / "deployment")
         return
     scratch = Path(tempfile.mkdtemp(prefix="live-gate-reference-", dir=SCRATCH))
     try:
-        yield Path(shutil.copytree(_reference_template, scratch / "deployment", symlinks=True))
+        yield _copy_reference(_reference_template, scratch / "deployment")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -135,14 +147,27 @@ def no_licence(reference: Path) -> Path:
 def run_pytest(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., tuple[int, str]]:
-    """pytest in this process, from ``cwd`` (default: an empty folder of pytester)."""
+    """pytest in this process, from ``cwd`` (default: an empty folder of pytester).
 
-    def run(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    A gate session started here settles the heap as the first one of a process does, as every
+    ``live-gate run`` and ``pytest -m live_gate`` does (live_gate.plugin.settle_heap: it
+    freezes what is alive, so the collector's full collections skip this process's 400,000
+    objects, 0.1 s of a 0.5 s run), and hands it back to the collector when it is over.
+    ``fresh_process=False`` leaves the count of this process's gate runs alone (the heap
+    settling self-tests)."""
+
+    def run(*args: str, cwd: Path | None = None, fresh_process: bool = True) -> tuple[int, str]:
         with monkeypatch.context() as patch:
             if cwd is not None:
                 patch.chdir(cwd)
-            # pytest's gc-heavy unraisable-exception check costs 0.2 s per in-process run
-            result = pytester.runpytest_inprocess(*args, "-p", "no:unraisableexception")
+            if fresh_process:
+                patch.setattr(live_gate.plugin, "_GATE_RUNS", 0)
+            try:
+                # pytest's gc-heavy unraisable-exception check costs 0.2 s per in-process run
+                result = pytester.runpytest_inprocess(*args, "-p", "no:unraisableexception")
+            finally:
+                if fresh_process:
+                    gc.unfreeze()
         return int(result.ret), result.stdout.str() + result.stderr.str()
 
     return run
@@ -158,7 +183,7 @@ def run_gate(
     the one ``live-gate verify`` recomputes from it, and no demo secret may appear in the
     terminal output, the evidence or the report. ``paths`` replaces the gate's ``steps/`` as the
     test paths, ``pinned=False`` leaves out ``--rootdir``/``-c`` and ``cwd`` changes the working
-    directory: the ways an operator can start pytest.
+    directory: the ways an operator can start pytest; ``fresh_process`` as ``run_pytest``'s.
     """
     counter = {"n": 0}
 
@@ -172,6 +197,7 @@ def run_gate(
         paths: list[str] | None = None,
         pinned: bool = True,
         cwd: Path | None = None,
+        fresh_process: bool = True,
     ) -> GateResult:
         counter["n"] += 1
         evidence_dir = tmp_path / f"evidence-{counter['n']}"
@@ -192,7 +218,7 @@ def run_gate(
             )
             exit_code, output = done.returncode, done.stdout + done.stderr
         else:
-            exit_code, output = run_pytest(*args, *extra, cwd=cwd)
+            exit_code, output = run_pytest(*args, *extra, cwd=cwd, fresh_process=fresh_process)
         return read_bundle(evidence_dir, exit_code, output)
 
     return run
@@ -268,3 +294,84 @@ def copy_project(target: Path) -> Path:
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy2(REPO / name, target / name)
     return target
+
+
+# The self-tests that take seconds each (whole runs in real processes), in the order of their
+# cost as measured (`pytest tests -n 2 --durations=0`). Only the order of the run depends on
+# this list: a renamed test just loses its place.
+SLOW_FIRST = (
+    "tests/test_fleet.py::test_a_fleet_is_no_go_when_one_environment_is",
+    "tests/test_fleet.py::test_the_real_configurations_nine_live_environments",
+    "tests/test_ci.py::test_the_templates_gate_step_runs",
+    "tests/test_fleet.py::test_the_children_do_not_parse_the_configuration_again",
+    "tests/test_gate_cli.py::",
+    "tests/test_heap_settling.py::",
+    "tests/test_fleet.py::",
+    "tests/test_gate_router.py::",  # router benches that wait on the wall clock (0.5-1 s)
+)
+#: a test that asks for one of these runs the whole gate at least once (0.3-1 s)
+WHOLE_RUN_FIXTURES = frozenset({"run_gate", "run_pytest", "pytester"})
+#: session fixtures that start processes, each made once per xdist worker that needs it:
+#: two `live-gate run`s, a whole run as the README starts it, a headless Chromium
+SHARED = ("signed_runs", "reference_go_run", "browser")
+
+
+def _shared_group(item: pytest.Item) -> int | None:
+    """Which block of tests sharing a session fixture an item belongs to: the blocks are
+    signed runs, the GO run alone, the GO run in the browser, the browser alone (so that the
+    two users of both stand between the users of either)."""
+    uses = [name in getattr(item, "fixturenames", ()) for name in SHARED]
+    if uses[0]:
+        return 0
+    if uses[1]:
+        return 2 if uses[2] else 1
+    return 3 if uses[2] else None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping of items by fixture scope
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """First the tests that share a session fixture, each block together: pytest-xdist's work
+    stealing gives the first half of the list to one worker and moves tests from the end of a
+    busy worker's queue, so each block's fixture is made by one worker, not by both (2-3 s
+    each). Then the slow self-tests spread evenly through the rest, the slowest first: however
+    the list is cut into chunks for the workers, each chunk holds its share of the whole runs,
+    and no worker is left with a 5 s test at the end while the other idles. (A stable order:
+    within each group, pytest's.)"""
+    if config.getoption("failedfirst", False) or config.getoption("newfirst", False):
+        return  # --ff/--nf: the operator's order
+
+    def weight(item: pytest.Item) -> int:
+        for rank, prefix in enumerate(SLOW_FIRST):
+            if item.nodeid.startswith(prefix):
+                return rank
+        whole = WHOLE_RUN_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        return len(SLOW_FIRST) + (0 if whole else 1)
+
+    shared = sorted((i for i in items if _shared_group(i) is not None), key=_shared_group)
+    ranked = sorted((i for i in items if _shared_group(i) is None), key=weight)
+    slow = [item for item in ranked if weight(item) <= len(SLOW_FIRST)]
+    quick = ranked[len(slow) :]
+    # each item at its fraction of its own list: the slow ones one every few quick ones
+    placed = [(i / len(slow), 0, item) for i, item in enumerate(slow)]
+    placed += [(i / len(quick), 1, item) for i, item in enumerate(quick)]
+    items[:] = shared + [item for _, _, item in sorted(placed, key=lambda entry: entry[:2])]
+
+
+def _dist_chosen(config: pytest.Config) -> bool:
+    """Whether the command line (or PYTEST_ADDOPTS) names a pytest-xdist --dist mode."""
+    words = [*config.invocation_params.args, *os.environ.get("PYTEST_ADDOPTS", "").split()]
+    return any(str(word).startswith(("--dist", "--distload")) for word in words)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: -p no:xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``pytest tests -n auto`` distributes by work stealing unless --dist says otherwise.
+    pytest-xdist's default (load) sends each worker a quarter of its share up front and never
+    takes it back: the first chunk, where the slow tests are (see pytest_collection_modifyitems),
+    kept one worker busy 40 s after the other had finished. Work stealing moves a busy worker's
+    pending tests to an idle one."""
+    if config.getvalue("dist") != "load" or _dist_chosen(config):
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
