@@ -328,6 +328,13 @@ def _shared_group(item: pytest.Item) -> int | None:
     return 3 if uses[2] else None
 
 
+def _uses_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's own grouping of items by fixture scope
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """First the tests that share a session fixture, each block together: pytest-xdist's work
@@ -348,13 +355,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return len(SLOW_FIRST) + (0 if whole else 1)
 
     shared = sorted((i for i in items if _shared_group(i) is not None), key=_shared_group)
-    ranked = sorted((i for i in items if _shared_group(i) is None), key=weight)
+    # a module-scoped fixture is torn down whenever the next test is in another module: the
+    # tests that share one stay together, or each interleaving would make it again (a fleet)
+    modules = [i for i in items if _shared_group(i) is None and _uses_module_fixture(i)]
+    modules.sort(key=lambda item: str(item.path))
+    grouped = {id(i) for i in shared + modules}
+    ranked = sorted((i for i in items if id(i) not in grouped), key=weight)
     slow = [item for item in ranked if weight(item) <= len(SLOW_FIRST)]
     quick = ranked[len(slow) :]
     # each item at its fraction of its own list: the slow ones one every few quick ones
     placed = [(i / len(slow), 0, item) for i, item in enumerate(slow)]
     placed += [(i / len(quick), 1, item) for i, item in enumerate(quick)]
-    items[:] = shared + [item for _, _, item in sorted(placed, key=lambda entry: entry[:2])]
+    items[:] = shared + modules + [item for _, _, item in sorted(placed, key=lambda e: e[:2])]
 
 
 def _dist_chosen(config: pytest.Config) -> bool:
