@@ -1870,9 +1870,14 @@ def test_seeded_defect_is_no_go_in_a_whole_gate_run(
     assert f"[{requirement}]" in gate.output and "runbook:" in gate.output
     findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
     assert all(f.get("file") for f in findings), findings
-    judged = judge_checks(reference)
-    for outcome in gate.evidence["requirements"]:
-        assert judged.rules(outcome["id"]) == gate.rules(outcome["id"]), outcome["id"]
+    # the router bench (15 scenarios on fake exchanges) is compared in PRE-7's own run and in
+    # test_gate_router.py's whole runs; the other requirements in every run
+    compared = {o["id"] for o in gate.evidence["requirements"]}
+    if requirement != "PRE-7":
+        compared.discard("PRE-7")
+    judged = judge_checks(reference, requirements=compared)
+    for outcome_id in sorted(compared):
+        assert judged.rules(outcome_id) == gate.rules(outcome_id), outcome_id
 
 
 def test_every_requirement_has_a_whole_gate_no_go_run() -> None:
