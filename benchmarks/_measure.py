@@ -38,6 +38,13 @@ def json_loads_loop(directory: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "records": count}
 
 
+def answer(result: dict[str, Any]) -> None:
+    """The child's side of :func:`in_child`: its result, with this process's peak resident set,
+    as the last line of stdout."""
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+
+
 def in_child(script: str, what: str, *arguments: str) -> dict[str, Any]:
     """Run ``script --measure ARGUMENTS`` in a fresh interpreter and return its JSON result."""
     done = subprocess.run(

@@ -33,7 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _measure import in_child, json_loads_loop, peak_rss_mb
+from _measure import answer, in_child, json_loads_loop
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 LIVE_ENV = "binance_live"
@@ -143,9 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         mode, target = args.measure
-        result = json_loads_loop(target) if mode == "json" else measure_checks(target)
-        result["peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps(result))
+        answer(json_loads_loop(target) if mode == "json" else measure_checks(target))
         return
 
     from live_gate.reference import build

@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import in_child, peak_rss_mb
+from _measure import answer, in_child
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC)
 NAMESPACE = "binance_spot"
@@ -126,9 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         root, series = args.measure
-        result = measure_scan(root, json.loads(series))
-        result["peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps(result))
+        answer(measure_scan(root, json.loads(series)))
         return
 
     rows: list[tuple[str, dict[str, object]]] = []
