@@ -25,13 +25,12 @@ from live_gate.scenarios import load_gate_features
 from live_gate.timeutil import parse_instant
 from tests.checklevel import judge_checks
 from tests.conftest import AS_OF, edit_core
+from tests.mutations import Mutation, write
 from tests.test_gate_defects import (
     RISK_STATE,
-    Mutation,
     dry_run,
     edit_json,
     risk_snapshot,
-    write,
 )
 
 SMOKE = "audit/smoke_reports/daily_trend_smoke_reference/summary.json"

@@ -13,7 +13,8 @@ import pytest
 from live_gate.catalogue import load_catalogue
 from tests.checklevel import judge_checks
 from tests.conftest import scenario_count
-from tests.test_gate_defects import Mutation, core, delete
+from tests.mutations import Mutation, delete
+from tests.test_gate_defects import core
 
 
 def archive_dir(root: Path) -> Path:

@@ -16,8 +16,8 @@ from live_gate import signing
 from live_gate.reference.builder import DEMO_KEYS, LICENCE_ID, LICENCE_KEYS
 from tests.checklevel import CheckLevelResult, judge_checks
 from tests.conftest import edit_core, live_env, refreeze
+from tests.mutations import Mutation, append, delete, write
 
-Mutation = Callable[[Path], None]
 DOCS = "config/compliance/live/binance"
 KYC_PDF = f"{DOCS}/kyc_packet.pdf"
 KYC_SIG = f"{DOCS}/kyc_packet.sig"
@@ -79,34 +79,6 @@ def universe_window(key: str, value: Any) -> Mutation:
             0
         ].__setitem__(key, value)
     )
-
-
-def delete(relative: str) -> Mutation:
-    def apply(root: Path) -> None:
-        target = root / relative
-        if target.is_dir():
-            for child in sorted(target.rglob("*"), reverse=True):
-                child.unlink() if child.is_file() else child.rmdir()
-            target.rmdir()
-        else:
-            target.unlink()
-
-    return apply
-
-
-def write(relative: str, data: bytes) -> Mutation:
-    def apply(root: Path) -> None:
-        (root / relative).write_bytes(data)
-
-    return apply
-
-
-def append(relative: str, data: bytes) -> Mutation:
-    def apply(root: Path) -> None:
-        with (root / relative).open("ab") as handle:
-            handle.write(data)
-
-    return apply
 
 
 def edit_json(relative: str, change: Callable[[dict[str, Any]], None]) -> Mutation:

@@ -40,6 +40,7 @@ from live_gate.resources.readiness import _required_flag
 from live_gate.timeutil import parse_instant
 from tests.checklevel import CheckLevelResult, judge_checks
 from tests.conftest import AS_OF
+from tests.mutations import Mutation, delete, fifo, link_out
 from tests.test_gate_defects import (
     DOCS,
     KYC_PDF,
@@ -48,7 +49,6 @@ from tests.test_gate_defects import (
     REVOCATIONS,
     STAGE6,
     compliance,
-    delete,
     document,
     edit_register,
     env,
@@ -60,7 +60,6 @@ from tests.test_gate_defects import (
     write,
 )
 
-Mutation = Callable[[Path], None]
 AS_OF_DT = parse_instant(AS_OF)
 CHECKLIST_SIG = f"{DOCS}/checklist.sig"
 PENTEST = 2  # index of penetration_report in the reference checklist
@@ -69,31 +68,6 @@ FUTURE = "2027-03-01T00:00:00Z"
 
 
 # ----------------------------------------------------------------------------- mutations
-
-
-def symlink_out(relative: str) -> Mutation:
-    """Replace a file by a symbolic link to a copy of it outside the deployment."""
-
-    def apply(root: Path) -> None:
-        target = root / relative
-        outside = root.parent / ("outside-" + target.name)
-        outside.write_bytes(target.read_bytes())
-        target.unlink()
-        os.symlink(outside, target)
-
-    return apply
-
-
-def fifo(relative: str) -> Mutation:
-    """Replace a file by a FIFO nobody writes to: opening it for reading would hang forever."""
-
-    def apply(root: Path) -> None:
-        target = root / relative
-        if target.exists():
-            target.unlink()
-        os.mkfifo(target)
-
-    return apply
 
 
 def resign(relative: str, key_id: str, change: Callable[[dict[str, Any]], None]) -> Mutation:
@@ -326,7 +300,7 @@ def test_each_checklist_claim_is_compared_with_the_signed_payload(
 
 
 def test_checklist_signature_link_out_and_fifo(reference: Path) -> None:
-    symlink_out(CHECKLIST_SIG)(reference)
+    link_out(CHECKLIST_SIG)(reference)
     (finding,) = blockers(pre1(reference), "path.escapes_deployment")
     assert "signature_path" in (finding.field or "")
     assert "leaves the deployment" in finding.message
@@ -415,7 +389,7 @@ def test_a_document_signed_in_the_future_is_a_finding(reference: Path) -> None:
 
 @pytest.mark.parametrize("relative", [KYC_PDF, KYC_SIG], ids=["document", "signature"])
 def test_document_links_out_are_never_read(relative: str, reference: Path) -> None:
-    symlink_out(relative)(reference)
+    link_out(relative)(reference)
     (finding,) = blockers(pre1(reference), "path.escapes_deployment")
     assert "leaves the deployment" in finding.message and finding.file == "config/core.yaml"
 
@@ -433,7 +407,7 @@ def test_document_fifos_are_refused_without_hanging(relative: str, reference: Pa
 
 
 def test_a_key_file_linked_out_of_the_deployment_is_refused(reference: Path) -> None:
-    symlink_out("secrets/hmac/kl_risk_demo.key")(reference)
+    link_out("secrets/hmac/kl_risk_demo.key")(reference)
     (finding,) = blockers(pre1(reference), "input.refused")
     names(finding, "secrets/hmac/kl_risk_demo.key")
     assert "leaves the deployment" in finding.message
@@ -527,7 +501,7 @@ LICENCE_FILES = [
 
 @pytest.mark.parametrize("relative", LICENCE_FILES)
 def test_licence_files_linked_out_are_never_read(relative: str, reference: Path) -> None:
-    symlink_out(relative)(reference)
+    link_out(relative)(reference)
     (finding,) = blockers(pre4(reference), "path.escapes_deployment")
     assert "leaves the deployment" in finding.message and finding.field
 
@@ -603,7 +577,7 @@ def act2(root: Path) -> list[Finding]:
 
 
 def test_a_register_linked_out_is_never_read(reference: Path) -> None:
-    symlink_out(REGISTER)(reference)
+    link_out(REGISTER)(reference)
     (finding,) = blockers(act2(reference), "path.escapes_deployment")
     assert finding.file == REGISTER and "leaves the deployment" in finding.message
 
@@ -700,7 +674,7 @@ def test_freeze_inputs_as_fifos_are_refused(target: str, reference: Path) -> Non
 )
 def test_freeze_inputs_linked_out_are_never_read(target: str, rule: str, reference: Path) -> None:
     relative = _freeze_input(reference, target)
-    symlink_out(relative)(reference)
+    link_out(relative)(reference)
     (finding,) = blockers(act1(reference), rule)
     names(finding, relative)
     assert "leaves the deployment" in finding.message
@@ -772,10 +746,10 @@ HOSTILE_DEFECTS_A: list[tuple[str, Mutation, str, str]] = [
         "signoff.in_future",
     ),
     ("signature is a FIFO", fifo(KYC_SIG), "PRE-1", "input.refused"),
-    ("key linked out", symlink_out("secrets/hmac/kl_risk_demo.key"), "PRE-1", "input.refused"),
+    ("key linked out", link_out("secrets/hmac/kl_risk_demo.key"), "PRE-1", "input.refused"),
     ("limit NaN", profile("max_daily_loss_pct", float("nan")), "PRE-2", "limit.not_numeric"),
     ("licence is a FIFO", fifo(LICENCE), "PRE-4", "input.refused"),
-    ("licence linked out", symlink_out(LICENCE), "PRE-4", "path.escapes_deployment"),
+    ("licence linked out", link_out(LICENCE), "PRE-4", "path.escapes_deployment"),
     (
         "licence expiry unreadable",
         licence_payload(lambda p: p.__setitem__("expires_at", "next year")),
@@ -795,7 +769,7 @@ HOSTILE_DEFECTS_A: list[tuple[str, Mutation, str, str]] = [
         "license.setting_not_a_number",
     ),
     ("register is a FIFO", fifo(REGISTER), "ACT-2", "input.refused"),
-    ("register linked out", symlink_out(REGISTER), "ACT-2", "path.escapes_deployment"),
+    ("register linked out", link_out(REGISTER), "ACT-2", "path.escapes_deployment"),
     (
         "register validity unreadable",
         edit_register(lambda r: r.__setitem__("valid_until", "end of quarter")),

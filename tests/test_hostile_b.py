@@ -12,8 +12,6 @@ meta-test.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from live_gate.resources.deployment import Deployment
 from live_gate.timeutil import parse_instant
 from tests.checklevel import judge_checks
 from tests.conftest import AS_OF
+from tests.mutations import Mutation, append, fifo, link_out
 from tests.test_gate_defects import (
     alert,
     auto_trader_log,
@@ -54,7 +53,6 @@ from tests.test_gate_defects import (
     profile,
 )
 
-Mutation = Callable[[Path], None]
 NAN = float("nan")
 INF = float("inf")
 
@@ -74,35 +72,6 @@ RECENT = "2026-11-20T10:00:00+00:00"
 # --------------------------------------------------------------------------- mutations
 
 
-def link_out(relative: str) -> Mutation:
-    """Move the file or folder out of the deployment (or make one there) and link it back."""
-
-    def apply(root: Path) -> None:
-        path = root / relative
-        target = root.parent / f"outside-{path.name}"
-        if path.exists():
-            shutil.move(path, target)
-        else:
-            target.write_text("{}\n")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(target, path)
-
-    return apply
-
-
-def fifo(relative: str) -> Mutation:
-    def apply(root: Path) -> None:
-        path = root / relative
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.mkfifo(path)
-
-    return apply
-
-
 def folder(relative: str) -> Mutation:
     def apply(root: Path) -> None:
         path = root / relative
@@ -110,14 +79,6 @@ def folder(relative: str) -> Mutation:
             path.unlink()
         (path / "inner.jsonl").parent.mkdir(parents=True)
         (path / "inner.jsonl").write_text("{}\n")
-
-    return apply
-
-
-def append(relative: str, data: bytes) -> Mutation:
-    def apply(root: Path) -> None:
-        with (root / relative).open("ab") as handle:
-            handle.write(data)
 
     return apply
 

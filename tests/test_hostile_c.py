@@ -37,6 +37,7 @@ from live_gate.router.bench import BenchUnusable, RouterBench
 from live_gate.timeutil import parse_instant
 from tests.checklevel import judge_checks
 from tests.conftest import AS_OF
+from tests.mutations import Mutation, Where, at, fifo, link_out, write
 from tests.test_gate_close import archive_dir, in_archive, slo, summary
 from tests.test_gate_defects import (
     AI,
@@ -47,7 +48,6 @@ from tests.test_gate_defects import (
     QUICK,
     RISK_STATE,
     ROTATION,
-    Mutation,
     adapter_status,
     ai_report,
     core,
@@ -57,7 +57,6 @@ from tests.test_gate_defects import (
     manifest_set,
     risk_snapshot,
     wf,
-    write,
 )
 
 NAN = float("nan")
@@ -69,48 +68,10 @@ JOURNAL = f"{CACHE}/audit/decisions"
 LIVE_ROOT = "var/audit/live"
 CLOSE_REQUIREMENTS = ("ACT-8", "CLOSE-1", "CLOSE-2", "CLOSE-3", "CLOSE-4")
 
-Where = str | Callable[[Path], Path]
-
-
-def _path(root: Path, where: Where) -> Path:
-    return root / where if isinstance(where, str) else where(root)
-
-
-def link_out(where: Where) -> Mutation:
-    """Replace a file or folder by a symbolic link to a copy of it outside the deployment."""
-
-    def apply(root: Path) -> None:
-        source = _path(root, where)
-        outside = root.parent / "outside"
-        outside.mkdir(exist_ok=True)
-        target = outside / source.relative_to(root).as_posix().replace("/", "_")
-        if source.is_dir():
-            shutil.copytree(source, target)
-            shutil.rmtree(source)
-        else:
-            shutil.copy2(source, target)
-            source.unlink()
-        os.symlink(target, source)
-
-    return apply
-
-
-def fifo(where: Where) -> Mutation:
-    """Replace a file by a FIFO (or add one): reading it would block for ever."""
-
-    def apply(root: Path) -> None:
-        path = _path(root, where)
-        if path.is_file():
-            path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.mkfifo(path)
-
-    return apply
-
 
 def prepend_bom(where: Where) -> Mutation:
     def apply(root: Path) -> None:
-        path = _path(root, where)
+        path = at(root, where)
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
 
     return apply
@@ -118,7 +79,7 @@ def prepend_bom(where: Where) -> Mutation:
 
 def crlf_without_final_newline(where: Where) -> Mutation:
     def apply(root: Path) -> None:
-        path = _path(root, where)
+        path = at(root, where)
         text = path.read_bytes().replace(b"\r\n", b"\n").rstrip(b"\n")
         path.write_bytes(text.replace(b"\n", b"\r\n"))
 
