@@ -265,12 +265,12 @@ def _warm(args: argparse.Namespace, env: str) -> bool:
     # per process by their digest, live_gate.scenarios) and the evidence schema's validator
     # built (jsonschema imported): once here, not in every child
     with contextlib.suppress(Exception):  # each environment's own run does it again, reports it
-        from live_gate import evidence
         from live_gate.catalogue import load_catalogue
+        from live_gate.kit.schemas import validator
         from live_gate.scenarios import load_gate_features
 
         load_gate_features(load_catalogue())
-        evidence._evidence_validator()
+        validator("evidence")
     # what the children inherit stays shared: the collector does not touch (and so copy) the
     # parent's objects in every child
     gc.collect()

@@ -14,13 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from live_gate import __version__
 from live_gate.errors import UnreadableInput
+from live_gate.kit.schemas import validator
 from live_gate.outcomes import ScenarioRecord, Status, Verdict
 from live_gate.run import GateRun, coverage, coverage_note, scenario_coverage
 from live_gate.scenarios import FeatureFile, listing, scenarios_digest
@@ -29,28 +28,11 @@ from live_gate.timeutil import iso
 SCHEMA_ID = "live_gate.evidence/2"
 
 
-@cache
-def evidence_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        files("live_gate").joinpath("schemas/evidence.schema.json").read_text("utf-8")
-    )
-    return schema
-
-
-@cache
-def _evidence_validator() -> Any:
-    # built once per process, and jsonschema imported when evidence is validated, not whenever
-    # the plugin is loaded (every pytest session, `pytest --help` included)
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(evidence_schema())
-
-
 def validation_errors(evidence: dict[str, Any]) -> list[str]:
     return [
         f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
         for e in sorted(
-            _evidence_validator().iter_errors(evidence), key=lambda e: list(e.absolute_path)
+            validator("evidence").iter_errors(evidence), key=lambda e: list(e.absolute_path)
         )
     ]
 

@@ -7,18 +7,16 @@ default comes from. ``--gate-config FILE`` (YAML or JSON) overrides them and is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from live_gate.kit.files import Limits
+from live_gate.kit.schemas import validator
 from live_gate.timeutil import InvalidInstant, parse_instant
 
 
@@ -177,24 +175,10 @@ class Policy:
         return None
 
 
-def policy_schema() -> dict[str, Any]:
-    text = files("live_gate").joinpath("schemas/gate_config.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@cache
-def _policy_validator() -> Any:
-    # jsonschema when a policy file is read, not whenever the plugin is loaded (every session)
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(policy_schema())
-
-
 def policy_from_mapping(raw: Any) -> Policy:
     if raw is None:
         raw = {}
-    errors = sorted(_policy_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator("gate_config").iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"

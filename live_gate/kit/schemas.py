@@ -1,14 +1,18 @@
-"""The gate's published JSON Schemas, each compiled once per process."""
+"""The gate's published JSON Schemas, each compiled once per process.
+
+jsonschema is imported when a schema is first compiled, not when this module is: pytest loads the
+plugin (and so the evidence and policy modules that use this one) in every session, ``pytest
+--help`` included."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 @cache
@@ -21,6 +25,8 @@ def schema(name: str) -> dict[str, Any]:
 
 def _number_checker() -> Any:
     # NonFinite (NaN/Infinity read from a file) is not a "number" for any schema; bool neither
+    from jsonschema import Draft202012Validator
+
     from live_gate.kit.parse import NonFinite
 
     base = Draft202012Validator.TYPE_CHECKER
@@ -33,6 +39,9 @@ def _number_checker() -> Any:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
     cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, type_checker=_number_checker()
     )
