@@ -6,6 +6,7 @@ process's peak resident set, and the floor every streamed format is compared wit
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -54,3 +55,12 @@ def in_child(script: str, what: str, *arguments: str) -> dict[str, Any]:
         raise SystemExit(f"the {what} measurement failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def bytecode_note() -> str:
+    """Whether the runs measured could cache compiled bytecode: with PYTHONDONTWRITEBYTECODE set,
+    every gate run compiles the gate's own modules and pytest rewrites the step modules again
+    (about 0.15 s measured), as on a read-only checkout; an operator's checkout caches them."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return "bytecode cache: not written (PYTHONDONTWRITEBYTECODE is set)"
+    return "bytecode cache: written (__pycache__)"

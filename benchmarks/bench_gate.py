@@ -48,6 +48,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _measure import bytecode_note
+
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00Z"
 LIVE_ENV = "binance_live"
@@ -126,7 +128,7 @@ def machine(before: tuple[float, float, float], after: tuple[float, float, float
 
     return (
         f"machine: {os.cpu_count()} CPUs ({model}); load average (1/5/15 min) {shown(before)} "
-        f"before the runs, {shown(after)} after"
+        f"before the runs, {shown(after)} after; {bytecode_note()}"
     )
 
 
