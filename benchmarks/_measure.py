@@ -57,10 +57,27 @@ def in_child(script: str, what: str, *arguments: str) -> dict[str, Any]:
     return result
 
 
-def bytecode_note() -> str:
-    """Whether the runs measured could cache compiled bytecode: with PYTHONDONTWRITEBYTECODE set,
-    every gate run compiles the gate's own modules and pytest rewrites the step modules again
-    (about 0.15 s measured), as on a read-only checkout; an operator's checkout caches them."""
+def bytecode_environment(folder: Path, cached: bool) -> dict[str, str]:
+    """The environment the measured commands run in. ``cached`` (``--bytecode-cache``): as an
+    installation runs, whatever this shell says: PYTHONDONTWRITEBYTECODE dropped and the bytecode
+    kept under ``folder`` (never in the checkout or the environment), filled by a warm-up round.
+    Else inherited: with PYTHONDONTWRITEBYTECODE set (as in some containers) every run compiles
+    the gate's modules from source and pytest rewrites them again (the package is a pytest
+    plugin)."""
+    environment = dict(os.environ)
+    if cached:
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        environment["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+    return environment
+
+
+def bytecode_note(cached: bool) -> str | None:
+    """The line that says how the measured commands treated bytecode, if it is worth saying."""
+    if cached:
+        return "bytecode cached (--bytecode-cache): as an installation runs"
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        return "bytecode cache: not written (PYTHONDONTWRITEBYTECODE is set)"
-    return "bytecode cache: written (__pycache__)"
+        return (
+            "PYTHONDONTWRITEBYTECODE is set: every run compiled the gate's modules from source "
+            "(--bytecode-cache measures an installation that keeps its bytecode)"
+        )
+    return None

@@ -20,6 +20,7 @@ share with the parent once per process, and summed PSS, which divides each share
 processes that share it (what the fleet really occupies). Never a timed test: run it by hand.
 
 Run: python benchmarks/bench_fleet.py [--deployment ../shared/real-world] [--env binance_live]
+     [--bytecode-cache]
      python benchmarks/bench_fleet.py --generate 50 [--repeat 3]
 """
 
@@ -37,7 +38,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _measure import bytecode_note
+from _measure import bytecode_environment, bytecode_note
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00Z"
@@ -104,7 +105,9 @@ print(json.dumps({"wall": wall, "cpu": cpu, "rss_kb": largest, "tree_rss_kb": pe
 """
 
 
-def measure(command: list[str], *, sampled: bool = False) -> dict[str, Any]:
+def measure(
+    command: list[str], *, sampled: bool = False, environment: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One run of ``command``: wall and CPU time, the largest process's peak RSS; ``sampled``,
     also the process tree's memory, polled every 50 ms. Only sampled runs poll: on 2 CPUs the
     poller's reading of /proc takes CPU time from what it measures (medians of 5, sampled against
@@ -114,6 +117,7 @@ def measure(command: list[str], *, sampled: bool = False) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=True,
+        env=environment,
     )
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -171,6 +175,12 @@ def main() -> int:
         "test per environment that runs its gate in the worker's process",
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--bytecode-cache",
+        action="store_true",
+        help="let every command cache its compiled bytecode (in the temporary folder), as an "
+        "installation does, even when PYTHONDONTWRITEBYTECODE is set",
+    )
     args = parser.parse_args()
     extra = [] if args.fleet_workers is None else ["--fleet-workers", str(args.fleet_workers)]
     with tempfile.TemporaryDirectory(prefix="live-gate-bench-fleet-") as scratch:
@@ -181,25 +191,39 @@ def main() -> int:
             return 2
         rows: dict[str, list[dict[str, Any]]] = {"one": [], "fleet": [], "xdist": []}
         memory: dict[str, dict[str, Any]] = {}
+        environment = bytecode_environment(folder, args.bytecode_cache)
+        if args.bytecode_cache:  # a warm-up round fills the cache, as an installation's is
+            warm_up = folder / "warm-up"
+            measure(gate(deployment, args.fleet, warm_up, extra), environment=environment)
+            shutil.rmtree(warm_up, ignore_errors=True)
         # timed rounds, one and the fleet alternately, then one sampled round of each for the
         # memory of the whole process tree
         for n in range(args.repeat + 1):
             sampled = n == args.repeat
             for label, env, more in (("one", args.env, []), ("fleet", args.fleet, extra)):
                 evidence = folder / f"{label}-{n}"
-                row = measure(gate(deployment, env, evidence, more), sampled=sampled)
+                row = measure(
+                    gate(deployment, env, evidence, more), sampled=sampled, environment=environment
+                )
                 shutil.rmtree(evidence, ignore_errors=True)
                 if sampled:
                     memory[label] = row
                 else:
                     rows[label].append(row)
             if args.xdist:
-                row = measure(xdist(folder, deployment, args.fleet, n), sampled=sampled)
+                row = measure(
+                    xdist(folder, deployment, args.fleet, n),
+                    sampled=sampled,
+                    environment=environment,
+                )
                 if sampled:
                     memory["xdist"] = row
                 else:
                     rows["xdist"].append(row)
         judged = _judged(rows["fleet"][0]["summary"])
+    note = bytecode_note(args.bytecode_cache)
+    if note:
+        print(note)
     one = statistics.median(float(r["wall"]) for r in rows["one"])
     fleet = statistics.median(float(r["wall"]) for r in rows["fleet"])
     one_cpu = statistics.median(float(r["cpu"]) for r in rows["one"])
@@ -213,8 +237,7 @@ def main() -> int:
     cpus = len(os.sched_getaffinity(0))
     print(
         f"deployment: {'generated, ' if args.generate else ''}{deployment}; median of "
-        f"{args.repeat} rounds; {cpus} CPU(s), load average {os.getloadavg()[0]:.2f} at the end; "
-        f"{bytecode_note()}"
+        f"{args.repeat} rounds; {cpus} CPU(s), load average {os.getloadavg()[0]:.2f} at the end"
     )
     print(
         f"one environment ({args.env}): {one:.2f} s wall, {one_cpu:.2f} s CPU, "

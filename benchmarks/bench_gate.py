@@ -48,7 +48,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _measure import bytecode_note
+from _measure import bytecode_environment, bytecode_note
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00Z"
@@ -128,7 +128,7 @@ def machine(before: tuple[float, float, float], after: tuple[float, float, float
 
     return (
         f"machine: {os.cpu_count()} CPUs ({model}); load average (1/5/15 min) {shown(before)} "
-        f"before the runs, {shown(after)} after; {bytecode_note()}"
+        f"before the runs, {shown(after)} after"
     )
 
 
@@ -173,10 +173,7 @@ def main() -> int:
         project = baseline_project(folder)
         outside = folder / "elsewhere"
         outside.mkdir()
-        environment = dict(os.environ)
-        if args.bytecode_cache:
-            environment.pop("PYTHONDONTWRITEBYTECODE", None)
-            environment["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+        environment = bytecode_environment(folder, args.bytecode_cache)
         # the baseline without the gate's plugin (an entry point of this venv) loading itself
         quiet = {**environment, "PYTEST_ADDOPTS": "-p no:live_gate"}
         commands = [
@@ -323,13 +320,9 @@ def main() -> int:
             "each process's own)"
         )
         print(machine(load_before, os.getloadavg()))
-        if args.bytecode_cache:
-            print("bytecode cached (--bytecode-cache): as an installation runs")
-        elif os.environ.get("PYTHONDONTWRITEBYTECODE"):
-            print(
-                "PYTHONDONTWRITEBYTECODE is set: every run compiled the gate's modules from source "
-                "(--bytecode-cache measures an installation that keeps its bytecode)"
-            )
+        note = bytecode_note(args.bytecode_cache)
+        if note:
+            print(note)
         print()
 
         def find(kind: str) -> list[Command]:
