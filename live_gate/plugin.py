@@ -890,6 +890,27 @@ class GatePlugin:
             # pytest-html reads `report.extras` (TOOLING_NOTES.md §C), an attribute it adds
             result.extras = [*getattr(result, "extras", []), extras.html(html)]  # type: ignore[attr-defined]
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport, config: pytest.Config
+    ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+        """A scenario that failed (its check's finding, never an error) only for requirements
+        a waiver in force excuses is counted ``waived`` in the terminal (``W``, "1 waived"), not
+        listed under FAILURES: the line above the verdict "GO with 1 waiver" does not say
+        "1 failed". The requirement's outcome, the evidence and the JUnit file decide as before
+        (a requirement one of whose scenarios errs is not waived, whatever this one says)."""
+        if report.when != "call" or not report.failed:
+            return None
+        record = self.run.records.get(report.nodeid)
+        if (
+            record is None
+            or record.status is not Status.FAILED
+            or not record.requirements
+            or not all(self.run.waiver_in_force(r) for r in record.requirements)
+        ):
+            return None
+        return "waived", "W", ("WAIVED", {"yellow": True})
+
     # ----------------------------------------------------------------------- report hooks
 
     @pytest.hookimpl(optionalhook=True)

@@ -66,12 +66,17 @@ def waiver_count(waived: list[RequirementOutcome]) -> str:
     return f"with {len(waived)} waiver{'s' if len(waived) != 1 else ''}"
 
 
+def waived_finding(outcome: RequirementOutcome) -> str:
+    """What failed, under the waiver (``apply_waivers`` keeps it in the outcome's reason)."""
+    return outcome.reason.split("(finding: ", 1)[-1].rstrip(")")
+
+
 def waiver_lines(waived: list[RequirementOutcome]) -> list[str]:
-    """One line per waiver applied: requirement, reason, approvers, expiry."""
+    """One line per waiver applied: requirement, reason, approvers, expiry, what failed."""
     return [
         f"{o.id} {o.title}: {o.waiver.get('reason', '')} (approved by "
         f"{', '.join(str(a) for a in o.waiver.get('approved_by') or [])}; expires "  # type: ignore[attr-defined]
-        f"{o.waiver.get('expires_at', '')})"
+        f"{o.waiver.get('expires_at', '')}); what failed: {waived_finding(o)}"
         for o in waived
         if o.waiver
     ]
@@ -277,7 +282,7 @@ def waivers_section(outcomes: list[RequirementOutcome]) -> str:
     for outcome in waived:
         waiver: dict[str, Any] = dict(outcome.waiver or {})
         approvers = ", ".join(str(a) for a in waiver.get("approved_by") or []) or "unknown"
-        finding = outcome.reason.split("(finding: ", 1)[-1].rstrip(")")
+        finding = waived_finding(outcome)
         cards.append(
             f'<article class="waiver" data-requirement="{escape(outcome.id)}">'
             f'<h5><span class="rid">{escape(outcome.id)}</span> {escape(outcome.title)} '

@@ -29,7 +29,7 @@ from live_gate.outcomes import (
     aggregate,
     decide,
 )
-from live_gate.policy import Policy
+from live_gate.policy import Policy, Waiver
 from live_gate.redaction import Redactor, collect_secrets
 from live_gate.reference import REFERENCE_LIVE_ENV, REFERENCE_PAPER_ENV, build
 from live_gate.resources.deployment import Deployment, Environment, UnreadableInput
@@ -100,6 +100,19 @@ class GateRun:
     def run_problems(self) -> list[str]:
         """Problems of the run itself, not of the deployment: exit status 3."""
         return [p for p in self.problems if p not in self.deployment_problems]
+
+    def waiver_in_force(self, requirement: str) -> Waiver | None:
+        """The policy's first waiver of ``requirement`` for this environment that is valid at
+        ``as_of``, if any: what may turn the requirement's failure (never its error) into
+        ``waived``."""
+        for waiver in self.policy.waivers:
+            if (
+                waiver.environment == self.env_name
+                and waiver.requirement == requirement
+                and waiver.state_at(self.as_of) == "valid"
+            ):
+                return waiver
+        return None
 
     @property
     def waived(self) -> list[RequirementOutcome]:
@@ -429,14 +442,13 @@ def apply_waivers(run: GateRun) -> None:
     that is valid at ``as_of``; every other waiver for the environment is reported (expired,
     not yet valid, unused) and changes nothing. Errors are never waived."""
     mine = [w for w in run.policy.waivers if w.environment == run.env_name]
-    used: set[int] = set()
+    used: set[int] = set()  # id() of the waivers applied
     for outcome in run.outcomes:
         if outcome.status is not Status.FAILED:
             continue
-        for index, waiver in enumerate(mine):
-            if waiver.requirement != outcome.id or waiver.state_at(run.as_of) != "valid":
-                continue
-            used.add(index)
+        waiver = run.waiver_in_force(outcome.id)
+        if waiver is not None:
+            used.add(id(waiver))
             outcome.status = Status.WAIVED
             outcome.reason = (
                 f"waived until {waiver.expires_at} by "
@@ -449,9 +461,8 @@ def apply_waivers(run: GateRun) -> None:
                 "expires_at": waiver.expires_at,
                 **({"valid_from": waiver.valid_from} if waiver.valid_from else {}),
             }
-            break
     statuses = {o.id: o.status.value for o in run.outcomes}
-    for index, waiver in enumerate(mine):
+    for waiver in mine:
         state = waiver.state_at(run.as_of)
         about = f"waiver of {waiver.requirement} for {waiver.environment}"
         if state == "expired":
@@ -463,7 +474,7 @@ def apply_waivers(run: GateRun) -> None:
                 f"{about} is valid only from {waiver.valid_from} (as of {iso(run.as_of)}): "
                 "not applied"
             )
-        elif index not in used:
+        elif id(waiver) not in used:
             found = statuses.get(waiver.requirement, "not judged in this run")
             run.warnings.append(
                 f"{about} is unused: {waiver.requirement} is {found}, not failed; remove the "
@@ -490,7 +501,9 @@ def closing_lines(run: GateRun) -> list[str]:
     verdict = run.verdict.value
     if run.verdict is Verdict.GO and run.waived:
         verdict = f"GO {report.waiver_count(run.waived)}"
-        lines += [f"  waived: {line}" for line in report.waiver_lines(run.waived)]
+        lines += [
+            run.redactor.text(f"  waived: {line}") for line in report.waiver_lines(run.waived)
+        ]
     lines.append(
         f"live-gate verdict: {verdict} for {run.env_name} (phase {run.phase}, "
         f"as of {iso(run.as_of)})"

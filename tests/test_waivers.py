@@ -4,6 +4,7 @@ non-waivable requirements."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,15 @@ def test_go_with_waivers_is_said_and_listed(reference: Path, tmp_path: Path, run
         "delegated during the audit freeze (approved by compliance:a.nowak, cro:j.kowalski; "
         "expires 2026-11-30T00:00:00Z)"
     ) in gate.output
+    assert (
+        "what failed: [ACT-2] entrypoint auto_trader_live lacks the security sign-off "
+        "'security:p.wisniewski'"
+    ) in gate.output
+    # pytest's own count agrees with the verdict: the failure the waiver excuses is "waived",
+    # not "failed" under FAILURES just above "GO with 1 waiver"
+    assert re.search(r"\b46 passed\b.*\b1 waived\b", gate.output), gate.output
+    assert not re.search(r"\b1 failed\b", gate.output)
+    assert " FAILURES " not in gate.output and "FAILED " not in gate.output
     # the banner
     report = gate.report()
     assert 'data-verdict="GO"' in report
@@ -82,6 +92,8 @@ def test_a_waiver_not_yet_valid_does_not_apply(reference: Path, tmp_path: Path, 
     gate = run_gate(reference, f"--gate-config={policy}")
     assert gate.verdict == "NO-GO" and gate.exit_code == 1
     assert gate.status("ACT-2") == "failed"
+    # a waiver not in force excuses nothing, in pytest's count either
+    assert re.search(r"\b1 failed\b", gate.output) and " waived" not in gate.output
     assert "is valid only from 2026-11-21T00:00:00Z" in "\n".join(gate.evidence["warnings"])
 
 
