@@ -74,11 +74,11 @@ COUNTED_STRATEGY_ENGINE = "daily_trend_momentum"
 REMEDY = "a configuration the bot's assert_core_config_valid accepts"
 
 
-def _mapping(value: Any) -> dict[str, Any]:
+def mapping_of(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _sequence(value: Any) -> list[Any]:
+def sequence_of(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else []
 
 
@@ -108,7 +108,7 @@ def interval_error(interval: str) -> str | None:
     return None
 
 
-def _name(value: Any) -> Any:
+def name_of(value: Any) -> Any:
     """A name from the YAML, usable as a key: a list or a mapping where a name belongs (the bot
     then fails with a TypeError at start-up) becomes its repr, which names nothing defined."""
     if value is None or isinstance(value, str | int | float | bool):
@@ -116,7 +116,7 @@ def _name(value: Any) -> Any:
     return repr(value)
 
 
-def _number(value: Any) -> float | None:
+def number_of(value: Any) -> float | None:
     # The bot's loader converts with float(): numbers and numeric strings; bool is excluded
     # because YAML booleans are never limits.
     if isinstance(value, bool):
@@ -127,7 +127,12 @@ def _number(value: Any) -> float | None:
         return None
 
 
-class _Validator:
+class ConfigValidator:
+    """The bot's configuration rules applied to the raw YAML, one method per block of
+    ``validate_core_config``; each error a blocking finding of PRE-0 (``said``: the gate's words,
+    the line, the bot's own message). Other modules of ``live_gate.checks`` may add blocks
+    (functions taking the validator), called from :func:`check_bot_config`."""
+
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
         self.raw = deployment.raw
@@ -146,8 +151,8 @@ class _Validator:
     # -- loader -------------------------------------------------------------------------------
     def environments(self) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = {}
-        for name, entry in _mapping(self.raw.get("environments")).items():
-            env = _mapping(entry)
+        for name, entry in mapping_of(self.raw.get("environments")).items():
+            env = mapping_of(entry)
             path = ("environments", str(name))
             missing = [f for f in REQUIRED_ENVIRONMENT_FIELDS if f not in env]
             for field in missing:
@@ -171,8 +176,8 @@ class _Validator:
                 )
             throttle = env.get("alert_throttle")
             if throttle:
-                block = _mapping(throttle)
-                window = _number(block.get("window_seconds", block.get("window", 0.0)))
+                block = mapping_of(throttle)
+                window = number_of(block.get("window_seconds", block.get("window", 0.0)))
                 if window is None or window <= 0:
                     self.out.block(
                         "config.throttle_window",
@@ -187,10 +192,10 @@ class _Validator:
 
     # -- validate_core_config ---------------------------------------------------------------
     def risk_profiles(self) -> None:
-        for name, entry in _mapping(self.raw.get("risk_profiles")).items():
-            profile = _mapping(entry)
+        for name, entry in mapping_of(self.raw.get("risk_profiles")).items():
+            profile = mapping_of(entry)
             for key in RISK_LIMITS:
-                value = _number(profile.get(key))
+                value = number_of(profile.get(key))
                 if value is not None and value < 0:
                     self.out.block(
                         "config.risk_limit_negative",
@@ -204,11 +209,11 @@ class _Validator:
     def controllers(self) -> dict[str, str]:
         """Runtime controllers by name, with their interval (the loader's default ``1d``)."""
         result: dict[str, str] = {}
-        runtime = _mapping(self.raw.get("runtime"))
-        for name, entry in _mapping(runtime.get("controllers")).items():
-            controller = _mapping(entry)
+        runtime = mapping_of(self.raw.get("runtime"))
+        for name, entry in mapping_of(runtime.get("controllers")).items():
+            controller = mapping_of(entry)
             path = ("runtime", "controllers", str(name))
-            tick = _number(controller.get("tick_seconds", controller.get("tick", 60.0)))
+            tick = number_of(controller.get("tick_seconds", controller.get("tick", 60.0)))
             if tick is None or tick <= 0:
                 self.out.block(
                     "config.controller_invalid",
@@ -233,10 +238,10 @@ class _Validator:
         return result
 
     def universes(self, exchanges: set[str]) -> None:
-        for name, entry in _mapping(self.raw.get("instrument_universes")).items():
+        for name, entry in mapping_of(self.raw.get("instrument_universes")).items():
             context = f"uniwersum instrumentów '{name}'"
             path = ("instrument_universes", str(name))
-            instruments = _mapping(_mapping(entry).get("instruments"))
+            instruments = mapping_of(mapping_of(entry).get("instruments"))
             if not instruments:
                 self.out.block(
                     "config.universe_invalid",
@@ -248,7 +253,7 @@ class _Validator:
                 )
                 continue
             for instrument_name, data in instruments.items():
-                instrument = _mapping(data)
+                instrument = mapping_of(data)
                 where = (*path, "instruments", str(instrument_name))
                 inst = f"{context}: instrument '{instrument_name}'"
                 if not instrument.get("base_asset") or not instrument.get("quote_asset"):
@@ -260,7 +265,7 @@ class _Validator:
                             f"instrument {instrument_name} lacks base_asset or quote_asset",
                         ),
                     )
-                if not _sequence(instrument.get("categories")):
+                if not sequence_of(instrument.get("categories")):
                     self.out.block(
                         "config.universe_invalid",
                         **self.said(
@@ -269,7 +274,7 @@ class _Validator:
                             f"instrument {instrument_name} has no categories",
                         ),
                     )
-                symbols = _mapping(instrument.get("exchanges"))
+                symbols = mapping_of(instrument.get("exchanges"))
                 if not symbols:
                     self.out.block(
                         "config.universe_invalid",
@@ -289,8 +294,8 @@ class _Validator:
                                 f"instrument {instrument_name}: empty symbol for {exchange}",
                             ),
                         )
-                for index, window in enumerate(_sequence(instrument.get("backfill"))):
-                    spec = _mapping(window)
+                for index, window in enumerate(sequence_of(instrument.get("backfill"))):
+                    spec = mapping_of(window)
                     interval = str(spec.get("interval", ""))
                     wpath = (*where, "backfill", index)
                     if not interval.strip():
@@ -315,7 +320,7 @@ class _Validator:
                             ),
                         )
                         continue
-                    lookback = _number(spec.get("lookback_days"))
+                    lookback = number_of(spec.get("lookback_days"))
                     if lookback is None or lookback <= 0:
                         self.out.block(
                             "config.universe_invalid",
@@ -330,17 +335,17 @@ class _Validator:
     def environment_rules(
         self, envs: dict[str, dict[str, Any]], controllers: dict[str, str]
     ) -> None:
-        risk_profiles = set(_mapping(self.raw.get("risk_profiles")))
-        universes = _mapping(self.raw.get("instrument_universes"))
+        risk_profiles = set(mapping_of(self.raw.get("risk_profiles")))
+        universes = mapping_of(self.raw.get("instrument_universes"))
         strategies = {
             str(name)
-            for name, entry in _mapping(self.raw.get("strategies")).items()
-            if str(_mapping(entry).get("engine", "")) == COUNTED_STRATEGY_ENGINE
+            for name, entry in mapping_of(self.raw.get("strategies")).items()
+            if str(mapping_of(entry).get("engine", "")) == COUNTED_STRATEGY_ENGINE
         }
         for name, env in envs.items():
             context = f"środowisko '{name}'"
             path = ("environments", name)
-            profile = _name(env.get("risk_profile"))
+            profile = name_of(env.get("risk_profile"))
             if "risk_profile" in env and profile not in risk_profiles:
                 self.out.block(
                     "config.risk_profile_undefined",
@@ -350,7 +355,7 @@ class _Validator:
                         f"environment {name}: risk profile {profile!r} is not defined",
                     ),
                 )
-            universe_name = _name(env.get("instrument_universe"))
+            universe_name = name_of(env.get("instrument_universe"))
             if universe_name and universe_name not in universes:
                 self.out.block(
                     "config.universe_undefined",
@@ -363,12 +368,12 @@ class _Validator:
                 continue  # as the bot does: nothing else of this environment is validated
             intervals: set[str] = set()
             if universe_name:
-                exchange = _name(env.get("exchange"))
-                instruments = _mapping(_mapping(universes[universe_name]).get("instruments"))
+                exchange = name_of(env.get("exchange"))
+                instruments = mapping_of(mapping_of(universes[universe_name]).get("instruments"))
                 matching = [
-                    _mapping(i)
+                    mapping_of(i)
                     for i in instruments.values()
-                    if exchange in _mapping(_mapping(i).get("exchanges"))
+                    if exchange in mapping_of(mapping_of(i).get("exchanges"))
                 ]
                 if not matching:
                     self.out.block(
@@ -382,10 +387,10 @@ class _Validator:
                         ),
                     )
                 intervals = {
-                    str(_mapping(w).get("interval", "")).strip().lower()
+                    str(mapping_of(w).get("interval", "")).strip().lower()
                     for i in matching
-                    for w in _sequence(i.get("backfill"))
-                    if str(_mapping(w).get("interval", "")).strip()
+                    for w in sequence_of(i.get("backfill"))
+                    if str(mapping_of(w).get("interval", "")).strip()
                 }
             self._defaults(name, env, strategies, controllers, intervals)
             self._channels(name, env)
@@ -401,7 +406,7 @@ class _Validator:
     ) -> None:
         context = f"środowisko '{name}'"
         path = ("environments", name)
-        strategy = _name(env.get("default_strategy"))
+        strategy = name_of(env.get("default_strategy"))
         if strategies:
             if not strategy:
                 self.out.block(
@@ -435,7 +440,7 @@ class _Validator:
                     f"defined (engine {COUNTED_STRATEGY_ENGINE})",
                 ),
             )
-        controller = _name(env.get("default_controller"))
+        controller = name_of(env.get("default_controller"))
         controller_interval: str | None = None
         if controllers:
             if not controller:
@@ -488,8 +493,8 @@ class _Validator:
 
     def _channels(self, name: str, env: dict[str, Any]) -> None:
         context = f"środowisko '{name}'"
-        alerts = _mapping(self.raw.get("alerts"))
-        for index, channel in enumerate(_sequence(env.get("alert_channels"))):
+        alerts = mapping_of(self.raw.get("alerts"))
+        for index, channel in enumerate(sequence_of(env.get("alert_channels"))):
             text = str(channel)
             path = ("environments", name, "alert_channels", index)
             backend, _, key = text.partition(":")
@@ -500,7 +505,7 @@ class _Validator:
             elif backend not in ALERT_REGISTRIES:
                 bot = f"{context}: kanał alertowy '{text}' wskazuje nieobsługiwany typ '{backend}'"
                 what = f"alert channel {text!r} has an unsupported type {backend!r}"
-            elif key not in _mapping(alerts.get(ALERT_REGISTRIES[backend])):
+            elif key not in mapping_of(alerts.get(ALERT_REGISTRIES[backend])):
                 bot = f"{context}: kanał alertowy '{text}' nie istnieje w sekcji alerts"
                 what = f"alert channel {text!r} is not in alerts.{ALERT_REGISTRIES[backend]}"
             else:
@@ -513,14 +518,14 @@ class _Validator:
     def _permissions(self, name: str, env: dict[str, Any]) -> None:
         # The loader falls back to the environment's permission_profile for an absent or empty
         # list (loader: permission_profile, required_permissions, forbidden_permissions).
-        profile = _mapping(
-            _mapping(self.raw.get("permission_profiles")).get(str(env.get("permission_profile")))
+        profile = mapping_of(
+            mapping_of(self.raw.get("permission_profiles")).get(str(env.get("permission_profile")))
         )
 
         def effective(key: str) -> set[str]:
-            own = [str(v).lower() for v in _sequence(env.get(key))]
+            own = [str(v).lower() for v in sequence_of(env.get(key))]
             if not own:
-                own = [str(v).lower() for v in _sequence(profile.get(key))]
+                own = [str(v).lower() for v in sequence_of(profile.get(key))]
             return set(own)
 
         overlap = effective("required_permissions") & effective("forbidden_permissions")
@@ -537,8 +542,8 @@ class _Validator:
             )
 
     def metrics_service(self) -> None:
-        runtime = _mapping(self.raw.get("runtime"))
-        metrics = _mapping(runtime.get("metrics_service"))
+        runtime = mapping_of(self.raw.get("runtime"))
+        metrics = mapping_of(runtime.get("metrics_service"))
         configured = metrics.get("ui_alerts_risk_profiles_file")
         if not configured:
             return
@@ -571,7 +576,7 @@ class _Validator:
 
 
 def check_bot_config(deployment: Deployment) -> Findings:
-    validator = _Validator(deployment)
+    validator = ConfigValidator(deployment)
     envs = validator.environments()
     validator.risk_profiles()
     controllers = validator.controllers()
