@@ -20,7 +20,10 @@ configuration names certificates that are not in the repository, and the bot acc
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +40,7 @@ TOKEN_HASH_ALGORITHMS = frozenset(
     {"sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512"}
 )
 HEX = frozenset("0123456789abcdef")
+GRPC_KEY = re.compile(r"[0-9a-z._-]+")
 DEFAULT_CATEGORY = "ui.performance"
 # (warning field, critical field, the loader's defaults when the key is absent)
 PERFORMANCE_PAIRS: tuple[tuple[str, str, float | None, float | None], ...] = (
@@ -130,6 +134,17 @@ def blank(value: Any) -> bool:
 def no_path(value: Any) -> bool:
     """``_normalize_runtime_path`` gives no path: ``value in (None, "", False)`` (0 == False)."""
     return blank(value) or (not isinstance(value, str) and value == False)  # noqa: E712
+
+
+def either(mapping: dict[str, Any], *keys: str) -> Any:
+    """``mapping.get(a) or mapping.get(b) or ...``, as the loader reads alternative keys: the
+    first truthy value, else the last key's value."""
+    found: Any = None
+    for key in keys:
+        found = bot_value(mapping.get(key))
+        if found:
+            return found
+    return found
 
 
 def raised(exc: Exception) -> str:
@@ -455,16 +470,7 @@ def service_tokens(
         where: tuple[str | int, ...] = tpath if single else (*tpath, index)
         label = f"{context}.rbac_tokens[{number}]"
 
-        def first(*keys: str, token: dict[str, Any] = item) -> Any:
-            # ``entry.get(a) or entry.get(b) or ...``: the first truthy value, else the last
-            found: Any = None
-            for key in keys:
-                found = bot_value(token.get(key))
-                if found:
-                    return found
-            return found
-
-        if not str(first("token_id", "id") or "").strip():
+        if not str(either(item, "token_id", "id") or "").strip():
             v.out.block(
                 loader_rule,
                 **v.said(
@@ -474,7 +480,7 @@ def service_tokens(
                 ),
             )
             continue
-        scopes = first("scopes") or ()
+        scopes = either(item, "scopes") or ()
         if not isinstance(scopes, str):
             try:
                 list(scopes)
@@ -487,11 +493,11 @@ def service_tokens(
                         f"{label}.scopes is not a list",
                     ),
                 )
-        env = first("token_env", "env", "token_env_var")
+        env = either(item, "token_env", "env", "token_env_var")
         env_name = None if no_path(env) else (str(env).strip() or None)
-        value = first("token_value", "value")
+        value = either(item, "token_value", "value")
         token_value = None if blank(value) else str(value)
-        digest_raw = first("token_hash", "hash")
+        digest_raw = either(item, "token_hash", "hash")
         token_hash = None if blank(digest_raw) else str(digest_raw)
         if not env_name and not token_value and not token_hash:
             v.out.block(
@@ -557,6 +563,7 @@ def metrics_service(v: ConfigValidator) -> None:
     rules = MetricsRules(v, raw)
     rules.integers()
     service_tokens(v, raw, PATH, CONTEXT, "config.metrics_token", "config.metrics_unloadable")
+    GrpcMetadata(v, raw).judge()
     rules.metadata_paths()
     rules.audit_backend()
     tls_block(v, raw, PATH, CONTEXT, "config.metrics_tls", "config.metrics_unloadable")
@@ -564,6 +571,194 @@ def metrics_service(v: ConfigValidator) -> None:
     rules.performance_thresholds(active=modes["performance"] != "disable")
     rules.risk_profile()
     risk_profiles_file(v, raw)
+
+
+class GrpcMetadata:
+    """``grpc_metadata`` as ``_normalize_grpc_metadata`` reads it: a mapping ``key: value`` or a
+    list of ``key=value``/``key:value`` texts and ``{key: ..., value...: ...}`` entries; every key
+    non-empty, lower-case, of ``[0-9a-z._-]``; a value from a file that exists, from inline
+    base64 that decodes (UTF-8 text unless the key ends in ``-bin``). A value read from an
+    environment variable cannot be judged here: the gate does not run in the bot's process
+    environment, so only an empty variable name is a finding."""
+
+    KEY = "grpc_metadata"
+    RESOLVED = ("value", "value_env", "env", "value_file", "value_path")
+
+    def __init__(self, v: ConfigValidator, raw: dict[str, Any]) -> None:
+        self.v = v
+        self.raw = raw
+
+    def refuse(self, error: str, path: tuple[str | int, ...], what: str) -> None:
+        self.v.out.block(
+            "config.metrics_unloadable",
+            **self.v.said(f"load_core_config: {error}", path, f"{CONTEXT}.{self.KEY}: {what}"),
+        )
+
+    def judge(self) -> None:
+        value = bot_value(self.raw.get(self.KEY))
+        path: tuple[str | int, ...] = (*PATH, self.KEY)
+        if no_path(value):  # ``value in (None, False, "")``
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                where = (*path, str(key))
+                item = bot_value(item)
+                if isinstance(item, dict) and any(k in item for k in self.RESOLVED):
+                    label = str(key).strip() or str(key)
+                    if not self.resolves(item, label, where):
+                        continue
+                    item = self.inline(item, label, where)
+                self.entry(key, item, where)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                where = (*path, index)
+                item = bot_value(item)
+                if isinstance(item, dict):
+                    if "key" not in item:
+                        self.refuse(
+                            "ValueError: grpc_metadata wpis słownika wymaga pola key",
+                            where,
+                            f"entry {index} has no key",
+                        )
+                        continue
+                    label = str(item["key"]).strip() or str(item["key"])
+                    if not self.resolves(item, label, where, listed=True):
+                        continue
+                    self.entry(item["key"], self.inline(item, label, where), where)
+                    continue
+                text = str(item)
+                separator = "=" if "=" in text else ":" if ":" in text else None
+                if separator is None:
+                    self.refuse(
+                        "ValueError: grpc_metadata element listy musi mieć format klucz=wartość "
+                        "lub klucz:wartość",
+                        where,
+                        f"entry {index} {text!r} is not key=value",
+                    )
+                    continue
+                key, _, rest = text.partition(separator)
+                self.entry(key, rest, where)
+        else:
+            self.refuse(
+                "TypeError: grpc_metadata musi być mapą lub listą wpisów",
+                path,
+                "neither a mapping nor a list",
+            )
+
+    def resolves(
+        self, item: dict[str, Any], label: str, where: tuple[str | int, ...], listed: bool = False
+    ) -> bool:
+        """``_resolve_mapping_value``'s refusals (the order the loader tries the sources)."""
+        if "value" in item:
+            return True
+        for names, source in (
+            (("value_env", "env"), "value_env"),
+            (("value_env_base64", "env_base64", "value_env64"), "value_env_base64"),
+        ):
+            if any(name in item for name in names):
+                found = either(item, *names)
+                if no_path(found) or not str(found).strip():
+                    self.refuse(
+                        f"ValueError: grpc_metadata {source} wymaga niepustej nazwy zmiennej",
+                        where,
+                        f"{label}: {source} names no variable",
+                    )
+                return False  # set or not in the bot's environment: not the gate's to know
+        for names, source in (
+            (("value_file", "value_path"), "value_file"),
+            (("value_file_base64", "value_file64"), "value_file_base64"),
+        ):
+            if any(name in item for name in names):
+                found = either(item, *names)
+                kind = None if no_path(found) else file_kind(self.v, str(found), where)
+                if no_path(found):
+                    self.refuse(
+                        f"ValueError: grpc_metadata {source} wymaga ścieżki do pliku",
+                        where,
+                        f"{label}: {source} names no file",
+                    )
+                elif kind == "missing":
+                    self.refuse(
+                        f"ValueError: grpc_metadata {source} '{found}' nie istnieje",
+                        where,
+                        f"{label}: {source} {str(found)!r} does not exist",
+                    )
+                elif kind == "dir":  # read_text raises; the loader lets it through
+                    self.refuse(
+                        f"IsADirectoryError: [Errno 21] Is a directory: '{found}'",
+                        where,
+                        f"{label}: {source} {str(found)!r} is a folder",
+                    )
+                return False  # its content is read by the bot at start-up, not judged here
+        if listed and any(k in item for k in ("value_base64", "value_b64")):
+            return True
+        self.refuse(
+            "ValueError: grpc_metadata wpis słownika wymaga pola value, value_env, value_file lub "
+            "wariantu base64",
+            where,
+            f"{label} has no value",
+        )
+        return False
+
+    def inline(self, item: dict[str, Any], label: str, where: tuple[str | int, ...]) -> Any:
+        """The entry's value: inline, or inline base64 decoded (None after a finding)."""
+        if "value" in item:
+            return bot_value(item.get("value"))
+        encoded = bot_value(item.get("value_base64") or item.get("value_b64"))
+        text = "".join(("" if encoded is None else str(encoded)).split())
+        if not text:
+            problem = f"grpc_metadata klucz '{label}' otrzymał pustą wartość base64 (źródło inline)"
+        else:
+            try:
+                return base64.b64decode(text, validate=True)
+            except binascii.Error:
+                problem = (
+                    f"grpc_metadata klucz '{label}' zawiera niepoprawną wartość base64 "
+                    "(źródło inline)"
+                )
+        self.refuse(f"ValueError: {problem}", where, f"{label}: the base64 value does not decode")
+        return None
+
+    def entry(self, key: Any, value: Any, where: tuple[str | int, ...]) -> None:
+        """``_append_entry``: the key's rules, and binary values only under a ``-bin`` key."""
+        text = "" if key is None else str(key).strip()
+        if not text:
+            problem, what = "grpc_metadata wymaga niepustego klucza", "a key is empty"
+        elif text != text.lower():
+            problem = "grpc_metadata klucz musi być zapisany małymi literami"
+            what = f"key {text!r} is not lower-case"
+        elif not GRPC_KEY.fullmatch(text):
+            problem = "grpc_metadata klucz może zawierać wyłącznie [0-9a-z._-]"
+            what = f"key {text!r} has characters outside [0-9a-z._-]"
+        elif isinstance(value, bytes) and not text.endswith("-bin"):
+            try:
+                value.decode("utf-8")
+                return
+            except UnicodeDecodeError:
+                problem = (
+                    f"grpc_metadata klucz '{text}' wymaga tekstu UTF-8 – otrzymano dane binarne"
+                )
+                what = f"key {text!r} has a binary value but does not end in -bin"
+        else:
+            return
+        self.refuse(f"ValueError: {problem}", where, what)
+
+
+def file_kind(v: ConfigValidator, configured: str, path: tuple[str | int, ...]) -> str | None:
+    """The kind of a file the loader resolves against the config folder (``missing``, ``file``,
+    ...), or None when the gate refused to look (a finding already says why)."""
+    try:
+        return v.deployment.files.kind(v.deployment.resolve_document(configured))
+    except PathEscapesDeployment as exc:
+        v.out.escaped(
+            exc,
+            file=v.deployment.config_file,
+            line=v.deployment.line(*path),
+            field=".".join(map(str, path)),
+        )
+    except InputRefused as exc:
+        v.out.refused(exc)
+    return None
 
 
 def risk_profiles_file(v: ConfigValidator, raw: dict[str, Any]) -> None:
@@ -574,18 +769,7 @@ def risk_profiles_file(v: ConfigValidator, raw: dict[str, Any]) -> None:
     if not configured:
         return
     path = (*PATH, "ui_alerts_risk_profiles_file")
-    try:
-        confined = v.deployment.resolve_document(str(configured))
-        kind = v.deployment.files.kind(confined)
-    except PathEscapesDeployment as exc:
-        v.out.escaped(
-            exc, file=v.deployment.config_file, line=v.deployment.line(*path), field=".".join(path)
-        )
-        return
-    except InputRefused as exc:
-        v.out.refused(exc)
-        return
-    if kind == "missing":
+    if file_kind(v, str(configured), path) == "missing":
         v.out.block(
             "config.metrics_file_missing",
             **v.said(
