@@ -210,6 +210,18 @@ METRICS_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "config.metrics_threshold",
     ),
     (
+        "grpc metadata key in capitals",
+        set_(grpc_metadata={"X-Deployment": "kl-live"}),
+        "PRE-0",
+        "config.metrics_unloadable",
+    ),
+    (
+        "grpc metadata value file missing",
+        set_(grpc_metadata=[{"key": "x-team", "value_file": "secrets/grpc_team.txt"}]),
+        "PRE-0",
+        "config.metrics_unloadable",
+    ),
+    (
         "ui alerts risk profile undefined",
         set_(ui_alerts_risk_profile="aggressive"),
         "PRE-0",
@@ -263,6 +275,16 @@ def test_metrics_defect_is_caught_by_its_check(
             {"id": "ops", "hash": "sha3_256:" + "ab" * 32},
             "not-a-token",  # the loader skips what is not a mapping
         ),
+        set_(
+            grpc_metadata=[
+                "x-team=ops",
+                "x-region:eu",
+                {"key": "x-trace-bin", "value_base64": "/w=="},
+                {"key": "x-token", "value_env": "NOT_SET_ON_THE_GATE"},  # the bot's host's
+            ],
+            grpc_metadata_files="config/grpc_headers.txt",
+        ),
+        set_(grpc_metadata={"x-team": "ops", "x-core": {"value_file": "core.yaml"}}),
         metrics(block={}),  # an empty block is no service
         metrics(block=None),
     ],
@@ -304,6 +326,31 @@ HOSTILE: list[Any] = [
 def test_hostile_shapes_are_judged_never_a_crash(tmp_path: Path, service: Any) -> None:
     found = judge(tmp_path, service)
     assert all(line for _, line, _ in found), found
+
+
+def test_grpc_metadata_files_are_looked_for_in_the_deployment(tmp_path: Path) -> None:
+    """``value_file`` is resolved against the config folder; the gate never looks outside the
+    deployment (a blocker, as for every configured path)."""
+    (tmp_path / "config" / "headers").mkdir(parents=True)
+    entries = [
+        {"key": "x-a", "value_file": "headers"},
+        {"key": "x-b", "value_path": "missing.txt"},
+        {"key": "x-c", "value_file": "../../../etc/hostname"},
+    ]
+    document = {"runtime": {"metrics_service": {"grpc_metadata": entries}}}
+    (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    found = [(f.rule, str(f.found)) for f in check_bot_config(Deployment(tmp_path))]
+    assert found[:2] == [
+        (
+            "config.metrics_unloadable",
+            "load_core_config: IsADirectoryError: [Errno 21] Is a directory: 'headers'",
+        ),
+        (
+            "config.metrics_unloadable",
+            "load_core_config: ValueError: grpc_metadata value_file 'missing.txt' nie istnieje",
+        ),
+    ]
+    assert [rule for rule, _ in found[2:]] == ["path.escapes_deployment"]
 
 
 def test_the_bots_words_and_the_place(tmp_path: Path) -> None:
