@@ -386,3 +386,20 @@ def test_the_bots_words_and_the_place(tmp_path: Path) -> None:
         f"{context}: cpu_utilization_critical_percent nie może być mniejsze niż "
         "cpu_utilization_warning_percent": "config.metrics_threshold",
     }
+
+
+@pytest.mark.parametrize(("runtime", "kind"), [([1], "list"), ("metrics", "str")])
+def test_a_runtime_section_that_is_not_a_mapping_is_refused_as_the_loader_refuses_it(
+    tmp_path: Path, runtime: Any, kind: str
+) -> None:
+    (tmp_path / "config").mkdir()
+    document = {"runtime": runtime}
+    (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    found = [(f.rule, f.line, str(f.found)) for f in check_bot_config(Deployment(tmp_path))]
+    assert found == [
+        (
+            "config.metrics_unloadable",
+            1,
+            f"load_core_config: AttributeError: '{kind}' object has no attribute 'get'",
+        )
+    ]

@@ -543,22 +543,31 @@ def token_hash_errors(label: str, token_hash: str) -> list[tuple[str, str]]:
     return errors
 
 
+def not_a_mapping(v: ConfigValidator, value: Any, path: tuple[str, ...]) -> None:
+    kind = type(value).__name__
+    v.out.block(
+        "config.metrics_unloadable",
+        **v.said(
+            f"load_core_config: AttributeError: '{kind}' object has no attribute 'get'",
+            path,
+            f"{'.'.join(path)} is a {kind}, not a mapping",
+        ),
+    )
+
+
 def metrics_service(v: ConfigValidator) -> None:
     """``runtime.metrics_service``: absent, null or empty is no service (nothing validated)."""
-    raw = bot_value(mapping_of(v.raw.get("runtime")).get("metrics_service"))
+    runtime = bot_value(v.raw.get("runtime"))
+    if runtime and not isinstance(runtime, dict):
+        # ``(raw.get("runtime") or {}).get("metrics_service")``: the loader fails on it (the
+        # other runtime blocks would too; one finding is enough, and this block owns it)
+        not_a_mapping(v, runtime, ("runtime",))
+        return
+    raw = bot_value(mapping_of(runtime).get("metrics_service"))
     if not raw:
         return
     if not isinstance(raw, dict):
-        what = f"{'.'.join(PATH)} is a {type(raw).__name__}, not a mapping"
-        v.out.block(
-            "config.metrics_unloadable",
-            **v.said(
-                f"load_core_config: AttributeError: '{type(raw).__name__}' object has no "
-                "attribute 'get'",
-                PATH,
-                what,
-            ),
-        )
+        not_a_mapping(v, raw, PATH)
         return
     rules = MetricsRules(v, raw)
     rules.integers()
