@@ -630,10 +630,11 @@ class GrpcMetadata:
                             f"entry {index} has no key",
                         )
                         continue
-                    label = str(item["key"]).strip() or str(item["key"])
+                    key = bot_value(item["key"])
+                    label = str(key).strip() or str(key)
                     if not self.resolves(item, label, where, listed=True):
                         continue
-                    self.entry(item["key"], self.inline(item, label, where), where)
+                    self.entry(key, self.inline(item, label, where), where)
                     continue
                 text = str(item)
                 separator = "=" if "=" in text else ":" if ":" in text else None
