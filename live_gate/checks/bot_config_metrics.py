@@ -775,8 +775,8 @@ def risk_profiles_file(v: ConfigValidator, raw: dict[str, Any]) -> None:
     """``ui_alerts_risk_profiles_file`` must exist; the loader resolves it against the config
     folder. (The bot's message names the absolute path it resolved; the gate quotes the
     configured one, the only one it knows.)"""
-    configured = raw.get("ui_alerts_risk_profiles_file")
-    if not configured:
+    configured = bot_value(raw.get("ui_alerts_risk_profiles_file"))
+    if no_path(configured):  # ``[]`` is a path for the loader (``str([])``), ``0`` is not
         return
     path = (*PATH, "ui_alerts_risk_profiles_file")
     if file_kind(v, str(configured), path) == "missing":
