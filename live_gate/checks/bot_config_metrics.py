@@ -16,6 +16,16 @@ normalises the value first): an invalid alert mode or audit backend, an empty ``
 key. The gate reports the loader's error for those, as the bot does. The validator's warnings
 are not findings. Neither the bot nor the gate checks that the TLS files exist (the real
 configuration names certificates that are not in the repository, and the bot accepts it).
+
+Not judged, because only the bot's host knows: whether an environment variable named by
+``grpc_metadata`` (``value_env``...) or ``auth_token_env`` is set, the contents of
+``grpc_metadata`` value files and of ``auth_token_file``, ``~user`` paths. Stricter on purpose: a
+value file or ``ui_alerts_risk_profiles_file`` outside the deployment is a blocker (the gate
+does not look outside it), and its message quotes the configured path, not the absolute one the
+bot resolved on its host.
+
+``tls_block`` and ``service_tokens`` take the service's path and context, so that
+``runtime.risk_service`` (the same loader and rules) can use them.
 """
 
 from __future__ import annotations
