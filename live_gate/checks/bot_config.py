@@ -37,8 +37,6 @@ from __future__ import annotations
 from typing import Any
 
 from live_gate.checks import Findings
-from live_gate.kit.files import InputRefused
-from live_gate.paths import PathEscapesDeployment
 from live_gate.resources.deployment import Deployment
 
 REQUIREMENT = "PRE-0"
@@ -541,41 +539,10 @@ class ConfigValidator:
                 ),
             )
 
-    def metrics_service(self) -> None:
-        runtime = mapping_of(self.raw.get("runtime"))
-        metrics = mapping_of(runtime.get("metrics_service"))
-        configured = metrics.get("ui_alerts_risk_profiles_file")
-        if not configured:
-            return
-        path = ("runtime", "metrics_service", "ui_alerts_risk_profiles_file")
-        try:
-            # The loader resolves runtime paths against the config folder.
-            confined = self.deployment.resolve_document(str(configured))
-            kind = self.deployment.files.kind(confined)
-        except PathEscapesDeployment as exc:
-            self.out.escaped(
-                exc,
-                file=self.deployment.config_file,
-                line=self.deployment.line(*path),
-                field=".".join(path),
-            )
-            return
-        except InputRefused as exc:
-            self.out.refused(exc)
-            return
-        if kind == "missing":
-            self.out.block(
-                "config.metrics_file_missing",
-                **self.said(
-                    "runtime.metrics_service: ui_alerts_risk_profiles_file "
-                    f"'{configured}' nie istnieje",
-                    path,
-                    f"ui_alerts_risk_profiles_file {configured!r} does not exist",
-                ),
-            )
-
 
 def check_bot_config(deployment: Deployment) -> Findings:
+    from live_gate.checks.bot_config_metrics import metrics_service  # imports this module
+
     validator = ConfigValidator(deployment)
     envs = validator.environments()
     validator.risk_profiles()
@@ -583,5 +550,5 @@ def check_bot_config(deployment: Deployment) -> Findings:
     exchanges = {str(env.get("exchange")) for env in envs.values()}
     validator.universes(exchanges)
     validator.environment_rules(envs, controllers)
-    validator.metrics_service()
+    metrics_service(validator)
     return validator.out
