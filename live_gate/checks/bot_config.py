@@ -576,6 +576,8 @@ class ConfigValidator:
 
 
 def check_bot_config(deployment: Deployment) -> Findings:
+    from live_gate.checks import bot_config_runtime  # it builds on this module
+
     validator = ConfigValidator(deployment)
     envs = validator.environments()
     validator.risk_profiles()
@@ -584,4 +586,9 @@ def check_bot_config(deployment: Deployment) -> Findings:
     validator.universes(exchanges)
     validator.environment_rules(envs, controllers)
     validator.metrics_service()
+    bot_config_runtime.live_routing(validator)
+    bot_config_runtime.resource_limits(validator)
+    bot_config_runtime.decision_engine(validator)
+    bot_config_runtime.instrument_buckets(validator)
+    bot_config_runtime.strategies(validator)
     return validator.out

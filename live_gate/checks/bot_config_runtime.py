@@ -1,0 +1,645 @@
+"""PRE-0, more blocks of the bot's ``validate_core_config`` (upstream Dudzian/Dudzian f59f9e73,
+``bot_core/config/validation.py``) and the loader code that builds what they validate
+(``bot_core/config/loader.py``): ``runtime.live_routing``, ``runtime.resource_limits``,
+``decision_engine`` (its orchestrator thresholds and ``tco`` block), ``instrument_buckets`` (and
+the risk profiles' references to them) and the ``daily_trend_momentum`` strategies.
+
+The gate judges the raw YAML, so each function first does what the loader does with it (defaults
+for absent keys, ``float()``/``int()`` of what is there, the loader's own exceptions) and then
+applies the validator's rules to the result. A value the loader cannot convert stops the bot with
+an exception: the finding quotes it as ``load_core_config raised <type>: <message>``, the message
+being what Python says for the same conversion of the same value, and the rest of that block is
+then not judged (the bot never gets that far). The validator's warnings are not findings.
+
+Rules the loader makes unreachable are not re-implemented: ``default_route`` empty while
+``enabled`` and empty exchange names (the loader raises, or drops blank names), empty
+``route_overrides`` routes or names (dropped), ``prometheus_alerts`` without ``name``/``expr``
+(the loader raises its own message, which is), an empty ``decision_engine.tco`` report list (the
+loader raises first).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from live_gate.checks.bot_config import COUNTED_STRATEGY_ENGINE, ConfigValidator, mapping_of
+from live_gate.kit.parse import NonFinite
+
+Path = tuple[str | int, ...]
+
+
+class LoaderRaised(Exception):
+    """The bot's loader would raise here: ``exc`` is the exception Python gives for the same
+    operation on the same value; ``path`` is where in the YAML."""
+
+    def __init__(self, exc: BaseException, path: Path) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
+        self.path = path
+
+    @property
+    def bot_message(self) -> str:
+        return f"load_core_config raised {type(self.exc).__name__}: {self.exc}"
+
+
+def as_loaded(value: Any) -> Any:
+    """The scalar the bot's ``yaml.safe_load`` makes of it: the gate's YAML reader keeps .nan and
+    .inf as text (never a number for a check), the bot has floats."""
+    if isinstance(value, NonFinite):
+        text = value.text.strip().lower()
+        if "nan" in text:
+            return math.nan
+        return -math.inf if text.startswith("-") else math.inf
+    return value
+
+
+def _empty(value: Any) -> bool:
+    """``value in (None, "")``, as the loader tests it."""
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def _get(value: Any, key: str, default: Any, path: Path) -> Any:
+    """``value.get(key, default)``: an AttributeError in the loader for anything not a mapping."""
+    if isinstance(value, dict):
+        return value.get(key, default)
+    raise LoaderRaised(
+        AttributeError(f"'{type(as_loaded(value)).__name__}' object has no attribute 'get'"), path
+    )
+
+
+def _items(value: Any, path: Path) -> list[tuple[Any, Any]]:
+    if isinstance(value, dict):
+        return list(value.items())
+    raise LoaderRaised(
+        AttributeError(f"'{type(as_loaded(value)).__name__}' object has no attribute 'items'"),
+        path,
+    )
+
+
+def _iterate(value: Any, path: Path) -> list[Any]:
+    """``for x in value``: a string gives its characters, a mapping its keys, as in the loader."""
+    try:
+        return [as_loaded(item) for item in as_loaded(value)]
+    except TypeError as exc:
+        raise LoaderRaised(exc, path) from None
+
+
+def _convert(kind: Callable[[Any], Any], value: Any, path: Path) -> Any:
+    try:
+        return kind(as_loaded(value))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise LoaderRaised(exc, path) from None
+
+
+def _float(value: Any, path: Path) -> float:
+    result: float = _convert(float, value, path)
+    return result
+
+
+def _int(value: Any, path: Path) -> int:
+    result: int = _convert(int, value, path)
+    return result
+
+
+def _coerce(kind: Callable[[Any], Any], value: Any, default: Any, path: Path) -> Any:
+    """The loader's ``_coerce_float``/``_coerce_int``: None and "" give the default; a list or a
+    mapping goes through ``str()`` first."""
+    value = as_loaded(value)
+    if _empty(value):
+        return default
+    if isinstance(value, int | float | str | bytes | bytearray):
+        return _convert(kind, value, path)
+    return _convert(kind, str(value), path)
+
+
+def _number(value: float) -> str:
+    """A float as the bot's f-string shows it."""
+    return f"{value}"
+
+
+class _Block:
+    """One block's findings: a rule name, the validator, and the gate's words for the block."""
+
+    def __init__(self, v: ConfigValidator, rule: str, name: str) -> None:
+        self.v = v
+        self.rule = rule
+        self.name = name
+
+    def error(self, bot_message: str, path: Path, what: str) -> None:
+        self.v.out.block(self.rule, **self.v.said(bot_message, path, what))
+
+    def raised(self, refused: LoaderRaised) -> None:
+        dotted = ".".join(str(p) for p in refused.path)
+        self.error(
+            refused.bot_message,
+            refused.path,
+            f"the loader cannot read {dotted or self.name} ({type(refused.exc).__name__})",
+        )
+
+
+# -- runtime.live_routing -----------------------------------------------------------------------
+
+
+def live_routing(v: ConfigValidator) -> None:
+    """``_load_live_routing`` + ``_validate_live_routing``; also the ``runtime`` section itself,
+    which the loader reads with ``.get`` (a list or a string there stops the bot)."""
+    raw_runtime = v.raw.get("runtime")
+    if raw_runtime and not isinstance(raw_runtime, dict):
+        problem = LoaderRaised(
+            AttributeError(
+                f"'{type(as_loaded(raw_runtime)).__name__}' object has no attribute 'get'"
+            ),
+            ("runtime",),
+        )
+        _Block(v, "config.runtime_invalid", "runtime").raised(problem)
+        return
+    runtime = mapping_of(raw_runtime)
+    raw = runtime.get("live_routing")
+    if not raw:  # the loader: no section, or an empty one, is no routing
+        return
+    block = _Block(v, "config.live_routing_invalid", "runtime.live_routing")
+    base: Path = ("runtime", "live_routing")
+    context = "runtime.live_routing"
+    try:
+        buckets = _load_live_routing(raw, base)
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    previous: float | None = None
+    for index, bucket in enumerate(buckets):
+        path: Path = (*base, "latency_histogram_buckets", index)
+        if bucket <= 0:
+            block.error(
+                f"{context}: latency_histogram_buckets muszą być dodatnie (otrzymano "
+                f"{_number(bucket)})",
+                path,
+                f"latency histogram bucket {_number(bucket)} is not positive",
+            )
+        if previous is not None and bucket <= previous:
+            block.error(
+                f"{context}: latency_histogram_buckets muszą być ściśle rosnące",
+                path,
+                f"latency histogram bucket {_number(bucket)} does not exceed the one before it "
+                f"({_number(previous)})",
+            )
+        previous = bucket
+
+
+def _load_live_routing(raw: Any, base: Path) -> list[float]:
+    """What the loader does with the section, up to its exceptions; returns the latency buckets
+    (the only values the validator can still refuse)."""
+    enabled = bool(as_loaded(_get(raw, "enabled", False, base)))
+    route = [
+        str(entry).strip()
+        for entry in _iterate(raw.get("default_route", []), (*base, "default_route"))
+        if str(entry).strip()
+    ]
+    if enabled and not route:
+        raise LoaderRaised(
+            ValueError("runtime.live_routing.default_route musi zawierać co najmniej jedną giełdę"),
+            (*base, "default_route"),
+        )
+    overrides = raw.get("route_overrides") or {}
+    if isinstance(overrides, dict):
+        for symbol, entries in overrides.items():
+            if as_loaded(entries):
+                _iterate(entries, (*base, "route_overrides", str(symbol)))
+    buckets: list[float] = []
+    raw_buckets = raw.get("latency_histogram_buckets") or ()
+    for index, entry in enumerate(_iterate(raw_buckets, (*base, "latency_histogram_buckets"))):
+        if _empty(entry):
+            continue
+        try:
+            buckets.append(float(entry))
+        except (TypeError, ValueError):
+            raise LoaderRaised(
+                ValueError("latency_histogram_buckets musi zawierać wartości liczbowe"),
+                (*base, "latency_histogram_buckets", index),
+            ) from None
+    alerts = raw.get("prometheus_alerts") or ()
+    for index, entry in enumerate(_iterate(alerts, (*base, "prometheus_alerts"))):
+        if not isinstance(entry, dict):
+            continue  # the loader skips what is not a mapping
+        path: Path = (*base, "prometheus_alerts", index)
+        name = str(as_loaded(entry.get("name", ""))).strip()
+        expr = str(as_loaded(entry.get("expr", ""))).strip()
+        if not name or not expr:
+            raise LoaderRaised(
+                ValueError(
+                    "Każdy alert w runtime.live_routing.prometheus_alerts wymaga pól name i expr"
+                ),
+                path,
+            )
+        for key in ("labels", "annotations"):
+            value = as_loaded(entry.get(key)) or {}
+            if not isinstance(value, dict):
+                raise LoaderRaised(
+                    ValueError(f"{key} w prometheus_alerts musi być mapą"), (*path, key)
+                )
+    return buckets
+
+
+# -- runtime.resource_limits --------------------------------------------------------------------
+
+RESOURCE_LIMITS = (
+    # key, the loader's alias, positive (True) or non-negative (False)
+    ("cpu_percent", "cpu", True),
+    ("memory_mb", "memory", True),
+    ("io_read_mb_s", "io_read", False),
+    ("io_write_mb_s", "io_write", False),
+)
+
+
+def resource_limits(v: ConfigValidator) -> None:
+    """``_load_runtime_resource_limits`` + ``_validate_resource_limits``: an absent limit is 0,
+    which ``cpu_percent`` and ``memory_mb`` may not be."""
+    entry = mapping_of(v.raw.get("runtime")).get("resource_limits")
+    if not isinstance(entry, dict) or not entry:
+        return  # the loader ignores anything else
+    block = _Block(v, "config.resource_limits_invalid", "runtime.resource_limits")
+    base: Path = ("runtime", "resource_limits")
+    values: dict[str, float] = {}
+    try:
+        for key, alias, _ in RESOURCE_LIMITS:
+            used = key if key in entry or alias not in entry else alias
+            values[key] = _float(entry.get(key, entry.get(alias, 0.0)), (*base, used))
+        key, alias = "headroom_warning_threshold", "warning_threshold"
+        used = key if key in entry or alias not in entry else alias
+        _float(entry.get(key, entry.get(alias, 0.85)), (*base, used))
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    for key, _, positive in RESOURCE_LIMITS:
+        value = values[key]
+        if positive and value <= 0:
+            block.error(
+                f"runtime.resource_limits: {key} musi być dodatnie",
+                (*base, key),
+                f"{key} is {_number(value)}{' (absent)' if key not in entry else ''}, not positive",
+            )
+        elif not positive and value < 0:
+            block.error(
+                f"runtime.resource_limits: {key} nie może być ujemne",
+                (*base, key),
+                f"{key} is negative ({_number(value)})",
+            )
+
+
+# -- decision_engine ----------------------------------------------------------------------------
+
+THRESHOLD_KEYS = (
+    "max_cost_bps",
+    "min_net_edge_bps",
+    "max_daily_loss_pct",
+    "max_drawdown_pct",
+    "max_position_ratio",
+    "max_open_positions",
+)
+POLICY_MODES = ("shadow", "assist", "live")
+# the loader's defaults for the report ages (DecisionEngineTCOConfig)
+TCO_WARN_HOURS = 24.0
+TCO_MAX_HOURS = 72.0
+
+
+def decision_engine(v: ConfigValidator) -> None:
+    """``_load_decision_engine_config`` (its exceptions) + ``_validate_decision_engine`` (the
+    ``tco`` report ages). No ``orchestrator`` and no ``profile_overrides``: the bot loads no
+    decision engine at all, and judges nothing of it (not even ``tco``)."""
+    raw = v.raw.get("decision_engine")
+    if raw is None:
+        return
+    block = _Block(v, "config.decision_engine_invalid", "decision_engine")
+    try:
+        ages = _load_decision_engine(raw)
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    if ages is None:
+        return
+    (warn, warn_path), (most, most_path) = ages
+    if warn <= 0:
+        block.error(
+            "decision_engine.tco.warn_report_age_hours musi być dodatnie, jeśli jest ustawione",
+            warn_path,
+            f"decision_engine.tco.warn_report_age_hours is {_number(warn)}, not positive",
+        )
+    if most <= 0:
+        block.error(
+            "decision_engine.tco.max_report_age_hours musi być dodatnie, jeśli jest ustawione",
+            most_path,
+            f"decision_engine.tco.max_report_age_hours is {_number(most)}, not positive",
+        )
+    if warn > most:
+        block.error(
+            "decision_engine.tco.warn_report_age_hours nie może przekraczać max_report_age_hours",
+            warn_path,
+            f"decision_engine.tco: the warning age {_number(warn)} h exceeds the maximum age "
+            f"{_number(most)} h (the loader's defaults are {TCO_WARN_HOURS:g} and "
+            f"{TCO_MAX_HOURS:g})",
+        )
+
+
+Ages = tuple[tuple[float, Path], tuple[float, Path]]
+
+
+def _load_decision_engine(raw: Any) -> Ages | None:
+    """The loader's reading of the section, up to its exceptions; the tco report ages, or None
+    when the bot builds no tco block."""
+    base: Path = ("decision_engine",)
+    orchestrator = _get(raw, "orchestrator", None, base)
+    overrides = raw.get("profile_overrides")
+    if orchestrator is None and overrides is None:
+        return None
+    _threshold(orchestrator, (*base, "orchestrator"), fallback=False)
+    for profile, entry in _items(overrides or {}, (*base, "profile_overrides")):
+        _threshold(entry, (*base, "profile_overrides", str(profile)), fallback=True)
+    stress = raw.get("stress_tests") or {}
+    if as_loaded(stress):
+        for key in ("cost_shock_bps", "latency_spike_ms", "slippage_multiplier"):
+            value = _get(stress, key, None, (*base, "stress_tests"))
+            _coerce(float, value, 0.0, (*base, "stress_tests", key))
+    for key in ("min_probability", "penalty_cost_bps"):
+        _float(raw.get(key, 0.0), (*base, key))
+    mode = str(as_loaded(raw.get("opportunity_policy_mode", "shadow")) or "shadow")
+    if mode.strip().lower() not in POLICY_MODES:
+        raise LoaderRaised(
+            ValueError(
+                "decision_engine.opportunity_policy_mode musi być jednym z: shadow, assist, live"
+            ),
+            (*base, "opportunity_policy_mode"),
+        )
+    if not isinstance(raw.get("opportunity_ai_enabled", True), bool):
+        raise LoaderRaised(
+            ValueError("decision_engine.opportunity_ai_enabled musi być wartością logiczną"),
+            (*base, "opportunity_ai_enabled"),
+        )
+    for key in ("evaluation_history_limit", "max_autonomous_open_winners_per_batch"):
+        value = as_loaded(raw.get(key))
+        if _empty(value):
+            continue
+        try:
+            _coerce(int, value, 0, (*base, key))
+        except LoaderRaised as refused:
+            if isinstance(refused.exc, OverflowError):
+                raise  # the loader catches only TypeError and ValueError
+            raise LoaderRaised(
+                ValueError(f"decision_engine.{key} musi być liczbą całkowitą"), (*base, key)
+            ) from None
+    tco = raw.get("tco")
+    if not as_loaded(tco):
+        return None
+    return _load_tco(tco, (*base, "tco"))
+
+
+def _threshold(entry: Any, path: Path, *, fallback: bool) -> None:
+    """``_build_decision_threshold``: the orchestrator needs every key; a profile override falls
+    back on the orchestrator's."""
+    if entry is None:
+        if fallback:
+            return
+        raise LoaderRaised(ValueError("Brak sekcji 'orchestrator' w decision_engine"), path)
+    try:
+        data = dict(as_loaded(entry))
+    except (TypeError, ValueError) as exc:
+        raise LoaderRaised(exc, path) from None
+    for key in THRESHOLD_KEYS:
+        if key not in data:
+            if fallback:
+                continue
+            raise LoaderRaised(
+                ValueError(f"Brak wymaganego pola '{key}' w konfiguracji decision orchestratora"),
+                path,
+            )
+        kind: Callable[[Any], Any] = int if key == "max_open_positions" else float
+        _coerce(kind, data[key], 0, (*path, key))
+    latency = as_loaded(data.get("max_latency_ms"))
+    if latency is not None:
+        _float(latency, (*path, "max_latency_ms"))
+    notional = as_loaded(data.get("max_trade_notional"))
+    if not _empty(notional):
+        _coerce(float, notional, 0.0, (*path, "max_trade_notional"))
+
+
+def _load_tco(tco: Any, base: Path) -> Ages:
+    if not isinstance(tco, dict):
+        raise LoaderRaised(ValueError("Sekcja decision_engine.tco musi być mapą"), base)
+    reports = as_loaded(tco.get("reports"))
+    if not reports:
+        raise LoaderRaised(
+            ValueError(
+                "Sekcja decision_engine.tco wymaga listy 'reports' z co najmniej jedną ścieżką"
+            ),
+            (*base, "reports") if "reports" in tco else base,
+        )
+    if not isinstance(reports, str | bytes):
+        if not isinstance(reports, list):
+            raise LoaderRaised(
+                ValueError("Pole decision_engine.tco.reports musi być listą ścieżek"),
+                (*base, "reports"),
+            )
+        if not [entry for entry in reports if str(as_loaded(entry)).strip()]:
+            raise LoaderRaised(
+                ValueError("Pole decision_engine.tco.reports nie może być puste"),
+                (*base, "reports"),
+            )
+    formats = as_loaded(tco.get("runtime_export_formats"))
+    if formats is not None and not isinstance(formats, str | bytes | list):
+        raise LoaderRaised(
+            ValueError("decision_engine.tco.runtime_export_formats must be a string or sequence"),
+            (*base, "runtime_export_formats"),
+        )
+    flush = as_loaded(tco.get("runtime_flush_events"))
+    if not _empty(flush):
+        path: Path = (*base, "runtime_flush_events")
+        _int(_float(flush, path), path)
+    metadata = tco.get("runtime_metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise LoaderRaised(
+            ValueError("decision_engine.tco.runtime_metadata must be a mapping"),
+            (*base, "runtime_metadata"),
+        )
+    limit = as_loaded(tco.get("runtime_cost_limit_bps"))
+    if not _empty(limit):
+        _coerce(float, limit, 0.0, (*base, "runtime_cost_limit_bps"))
+    ages: list[tuple[float, Path]] = []
+    for key, default in (
+        ("warn_report_age_hours", TCO_WARN_HOURS),
+        ("max_report_age_hours", TCO_MAX_HOURS),
+    ):
+        value = as_loaded(tco.get(key))
+        path = (*base, key)
+        if _empty(value):
+            ages.append((default, base))  # an absent or empty age keeps the loader's default
+        else:
+            ages.append((float(_coerce(float, value, 0.0, path)), path))
+    return ages[0], ages[1]
+
+
+# -- instrument_buckets -------------------------------------------------------------------------
+
+
+def instrument_buckets(v: ConfigValidator) -> None:
+    """``_load_instrument_buckets`` + ``_validate_instrument_buckets``, and the risk profiles'
+    ``instrument_buckets`` references (``_validate_risk_profiles``)."""
+    block = _Block(v, "config.instrument_bucket_invalid", "instrument_buckets")
+    section = v.raw.get("instrument_buckets", {}) or {}
+    universes = set(mapping_of(v.raw.get("instrument_universes")))
+    try:
+        buckets = _items(section, ("instrument_buckets",))
+        loaded = [_load_bucket(name, entry) for name, entry in buckets]
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    for name, universe, symbols, limits in loaded:
+        context = f"koszyk instrumentów '{name}'"
+        path: Path = ("instrument_buckets", str(name))
+        if not symbols:
+            block.error(
+                f"{context}: lista symboli nie może być pusta",
+                (*path, "symbols"),
+                f"instrument bucket {name} lists no symbol",
+            )
+        if universe and universe not in universes:
+            block.error(
+                f"{context}: referencja do nieistniejącego uniwersum '{universe}'",
+                (*path, "universe"),
+                f"instrument bucket {name}: universe {universe!r} is not in instrument_universes",
+            )
+        for key, value in limits:
+            if value is not None and value <= 0:
+                block.error(
+                    f"{context}: {key} musi być dodatnie, otrzymano {_number(value)}",
+                    (*path, key),
+                    f"instrument bucket {name}: {key} is {_number(value)}, not positive",
+                )
+    _profile_references(v, {name for name, *_ in loaded})
+
+
+Bucket = tuple[Any, str, list[Any], list[tuple[str, float | None]]]
+
+
+def _load_bucket(name: Any, entry: Any) -> Bucket:
+    path: Path = ("instrument_buckets", str(name))
+    universe = str(as_loaded(_get(entry, "universe", "", path)))
+    symbols = _iterate(entry.get("symbols", ()) or (), (*path, "symbols"))
+    limits: list[tuple[str, float | None]] = []
+    for key in ("max_position_pct", "max_notional_usd"):
+        value = entry.get(key)
+        limits.append((key, None if value is None else _float(value, (*path, key))))
+    _iterate(entry.get("tags", ()) or (), (*path, "tags"))
+    return name, universe, symbols, limits
+
+
+def _profile_references(v: ConfigValidator, buckets: set[Any]) -> None:
+    block = _Block(v, "config.risk_profile_bucket_undefined", "risk_profiles")
+    for name, entry in mapping_of(v.raw.get("risk_profiles")).items():
+        if not isinstance(entry, dict):
+            continue  # the bot's loader fails on the profile itself: not this rule
+        path: Path = ("risk_profiles", str(name), "instrument_buckets")
+        try:
+            references = _iterate(entry.get("instrument_buckets", ()) or (), path)
+        except LoaderRaised as refused:
+            block.raised(refused)
+            continue
+        for index, reference in enumerate(references):
+            if str(reference) not in buckets:  # names as the loader keys them
+                block.error(
+                    f"profil ryzyka '{name}': koszyk instrumentów '{reference}' nie istnieje w "
+                    "konfiguracji",
+                    (*path, index),
+                    f"risk profile {name}: instrument bucket {reference!r} is not defined",
+                )
+
+
+# -- strategies ---------------------------------------------------------------------------------
+
+STRATEGY_INTS = ("fast_ma", "slow_ma", "breakout_lookback", "momentum_window", "atr_window")
+STRATEGY_FLOATS = ("atr_multiplier", "min_trend_strength", "min_momentum")
+STRATEGY_DEFAULTS: dict[str, float] = {
+    "fast_ma": 20,
+    "slow_ma": 100,
+    "breakout_lookback": 55,
+    "momentum_window": 20,
+    "atr_window": 14,
+    "atr_multiplier": 2.0,
+    "min_trend_strength": 0.005,
+    "min_momentum": 0.0,
+}
+# strategy definition fields the loader wants as a list, a tuple or one string
+DEFINITION_SEQUENCES = ("risk_classes", "required_data", "risk_hooks")
+
+
+def strategies(v: ConfigValidator) -> None:
+    """``_load_strategies`` (which builds ``config.strategies`` from the entries of engine
+    ``daily_trend_momentum`` only, with its defaults for absent parameters), the loader's
+    ``_load_strategy_definitions`` over every entry of the section (its exceptions), and
+    ``_validate_strategies``."""
+    block = _Block(v, "config.strategy_invalid", "strategies")
+    section = v.raw.get("strategies", {}) or {}
+    try:
+        entries = _items(section, ("strategies",))
+        loaded = [
+            (name, _load_strategy(name, entry))
+            for name, entry in entries
+            if str(as_loaded(_get(entry, "engine", "", ("strategies", str(name)))))
+            == COUNTED_STRATEGY_ENGINE
+        ]
+        for name, entry in entries:
+            _load_definition(name, entry)
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    for name, params in loaded:
+        _strategy_rules(block, name, params)
+
+
+def _strategy_rules(block: _Block, name: Any, params: dict[str, float]) -> None:
+    context = f"strategia '{name}'"
+    path: Path = ("strategies", str(name), "parameters")
+
+    def error(bot: str, key: str, what: str) -> None:
+        block.error(f"{context}: {bot}", (*path, key), f"strategy {name}: {what}")
+
+    fast, slow = params["fast_ma"], params["slow_ma"]
+    for key in ("fast_ma", "slow_ma"):
+        if params[key] <= 0:
+            error(f"{key} musi być dodatnie", key, f"{key} is {params[key]}, not positive")
+    if fast >= slow:
+        error(
+            f"fast_ma musi być mniejsze od slow_ma, otrzymano {fast} >= {slow}",
+            "fast_ma",
+            f"fast_ma {fast} is not below slow_ma {slow}",
+        )
+    for key in ("breakout_lookback", "momentum_window", "atr_window", "atr_multiplier"):
+        if params[key] <= 0:
+            error(f"{key} musi być dodatnie", key, f"{key} is {params[key]}, not positive")
+
+
+def _load_strategy(name: Any, entry: Any) -> dict[str, float]:
+    path: Path = ("strategies", str(name), "parameters")
+    params = entry.get("parameters", {}) or {}
+    result: dict[str, float] = {}
+    for key in (*STRATEGY_INTS, *STRATEGY_FLOATS):
+        value = _get(params, key, STRATEGY_DEFAULTS[key], path)
+        kind = _int if key in STRATEGY_INTS else _float
+        result[key] = kind(value, (*path, key))
+    return result
+
+
+def _load_definition(name: Any, entry: Any) -> None:
+    path: Path = ("strategies", str(name))
+    if not str(as_loaded(_get(entry, "engine", "", path))).strip():
+        return  # the loader skips an entry without an engine
+    for key in ("parameters", "metadata"):
+        value = entry.get(key)
+        if as_loaded(value):
+            _items(value, (*path, key))
+    for key in DEFINITION_SEQUENCES:
+        value = as_loaded(entry.get(key))
+        if value and not isinstance(value, str | list):
+            raise LoaderRaised(
+                TypeError("Strategy definition field must be a sequence of strings"),
+                (*path, key),
+            )
