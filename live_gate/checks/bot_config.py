@@ -591,4 +591,8 @@ def check_bot_config(deployment: Deployment) -> Findings:
     bot_config_runtime.decision_engine(validator)
     bot_config_runtime.instrument_buckets(validator)
     bot_config_runtime.strategies(validator)
+    bot_config_runtime.risk_service(validator)
+    bot_config_runtime.risk_decision_log(validator)
+    bot_config_runtime.portfolio_decision_log(validator)
+    bot_config_runtime.security_baseline(validator)
     return validator.out

@@ -643,3 +643,140 @@ def _load_definition(name: Any, entry: Any) -> None:
                 TypeError("Strategy definition field must be a sequence of strings"),
                 (*path, key),
             )
+
+
+# -- runtime.risk_service, runtime.risk_decision_log, runtime.portfolio_decision_log,
+# -- runtime.security_baseline --------------------------------------------------------------------
+
+
+def _runtime_entry(v: ConfigValidator, key: str) -> Any:
+    return mapping_of(v.raw.get("runtime")).get(key)
+
+
+def _is_unset(value: Any) -> bool:
+    """``value in (None, "", False)``, the loader's test for an unset path or variable name
+    (0 equals False there too)."""
+    return bool(as_loaded(value) in (None, "", False))
+
+
+def risk_service(v: ConfigValidator) -> None:
+    """``_load_risk_service`` + ``_validate_risk_service``: the port, the history size and the
+    publishing interval, as the loader converts them. Its ``rbac_tokens`` and ``tls`` are the
+    metrics service's service-token and TLS rules (README "PRE-0": not judged here)."""
+    raw = _runtime_entry(v, "risk_service")
+    if not as_loaded(raw):
+        return  # the loader: no section, or an empty one, is no risk service
+    block = _Block(v, "config.risk_service_invalid", "runtime.risk_service")
+    base: Path = ("runtime", "risk_service")
+    context = "runtime.risk_service"
+    try:
+        _get(raw, "enabled", True, base)
+        port = _int(raw.get("port", 0), (*base, "port"))
+        history = _int(raw.get("history_size", 256), (*base, "history_size"))
+        interval = _float(
+            raw.get("publish_interval_seconds", 5.0), (*base, "publish_interval_seconds")
+        )
+        _iterate(raw.get("profiles") or (), (*base, "profiles"))
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    if history <= 0:
+        block.error(
+            f"{context}: history_size musi być dodatnie",
+            (*base, "history_size"),
+            f"risk service history_size is {history}, not positive",
+        )
+    if port < 0:
+        block.error(
+            f"{context}: port nie może być ujemny", (*base, "port"), f"risk service port {port}"
+        )
+    if interval <= 0:
+        block.error(
+            f"{context}: publish_interval_seconds musi być dodatnie",
+            (*base, "publish_interval_seconds"),
+            f"risk service publish_interval_seconds is {_number(interval)}, not positive",
+        )
+
+
+def risk_decision_log(v: ConfigValidator) -> None:
+    """``_load_risk_decision_log`` + ``_validate_risk_decision_log``."""
+    _decision_log(v, "risk_decision_log", 1000)
+
+
+def portfolio_decision_log(v: ConfigValidator) -> None:
+    """``_load_portfolio_decision_log`` + ``_validate_portfolio_decision_log``."""
+    _decision_log(v, "portfolio_decision_log", 512)
+
+
+def _decision_log(v: ConfigValidator, key: str, default_entries: int) -> None:
+    raw = _runtime_entry(v, key)
+    if not as_loaded(raw):
+        return
+    block = _Block(v, f"config.{key}_invalid", f"runtime.{key}")
+    base: Path = ("runtime", key)
+    context = f"runtime.{key}"
+    try:
+        enabled = bool(as_loaded(_get(raw, "enabled", True, base)))
+        entries = _int(raw.get("max_entries", default_entries), (*base, "max_entries"))
+    except LoaderRaised as refused:
+        block.raised(refused)
+        return
+    if not enabled:
+        return  # the bot validates a disabled log no further
+    if entries <= 0:
+        block.error(
+            f"{context}: max_entries musi być dodatnie",
+            (*base, "max_entries"),
+            f"{key}.max_entries is {entries}, not positive",
+        )
+    env = as_loaded(raw.get("signing_key_env"))
+    sources = [
+        name
+        for name, present in (
+            ("signing_key_env", isinstance(env, str) and bool(env.strip())),
+            ("signing_key_path", not _is_unset(raw.get("signing_key_path"))),
+            ("signing_key_value", not _empty(as_loaded(raw.get("signing_key_value")))),
+        )
+        if present
+    ]
+    if len(sources) > 1:
+        block.error(
+            f"{context}: skonfiguruj tylko jedno źródło klucza podpisu (env/path/value)",
+            (*base, sources[1]),
+            f"{key} names more than one signing key source ({', '.join(sources)})",
+        )
+
+
+def security_baseline(v: ConfigValidator) -> None:
+    """``_load_security_baseline`` + ``_validate_security_baseline`` (its ``signing`` block)."""
+    raw = _runtime_entry(v, "security_baseline")
+    signing = raw.get("signing") if isinstance(raw, dict) else None
+    if not isinstance(signing, dict):
+        return  # the loader ignores anything else: no signing rules apply
+    block = _Block(v, "config.security_baseline_invalid", "runtime.security_baseline")
+    base: Path = ("runtime", "security_baseline", "signing")
+    context = "runtime.security_baseline.signing"
+    env = signing.get("signing_key_env")
+    sources = [
+        name
+        for name, present in (
+            ("signing_key_env", not _is_unset(env) and bool(str(as_loaded(env)).strip())),
+            ("signing_key_path", not _is_unset(signing.get("signing_key_path"))),
+            ("signing_key_value", not _empty(as_loaded(signing.get("signing_key_value")))),
+        )
+        if present
+    ]
+    required = bool(as_loaded(signing.get("require_signature", False)))
+    if len(sources) > 1:
+        block.error(
+            f"{context}: skonfiguruj tylko jedno źródło klucza podpisu (env/path/value)",
+            (*base, sources[1]),
+            f"security_baseline.signing names more than one signing key source "
+            f"({', '.join(sources)})",
+        )
+    if required and not sources:
+        block.error(
+            f"{context}: require_signature ustawione na True wymaga konfiguracji klucza podpisu",
+            (*base, "require_signature"),
+            "security_baseline.signing requires a signature but names no signing key",
+        )
