@@ -71,6 +71,23 @@ DECISION_ENGINE: dict[str, Any] = {
     "stress_tests": {"cost_shock_bps": 2.5},
     "tco": {"reports": ["var/reports/tco/latest.json"]},
 }
+RISK_SERVICE: dict[str, Any] = {
+    "enabled": True,
+    "host": "127.0.0.1",
+    "port": 50061,
+    "history_size": 512,
+    "publish_interval_seconds": 2.5,
+    "profiles": ["conservative_live"],
+}
+RISK_DECISION_LOG: dict[str, Any] = {
+    "path": "audit/risk_decisions.jsonl",
+    "max_entries": 2000,
+    "signing_key_env": "RISK_LOG_KEY",
+}
+PORTFOLIO_DECISION_LOG: dict[str, Any] = {"max_entries": 300, "signing_key_path": "portfolio.key"}
+SECURITY_BASELINE: dict[str, Any] = {
+    "signing": {"signing_key_env": "SECURITY_BASELINE_KEY", "require_signature": True}
+}
 BUCKETS: dict[str, Any] = {
     "spot_core_major": {
         "universe": "core_spot",
@@ -91,6 +108,10 @@ def with_blocks(change: Callable[[dict[str, Any]], None] = lambda _: None) -> Mu
         data["decision_engine"] = copy.deepcopy(DECISION_ENGINE)
         data["instrument_buckets"] = copy.deepcopy(BUCKETS)
         data["risk_profiles"]["conservative_live"]["instrument_buckets"] = ["spot_core_major"]
+        data["runtime"]["risk_service"] = dict(RISK_SERVICE)
+        data["runtime"]["risk_decision_log"] = dict(RISK_DECISION_LOG)
+        data["runtime"]["portfolio_decision_log"] = dict(PORTFOLIO_DECISION_LOG)
+        data["runtime"]["security_baseline"] = copy.deepcopy(SECURITY_BASELINE)
         change(data)
 
     return core(apply)
@@ -158,6 +179,32 @@ RUNTIME_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         ),
         "PRE-0",
         "config.risk_profile_bucket_undefined",
+    ),
+    (
+        "risk service publishing every 0 seconds",
+        with_blocks(_set("runtime", "risk_service", "publish_interval_seconds", value=0)),
+        "PRE-0",
+        "config.risk_service_invalid",
+    ),
+    (
+        "risk decision log with two signing key sources",
+        with_blocks(_set("runtime", "risk_decision_log", "signing_key_value", value="inline")),
+        "PRE-0",
+        "config.risk_decision_log_invalid",
+    ),
+    (
+        "portfolio decision log keeping no entry",
+        with_blocks(_set("runtime", "portfolio_decision_log", "max_entries", value=0)),
+        "PRE-0",
+        "config.portfolio_decision_log_invalid",
+    ),
+    (
+        "security baseline requiring a signature without a key",
+        with_blocks(
+            _set("runtime", "security_baseline", "signing", value={"require_signature": True})
+        ),
+        "PRE-0",
+        "config.security_baseline_invalid",
     ),
     (
         "strategy fast_ma not below slow_ma",
@@ -229,6 +276,15 @@ def test_the_loaders_defaults_and_ignored_values_pass(reference: Path) -> None:
         data["instrument_buckets"] = {"unbound": {"symbols": "BTC_USDT"}}  # a string's letters
         data["strategies"]["core_daily_trend"]["parameters"]["min_trend_strength"] = -1  # warning
         data["strategies"]["core_daily_trend"]["parameters"]["fast_ma"] = 25.9  # int(): 25
+        # a disabled log is not validated; an empty section is no service; 0 is an unset path
+        data["runtime"]["risk_decision_log"] = {"enabled": False, "max_entries": 0}
+        data["runtime"]["risk_service"] = {}
+        data["runtime"]["portfolio_decision_log"] = {
+            "signing_key_env": " ",
+            "signing_key_path": 0,
+            "signing_key_value": "inline",  # a warning
+        }
+        data["runtime"]["security_baseline"] = {"signing": {"require_signature": False}}
 
     core(change)(reference)
     assert list(check_bot_config(Deployment(reference))) == []
@@ -298,6 +354,12 @@ def test_hostile_shapes_are_findings_with_lines_never_a_crash(tmp_path: Path, va
                 "prometheus_alerts": [{"name": value, "expr": "up", "labels": value}],
             },
             "resource_limits": {"cpu_percent": value, "memory_mb": value},
+            "risk_service": {"port": value, "profiles": value},
+            "risk_decision_log": {"max_entries": value, "signing_key_path": value},
+            "portfolio_decision_log": value,
+            "security_baseline": {
+                "signing": {"require_signature": value, "signing_key_env": value}
+            },
         },
         "decision_engine": {"orchestrator": value, "profile_overrides": {"p": value}, "tco": value},
         "instrument_buckets": {"b": value, "c": {"symbols": value, "max_position_pct": value}},
