@@ -129,12 +129,6 @@ def _set(*path: str | int, value: Any) -> Callable[[dict[str, Any]], None]:
 
 RUNTIME_DEFECTS: list[tuple[str, Mutation, str, str]] = [
     (
-        "runtime section is a list",
-        core(_set("runtime", value=["controllers"])),
-        "PRE-0",
-        "config.runtime_invalid",
-    ),
-    (
         "latency histogram buckets not increasing",
         with_blocks(
             _set("runtime", "live_routing", "latency_histogram_buckets", value=[0.5, 0.25])
@@ -239,14 +233,14 @@ def test_runtime_defect_is_caught_by_its_check(
 
 def test_a_runtime_defect_is_no_go_in_a_whole_gate_run(reference: Path, run_gate: Any) -> None:
     """This file's one whole run: a decision engine the bot refuses to load."""
-    defect, mutate, requirement, rule = RUNTIME_DEFECTS[5]
+    defect, mutate, requirement, rule = RUNTIME_DEFECTS[4]
     mutate(reference)
     gate = run_gate(reference)
     assert gate.verdict == "NO-GO" and gate.exit_code != 0, gate.output
     assert gate.status(requirement) == "failed", (defect, gate.requirement(requirement))
     findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
     assert [f["found"] for f in findings] == [
-        "load_core_config raised ValueError: Brak wymaganego pola 'max_drawdown_pct' w "
+        "load_core_config: ValueError: Brak wymaganego pola 'max_drawdown_pct' w "
         "konfiguracji decision orchestratora"
     ]
 
@@ -335,7 +329,7 @@ def test_not_a_number_is_judged_as_the_bot_judges_it(tmp_path: Path) -> None:
         ),
         (
             "config.decision_engine_invalid",
-            "load_core_config raised OverflowError: cannot convert float infinity to integer",
+            "load_core_config: OverflowError: cannot convert float infinity to integer",
         ),
     ]
 

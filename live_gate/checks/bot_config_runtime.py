@@ -7,7 +7,7 @@ the risk profiles' references to them) and the ``daily_trend_momentum`` strategi
 The gate judges the raw YAML, so each function first does what the loader does with it (defaults
 for absent keys, ``float()``/``int()`` of what is there, the loader's own exceptions) and then
 applies the validator's rules to the result. A value the loader cannot convert stops the bot with
-an exception: the finding quotes it as ``load_core_config raised <type>: <message>``, the message
+an exception: the finding quotes it as ``load_core_config: <type>: <message>``, the message
 being what Python says for the same conversion of the same value, and the rest of that block is
 then not judged (the bot never gets that far). The validator's warnings are not findings.
 
@@ -41,7 +41,7 @@ class LoaderRaised(Exception):
 
     @property
     def bot_message(self) -> str:
-        return f"load_core_config raised {type(self.exc).__name__}: {self.exc}"
+        return f"load_core_config: {type(self.exc).__name__}: {self.exc}"
 
 
 def as_loaded(value: Any) -> Any:
@@ -143,20 +143,9 @@ class _Block:
 
 
 def live_routing(v: ConfigValidator) -> None:
-    """``_load_live_routing`` + ``_validate_live_routing``; also the ``runtime`` section itself,
-    which the loader reads with ``.get`` (a list or a string there stops the bot)."""
-    raw_runtime = v.raw.get("runtime")
-    if raw_runtime and not isinstance(raw_runtime, dict):
-        problem = LoaderRaised(
-            AttributeError(
-                f"'{type(as_loaded(raw_runtime)).__name__}' object has no attribute 'get'"
-            ),
-            ("runtime",),
-        )
-        _Block(v, "config.runtime_invalid", "runtime").raised(problem)
-        return
-    runtime = mapping_of(raw_runtime)
-    raw = runtime.get("live_routing")
+    """``_load_live_routing`` + ``_validate_live_routing``. A ``runtime`` that is not a mapping
+    stops the loader before any of these blocks: the metrics block reports it, once."""
+    raw = mapping_of(v.raw.get("runtime")).get("live_routing")
     if not raw:  # the loader: no section, or an empty one, is no routing
         return
     block = _Block(v, "config.live_routing_invalid", "runtime.live_routing")
