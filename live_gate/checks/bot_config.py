@@ -595,4 +595,5 @@ def check_bot_config(deployment: Deployment) -> Findings:
     bot_config_runtime.risk_decision_log(validator)
     bot_config_runtime.portfolio_decision_log(validator)
     bot_config_runtime.security_baseline(validator)
+    bot_config_runtime.environment_ai(validator)
     return validator.out

@@ -769,3 +769,200 @@ def security_baseline(v: ConfigValidator) -> None:
             (*base, "require_signature"),
             "security_baseline.signing requires a signature but names no signing key",
         )
+
+
+# -- environments.*.ai --------------------------------------------------------------------------
+
+ENSEMBLE_AGGREGATIONS = ("mean", "median", "max", "min", "weighted")
+# EnvironmentAIPipelineScheduleConfig's defaults, which the loader applies to absent values
+SCHEDULE_DEFAULTS = {"interval_seconds": 3600.0, "seq_len": 64, "folds": 3}
+
+
+def _ai_error(message: str, path: Path) -> LoaderRaised:
+    return LoaderRaised(ValueError(message), path)
+
+
+def environment_ai(v: ConfigValidator) -> None:
+    """``_load_environment_ai`` (its exceptions, for every environment) and
+    ``_validate_environment_ai`` (for the environments the bot's validator reaches the end of:
+    not those whose ``instrument_universe`` is undefined, where it stops)."""
+    block = _Block(v, "config.environment_ai_invalid", "environments.*.ai")
+    profiles = set(mapping_of(v.raw.get("risk_profiles")))
+    universes = mapping_of(v.raw.get("instrument_universes"))
+    for name, entry in mapping_of(v.raw.get("environments")).items():
+        env = mapping_of(entry)
+        raw = env.get("ai")
+        if not as_loaded(raw):
+            continue  # no AI configuration
+        base: Path = ("environments", str(name), "ai")
+        try:
+            loaded = _load_ai(raw, base)
+        except LoaderRaised as refused:
+            block.raised(refused)
+            continue
+        universe = as_loaded(env.get("instrument_universe"))
+        try:
+            undefined = bool(universe) and universe not in universes
+        except TypeError:
+            undefined = True  # unhashable: the bot fails there (bot_config reports it)
+        if not undefined:
+            _ai_rules(block, f"środowisko '{name}'.ai", base, loaded, profiles)
+
+
+AIModel = tuple[str, str, str | None, float | None, Path]
+AILoaded = tuple[float, float | None, str | None, list[AIModel]]
+
+
+def _load_ai(raw: Any, base: Path) -> AILoaded:
+    _get(raw, "enabled", True, base)
+    threshold = raw.get("threshold_bps", raw.get("threshold"))
+    key = "threshold_bps" if "threshold_bps" in raw or "threshold" not in raw else "threshold"
+    threshold_bps = float(_coerce(float, threshold, 5.0, (*base, key)))
+    profile_raw = as_loaded(raw.get("default_risk_profile"))
+    default_profile = str(profile_raw).strip() if profile_raw else None
+    notional_raw = as_loaded(raw.get("default_notional"))
+    notional = (
+        None
+        if _empty(notional_raw)
+        else float(_coerce(float, notional_raw, 0.0, (*base, "default_notional")))
+    )
+    _iterate(raw.get("preload", ()) or (), (*base, "preload"))
+    models: list[AIModel] = []
+    for index, item in enumerate(_iterate(raw.get("models", ()) or (), (*base, "models"))):
+        path: Path = (*base, "models", index)
+        if not isinstance(item, dict):
+            raise _ai_error("environment.ai.models musi zawierać obiekty mapujące", path)
+        symbol = as_loaded(item.get("symbol"))
+        kind = as_loaded(item.get("model_type", item.get("type")))
+        if not symbol or not kind or not as_loaded(item.get("path")):
+            raise _ai_error(
+                "Każdy model AI musi mieć pola 'symbol', 'model_type' oraz 'path'", path
+            )
+        own = as_loaded(item.get("risk_profile"))
+        amount = as_loaded(item.get("notional"))
+        models.append(
+            (
+                str(symbol),
+                str(kind),
+                str(own).strip() if own else None,
+                None if _empty(amount) else float(_coerce(float, amount, 0.0, (*path, "notional"))),
+                path,
+            )
+        )
+    for index, item in enumerate(_iterate(raw.get("ensembles", ()) or (), (*base, "ensembles"))):
+        _load_ensemble(item, (*base, "ensembles", index))
+    schedules = raw.get("pipeline_schedules", ()) or ()
+    for index, item in enumerate(_iterate(schedules, (*base, "pipeline_schedules"))):
+        _load_schedule(item, (*base, "pipeline_schedules", index))
+    return threshold_bps, notional, default_profile, models
+
+
+def _load_ensemble(item: Any, path: Path) -> None:
+    prefix = "environment.ai.ensembles"
+    if not isinstance(item, dict):
+        raise _ai_error(f"{prefix} musi zawierać obiekty mapujące", path)
+    components_raw = as_loaded(item.get("components"))
+    if not as_loaded(item.get("name")) or not components_raw:
+        raise _ai_error("Każdy zespół AI musi mieć pola 'name' oraz 'components'", path)
+    components = [
+        str(c).strip() for c in _iterate(components_raw, (*path, "components")) if str(c).strip()
+    ]
+    if not components:
+        raise _ai_error(f"{prefix}[].components nie może być puste", (*path, "components"))
+    if len({c.lower() for c in components}) != len(components):
+        raise _ai_error(
+            f"{prefix}[].components nie może zawierać duplikatów", (*path, "components")
+        )
+    aggregation_raw = as_loaded(item.get("aggregation", "mean"))
+    aggregation = str(aggregation_raw).strip().lower() if aggregation_raw else "mean"
+    if aggregation not in ENSEMBLE_AGGREGATIONS:
+        raise _ai_error(
+            f"{prefix}[].aggregation musi należeć do {{mean,median,max,min,weighted}}",
+            (*path, "aggregation"),
+        )
+    weights_raw = as_loaded(item.get("weights"))
+    wpath: Path = (*path, "weights")
+    weights: list[float] | None
+    if weights_raw is None:
+        weights = None
+    elif isinstance(weights_raw, list):
+        weights = [float(_coerce(float, w, 0.0, (*wpath, i))) for i, w in enumerate(weights_raw)]
+    else:
+        raise _ai_error(f"{prefix}[].weights musi być listą liczb", wpath)
+    if weights is not None and len(weights) != len(components):
+        raise _ai_error(f"{prefix}[].weights musi odpowiadać liczbie komponentów", wpath)
+    if weights is not None and aggregation != "weighted":
+        raise _ai_error(f"{prefix}[].weights można podać tylko dla agregacji 'weighted'", wpath)
+    if weights is None and aggregation == "weighted":
+        raise _ai_error(
+            f"{prefix}[].aggregation='weighted' wymaga listy wag", (*path, "aggregation")
+        )
+
+
+def _load_schedule(item: Any, path: Path) -> None:
+    prefix = "environment.ai.pipeline_schedules"
+    if not isinstance(item, dict):
+        raise _ai_error(f"{prefix} musi zawierać obiekty mapujące", path)
+    types_raw = as_loaded(item.get("model_types")) or as_loaded(item.get("models"))
+    if not as_loaded(item.get("symbol")) or not types_raw or not as_loaded(item.get("data_source")):
+        raise _ai_error(
+            "Harmonogram pipeline'u wymaga pól 'symbol', 'model_types' oraz 'data_source'", path
+        )
+    key = "model_types" if as_loaded(item.get("model_types")) else "models"
+    if not [t for t in _iterate(types_raw, (*path, key)) if str(t).strip()]:
+        raise _ai_error(f"{prefix}[].model_types nie może być puste", (*path, key))
+    interval_raw = as_loaded(item.get("interval_seconds", item.get("interval")))
+    ikey = (
+        "interval_seconds" if "interval_seconds" in item or "interval" not in item else "interval"
+    )
+    interval = (
+        SCHEDULE_DEFAULTS["interval_seconds"]
+        if _empty(interval_raw)
+        else _float(interval_raw, (*path, ikey))
+    )
+    if interval <= 0:
+        raise _ai_error(f"{prefix}[].interval_seconds musi być dodatnie", (*path, ikey))
+    for name in ("seq_len", "folds"):
+        value = _coerce(int, item.get(name), SCHEDULE_DEFAULTS[name], (*path, name))
+        if value <= 0:
+            raise _ai_error(f"{prefix}[].{name} musi być dodatnie", (*path, name))
+
+
+def _ai_rules(
+    block: _Block, context: str, base: Path, loaded: AILoaded, profiles: set[Any]
+) -> None:
+    threshold, notional, default_profile, models = loaded
+    if threshold < 0:
+        block.error(
+            f"{context}: threshold_bps nie może być ujemne",
+            (*base, "threshold_bps"),
+            f"{context}: threshold_bps is {_number(threshold)}, negative",
+        )
+    if notional is not None and notional <= 0:
+        block.error(
+            f"{context}: default_notional musi być dodatnie",
+            (*base, "default_notional"),
+            f"{context}: default_notional is {_number(notional)}, not positive",
+        )
+    if default_profile and default_profile not in profiles:
+        block.error(
+            f"{context}: domyślny profil ryzyka '{default_profile}' nie istnieje w sekcji "
+            "risk_profiles",
+            (*base, "default_risk_profile"),
+            f"{context}: default_risk_profile {default_profile!r} is not a defined risk profile",
+        )
+    for symbol, kind, own, amount, path in models:
+        entry = f"{context}.models[{symbol}:{kind}]"
+        profile = own or default_profile
+        if profile and profile not in profiles:
+            block.error(
+                f"{entry}: profil ryzyka '{profile}' nie istnieje w konfiguracji",
+                (*path, "risk_profile") if own else path,
+                f"{entry}: risk profile {profile!r} is not defined",
+            )
+        if amount is not None and amount <= 0:
+            block.error(
+                f"{entry}: notional musi być dodatnie",
+                (*path, "notional"),
+                f"{entry}: notional is {_number(amount)}, not positive",
+            )
