@@ -88,6 +88,31 @@ PORTFOLIO_DECISION_LOG: dict[str, Any] = {"max_entries": 300, "signing_key_path"
 SECURITY_BASELINE: dict[str, Any] = {
     "signing": {"signing_key_env": "SECURITY_BASELINE_KEY", "require_signature": True}
 }
+AI: dict[str, Any] = {
+    "threshold_bps": 6.5,
+    "default_risk_profile": "conservative_live",
+    "default_notional": 1500,
+    "models": [
+        {
+            "symbol": "BTC_USDT",
+            "model_type": "gbm",
+            "path": "var/models/btc.json",
+            "notional": 1000,
+        },
+        {"symbol": "ETH_USDT", "type": "lstm", "path": "var/models/eth.json"},
+    ],
+    "ensembles": [
+        {
+            "name": "core",
+            "components": ["gbm", "lstm"],
+            "aggregation": "weighted",
+            "weights": [0.6, 0.4],
+        }
+    ],
+    "pipeline_schedules": [
+        {"symbol": "BTC_USDT", "model_types": ["gbm"], "data_source": "ohlcv", "folds": 4}
+    ],
+}
 BUCKETS: dict[str, Any] = {
     "spot_core_major": {
         "universe": "core_spot",
@@ -112,6 +137,7 @@ def with_blocks(change: Callable[[dict[str, Any]], None] = lambda _: None) -> Mu
         data["runtime"]["risk_decision_log"] = dict(RISK_DECISION_LOG)
         data["runtime"]["portfolio_decision_log"] = dict(PORTFOLIO_DECISION_LOG)
         data["runtime"]["security_baseline"] = copy.deepcopy(SECURITY_BASELINE)
+        data["environments"]["binance_live"]["ai"] = copy.deepcopy(AI)
         change(data)
 
     return core(apply)
@@ -199,6 +225,22 @@ RUNTIME_DEFECTS: list[tuple[str, Mutation, str, str]] = [
         ),
         "PRE-0",
         "config.security_baseline_invalid",
+    ),
+    (
+        "environment ai default risk profile undefined",
+        with_blocks(
+            _set("environments", "binance_live", "ai", "default_risk_profile", value="ultra")
+        ),
+        "PRE-0",
+        "config.environment_ai_invalid",
+    ),
+    (
+        "environment ai ensemble weighted without weights",
+        with_blocks(
+            _set("environments", "binance_live", "ai", "ensembles", 0, "weights", value=None)
+        ),
+        "PRE-0",
+        "config.environment_ai_invalid",
     ),
     (
         "strategy fast_ma not below slow_ma",
@@ -385,3 +427,38 @@ def test_the_bots_message_names_what_the_loader_made_of_the_yaml(tmp_path: Path)
     assert "koszyk instrumentów 'b': referencja do nieistniejącego uniwersum 'None'" in said
     assert "koszyk instrumentów 'b': max_notional_usd musi być dodatnie, otrzymano -5.0" in said
     assert "strategia 's': fast_ma musi być mniejsze od slow_ma, otrzymano 20 >= 10" in said
+
+
+def test_environment_ai_is_judged_where_the_bot_judges_it(tmp_path: Path) -> None:
+    """The bot's validator stops at an environment whose universe is undefined, before its ai
+    block (checked against the bot at f59f9e73): only the environment reached is judged; a model
+    without its own risk profile inherits the default's error."""
+    ai = {"threshold_bps": -1, "default_risk_profile": "ultra", "models": [dict(AI["models"][1])]}
+    env = {
+        "exchange": "x",
+        "environment": "paper",
+        "keychain_key": "k",
+        "data_cache_path": "d",
+        "risk_profile": "r",
+        "ai": ai,
+    }
+    limits = dict.fromkeys(("max_daily_loss_pct", "max_position_pct", "target_volatility"), 0.1)
+    limits |= dict.fromkeys(("max_leverage", "stop_loss_atr_multiple", "hard_drawdown_pct"), 0.1)
+    found = judge(
+        tmp_path,
+        {
+            "risk_profiles": {"r": limits | {"max_open_positions": 1}},
+            "environments": {
+                "reached": env,
+                "stopped": env | {"instrument_universe": "nowhere"},
+            },
+        },
+    )
+    said = [text for rule, _, text in found if rule == "config.environment_ai_invalid"]
+    assert said == [
+        "środowisko 'reached'.ai: threshold_bps nie może być ujemne",
+        "środowisko 'reached'.ai: domyślny profil ryzyka 'ultra' nie istnieje w sekcji "
+        "risk_profiles",
+        "środowisko 'reached'.ai.models[ETH_USDT:lstm]: profil ryzyka 'ultra' nie istnieje w "
+        "konfiguracji",
+    ]
