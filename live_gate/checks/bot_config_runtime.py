@@ -2,20 +2,27 @@
 ``bot_core/config/validation.py``) and the loader code that builds what they validate
 (``bot_core/config/loader.py``): ``runtime.live_routing``, ``runtime.resource_limits``,
 ``decision_engine`` (its orchestrator thresholds and ``tco`` block), ``instrument_buckets`` (and
-the risk profiles' references to them) and the ``daily_trend_momentum`` strategies.
+the risk profiles' references to them), the ``daily_trend_momentum`` strategies (and the loader's
+strategy definitions of every engine), ``runtime.risk_service`` (without its ``rbac_tokens`` and
+``tls``: the metrics service's rules, module bot_config_metrics), ``runtime.risk_decision_log``,
+``runtime.portfolio_decision_log``, ``runtime.security_baseline`` and ``environments.*.ai``.
 
 The gate judges the raw YAML, so each function first does what the loader does with it (defaults
 for absent keys, ``float()``/``int()`` of what is there, the loader's own exceptions) and then
 applies the validator's rules to the result. A value the loader cannot convert stops the bot with
 an exception: the finding quotes it as ``load_core_config: <type>: <message>``, the message
 being what Python says for the same conversion of the same value, and the rest of that block is
-then not judged (the bot never gets that far). The validator's warnings are not findings.
+then not judged (the bot never gets that far). The validator's warnings are not findings. NaN
+passes every comparison of the bot's validator, so it is accepted here too (as the bot does);
+booleans are numbers wherever the loader calls ``float()``/``int()`` on them.
 
 Rules the loader makes unreachable are not re-implemented: ``default_route`` empty while
 ``enabled`` and empty exchange names (the loader raises, or drops blank names), empty
 ``route_overrides`` routes or names (dropped), ``prometheus_alerts`` without ``name``/``expr``
 (the loader raises its own message, which is), an empty ``decision_engine.tco`` report list (the
-loader raises first).
+loader raises first), empty decision-log paths, risk-service profiles and security-baseline key
+sources (the loader drops blanks or makes a path of them). Not judged: a path the loader would
+fail to expand (``~user`` of an unknown user), which depends on the bot's machine.
 """
 
 from __future__ import annotations
@@ -27,14 +34,14 @@ from typing import Any
 from live_gate.checks.bot_config import COUNTED_STRATEGY_ENGINE, ConfigValidator, mapping_of
 from live_gate.kit.parse import NonFinite
 
-Path = tuple[str | int, ...]
+YamlPath = tuple[str | int, ...]
 
 
 class LoaderRaised(Exception):
     """The bot's loader would raise here: ``exc`` is the exception Python gives for the same
     operation on the same value; ``path`` is where in the YAML."""
 
-    def __init__(self, exc: BaseException, path: Path) -> None:
+    def __init__(self, exc: BaseException, path: YamlPath) -> None:
         super().__init__(str(exc))
         self.exc = exc
         self.path = path
@@ -60,7 +67,7 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value == "")
 
 
-def _get(value: Any, key: str, default: Any, path: Path) -> Any:
+def _get(value: Any, key: str, default: Any, path: YamlPath) -> Any:
     """``value.get(key, default)``: an AttributeError in the loader for anything not a mapping."""
     if isinstance(value, dict):
         return value.get(key, default)
@@ -69,7 +76,7 @@ def _get(value: Any, key: str, default: Any, path: Path) -> Any:
     )
 
 
-def _items(value: Any, path: Path) -> list[tuple[Any, Any]]:
+def _items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
     if isinstance(value, dict):
         return list(value.items())
     raise LoaderRaised(
@@ -78,7 +85,7 @@ def _items(value: Any, path: Path) -> list[tuple[Any, Any]]:
     )
 
 
-def _iterate(value: Any, path: Path) -> list[Any]:
+def _iterate(value: Any, path: YamlPath) -> list[Any]:
     """``for x in value``: a string gives its characters, a mapping its keys, as in the loader."""
     try:
         return [as_loaded(item) for item in as_loaded(value)]
@@ -86,24 +93,24 @@ def _iterate(value: Any, path: Path) -> list[Any]:
         raise LoaderRaised(exc, path) from None
 
 
-def _convert(kind: Callable[[Any], Any], value: Any, path: Path) -> Any:
+def _convert(kind: Callable[[Any], Any], value: Any, path: YamlPath) -> Any:
     try:
         return kind(as_loaded(value))
     except (TypeError, ValueError, OverflowError) as exc:
         raise LoaderRaised(exc, path) from None
 
 
-def _float(value: Any, path: Path) -> float:
+def _float(value: Any, path: YamlPath) -> float:
     result: float = _convert(float, value, path)
     return result
 
 
-def _int(value: Any, path: Path) -> int:
+def _int(value: Any, path: YamlPath) -> int:
     result: int = _convert(int, value, path)
     return result
 
 
-def _coerce(kind: Callable[[Any], Any], value: Any, default: Any, path: Path) -> Any:
+def _coerce(kind: Callable[[Any], Any], value: Any, default: Any, path: YamlPath) -> Any:
     """The loader's ``_coerce_float``/``_coerce_int``: None and "" give the default; a list or a
     mapping goes through ``str()`` first."""
     value = as_loaded(value)
@@ -127,7 +134,7 @@ class _Block:
         self.rule = rule
         self.name = name
 
-    def error(self, bot_message: str, path: Path, what: str) -> None:
+    def error(self, bot_message: str, path: YamlPath, what: str) -> None:
         self.v.out.block(self.rule, **self.v.said(bot_message, path, what))
 
     def raised(self, refused: LoaderRaised) -> None:
@@ -149,7 +156,7 @@ def live_routing(v: ConfigValidator) -> None:
     if not raw:  # the loader: no section, or an empty one, is no routing
         return
     block = _Block(v, "config.live_routing_invalid", "runtime.live_routing")
-    base: Path = ("runtime", "live_routing")
+    base: YamlPath = ("runtime", "live_routing")
     context = "runtime.live_routing"
     try:
         buckets = _load_live_routing(raw, base)
@@ -158,7 +165,7 @@ def live_routing(v: ConfigValidator) -> None:
         return
     previous: float | None = None
     for index, bucket in enumerate(buckets):
-        path: Path = (*base, "latency_histogram_buckets", index)
+        path: YamlPath = (*base, "latency_histogram_buckets", index)
         if bucket <= 0:
             block.error(
                 f"{context}: latency_histogram_buckets muszą być dodatnie (otrzymano "
@@ -176,7 +183,7 @@ def live_routing(v: ConfigValidator) -> None:
         previous = bucket
 
 
-def _load_live_routing(raw: Any, base: Path) -> list[float]:
+def _load_live_routing(raw: Any, base: YamlPath) -> list[float]:
     """What the loader does with the section, up to its exceptions; returns the latency buckets
     (the only values the validator can still refuse)."""
     enabled = bool(as_loaded(_get(raw, "enabled", False, base)))
@@ -211,7 +218,7 @@ def _load_live_routing(raw: Any, base: Path) -> list[float]:
     for index, entry in enumerate(_iterate(alerts, (*base, "prometheus_alerts"))):
         if not isinstance(entry, dict):
             continue  # the loader skips what is not a mapping
-        path: Path = (*base, "prometheus_alerts", index)
+        path: YamlPath = (*base, "prometheus_alerts", index)
         name = str(as_loaded(entry.get("name", ""))).strip()
         expr = str(as_loaded(entry.get("expr", ""))).strip()
         if not name or not expr:
@@ -248,7 +255,7 @@ def resource_limits(v: ConfigValidator) -> None:
     if not isinstance(entry, dict) or not entry:
         return  # the loader ignores anything else
     block = _Block(v, "config.resource_limits_invalid", "runtime.resource_limits")
-    base: Path = ("runtime", "resource_limits")
+    base: YamlPath = ("runtime", "resource_limits")
     values: dict[str, float] = {}
     try:
         for key, alias, _ in RESOURCE_LIMITS:
@@ -330,13 +337,13 @@ def decision_engine(v: ConfigValidator) -> None:
         )
 
 
-Ages = tuple[tuple[float, Path], tuple[float, Path]]
+Ages = tuple[tuple[float, YamlPath], tuple[float, YamlPath]]
 
 
 def _load_decision_engine(raw: Any) -> Ages | None:
     """The loader's reading of the section, up to its exceptions; the tco report ages, or None
     when the bot builds no tco block."""
-    base: Path = ("decision_engine",)
+    base: YamlPath = ("decision_engine",)
     orchestrator = _get(raw, "orchestrator", None, base)
     overrides = raw.get("profile_overrides")
     if orchestrator is None and overrides is None:
@@ -382,7 +389,7 @@ def _load_decision_engine(raw: Any) -> Ages | None:
     return _load_tco(tco, (*base, "tco"))
 
 
-def _threshold(entry: Any, path: Path, *, fallback: bool) -> None:
+def _threshold(entry: Any, path: YamlPath, *, fallback: bool) -> None:
     """``_build_decision_threshold``: the orchestrator needs every key; a profile override falls
     back on the orchestrator's."""
     if entry is None:
@@ -411,7 +418,7 @@ def _threshold(entry: Any, path: Path, *, fallback: bool) -> None:
         _coerce(float, notional, 0.0, (*path, "max_trade_notional"))
 
 
-def _load_tco(tco: Any, base: Path) -> Ages:
+def _load_tco(tco: Any, base: YamlPath) -> Ages:
     if not isinstance(tco, dict):
         raise LoaderRaised(ValueError("Sekcja decision_engine.tco musi być mapą"), base)
     reports = as_loaded(tco.get("reports"))
@@ -441,7 +448,7 @@ def _load_tco(tco: Any, base: Path) -> Ages:
         )
     flush = as_loaded(tco.get("runtime_flush_events"))
     if not _empty(flush):
-        path: Path = (*base, "runtime_flush_events")
+        path: YamlPath = (*base, "runtime_flush_events")
         _int(_float(flush, path), path)
     metadata = tco.get("runtime_metadata")
     if metadata is not None and not isinstance(metadata, dict):
@@ -452,7 +459,7 @@ def _load_tco(tco: Any, base: Path) -> Ages:
     limit = as_loaded(tco.get("runtime_cost_limit_bps"))
     if not _empty(limit):
         _coerce(float, limit, 0.0, (*base, "runtime_cost_limit_bps"))
-    ages: list[tuple[float, Path]] = []
+    ages: list[tuple[float, YamlPath]] = []
     for key, default in (
         ("warn_report_age_hours", TCO_WARN_HOURS),
         ("max_report_age_hours", TCO_MAX_HOURS),
@@ -483,7 +490,7 @@ def instrument_buckets(v: ConfigValidator) -> None:
         return
     for name, universe, symbols, limits in loaded:
         context = f"koszyk instrumentów '{name}'"
-        path: Path = ("instrument_buckets", str(name))
+        path: YamlPath = ("instrument_buckets", str(name))
         if not symbols:
             block.error(
                 f"{context}: lista symboli nie może być pusta",
@@ -510,7 +517,7 @@ Bucket = tuple[Any, str, list[Any], list[tuple[str, float | None]]]
 
 
 def _load_bucket(name: Any, entry: Any) -> Bucket:
-    path: Path = ("instrument_buckets", str(name))
+    path: YamlPath = ("instrument_buckets", str(name))
     universe = str(as_loaded(_get(entry, "universe", "", path)))
     symbols = _iterate(entry.get("symbols", ()) or (), (*path, "symbols"))
     limits: list[tuple[str, float | None]] = []
@@ -526,7 +533,7 @@ def _profile_references(v: ConfigValidator, buckets: set[Any]) -> None:
     for name, entry in mapping_of(v.raw.get("risk_profiles")).items():
         if not isinstance(entry, dict):
             continue  # the bot's loader fails on the profile itself: not this rule
-        path: Path = ("risk_profiles", str(name), "instrument_buckets")
+        path: YamlPath = ("risk_profiles", str(name), "instrument_buckets")
         try:
             references = _iterate(entry.get("instrument_buckets", ()) or (), path)
         except LoaderRaised as refused:
@@ -586,7 +593,7 @@ def strategies(v: ConfigValidator) -> None:
 
 def _strategy_rules(block: _Block, name: Any, params: dict[str, float]) -> None:
     context = f"strategia '{name}'"
-    path: Path = ("strategies", str(name), "parameters")
+    path: YamlPath = ("strategies", str(name), "parameters")
 
     def error(bot: str, key: str, what: str) -> None:
         block.error(f"{context}: {bot}", (*path, key), f"strategy {name}: {what}")
@@ -607,7 +614,7 @@ def _strategy_rules(block: _Block, name: Any, params: dict[str, float]) -> None:
 
 
 def _load_strategy(name: Any, entry: Any) -> dict[str, float]:
-    path: Path = ("strategies", str(name), "parameters")
+    path: YamlPath = ("strategies", str(name), "parameters")
     params = entry.get("parameters", {}) or {}
     result: dict[str, float] = {}
     for key in (*STRATEGY_INTS, *STRATEGY_FLOATS):
@@ -618,7 +625,7 @@ def _load_strategy(name: Any, entry: Any) -> dict[str, float]:
 
 
 def _load_definition(name: Any, entry: Any) -> None:
-    path: Path = ("strategies", str(name))
+    path: YamlPath = ("strategies", str(name))
     if not str(as_loaded(_get(entry, "engine", "", path))).strip():
         return  # the loader skips an entry without an engine
     for key in ("parameters", "metadata"):
@@ -656,7 +663,7 @@ def risk_service(v: ConfigValidator) -> None:
     if not as_loaded(raw):
         return  # the loader: no section, or an empty one, is no risk service
     block = _Block(v, "config.risk_service_invalid", "runtime.risk_service")
-    base: Path = ("runtime", "risk_service")
+    base: YamlPath = ("runtime", "risk_service")
     context = "runtime.risk_service"
     try:
         _get(raw, "enabled", True, base)
@@ -702,7 +709,7 @@ def _decision_log(v: ConfigValidator, key: str, default_entries: int) -> None:
     if not as_loaded(raw):
         return
     block = _Block(v, f"config.{key}_invalid", f"runtime.{key}")
-    base: Path = ("runtime", key)
+    base: YamlPath = ("runtime", key)
     context = f"runtime.{key}"
     try:
         enabled = bool(as_loaded(_get(raw, "enabled", True, base)))
@@ -743,7 +750,7 @@ def security_baseline(v: ConfigValidator) -> None:
     if not isinstance(signing, dict):
         return  # the loader ignores anything else: no signing rules apply
     block = _Block(v, "config.security_baseline_invalid", "runtime.security_baseline")
-    base: Path = ("runtime", "security_baseline", "signing")
+    base: YamlPath = ("runtime", "security_baseline", "signing")
     context = "runtime.security_baseline.signing"
     env = signing.get("signing_key_env")
     sources = [
@@ -778,7 +785,7 @@ ENSEMBLE_AGGREGATIONS = ("mean", "median", "max", "min", "weighted")
 SCHEDULE_DEFAULTS = {"interval_seconds": 3600.0, "seq_len": 64, "folds": 3}
 
 
-def _ai_error(message: str, path: Path) -> LoaderRaised:
+def _ai_error(message: str, path: YamlPath) -> LoaderRaised:
     return LoaderRaised(ValueError(message), path)
 
 
@@ -794,7 +801,7 @@ def environment_ai(v: ConfigValidator) -> None:
         raw = env.get("ai")
         if not as_loaded(raw):
             continue  # no AI configuration
-        base: Path = ("environments", str(name), "ai")
+        base: YamlPath = ("environments", str(name), "ai")
         try:
             loaded = _load_ai(raw, base)
         except LoaderRaised as refused:
@@ -809,11 +816,11 @@ def environment_ai(v: ConfigValidator) -> None:
             _ai_rules(block, f"środowisko '{name}'.ai", base, loaded, profiles)
 
 
-AIModel = tuple[str, str, str | None, float | None, Path]
+AIModel = tuple[str, str, str | None, float | None, YamlPath]
 AILoaded = tuple[float, float | None, str | None, list[AIModel]]
 
 
-def _load_ai(raw: Any, base: Path) -> AILoaded:
+def _load_ai(raw: Any, base: YamlPath) -> AILoaded:
     _get(raw, "enabled", True, base)
     threshold = raw.get("threshold_bps", raw.get("threshold"))
     key = "threshold_bps" if "threshold_bps" in raw or "threshold" not in raw else "threshold"
@@ -829,7 +836,7 @@ def _load_ai(raw: Any, base: Path) -> AILoaded:
     _iterate(raw.get("preload", ()) or (), (*base, "preload"))
     models: list[AIModel] = []
     for index, item in enumerate(_iterate(raw.get("models", ()) or (), (*base, "models"))):
-        path: Path = (*base, "models", index)
+        path: YamlPath = (*base, "models", index)
         if not isinstance(item, dict):
             raise _ai_error("environment.ai.models musi zawierać obiekty mapujące", path)
         symbol = as_loaded(item.get("symbol"))
@@ -857,7 +864,7 @@ def _load_ai(raw: Any, base: Path) -> AILoaded:
     return threshold_bps, notional, default_profile, models
 
 
-def _load_ensemble(item: Any, path: Path) -> None:
+def _load_ensemble(item: Any, path: YamlPath) -> None:
     prefix = "environment.ai.ensembles"
     if not isinstance(item, dict):
         raise _ai_error(f"{prefix} musi zawierać obiekty mapujące", path)
@@ -881,7 +888,7 @@ def _load_ensemble(item: Any, path: Path) -> None:
             (*path, "aggregation"),
         )
     weights_raw = as_loaded(item.get("weights"))
-    wpath: Path = (*path, "weights")
+    wpath: YamlPath = (*path, "weights")
     weights: list[float] | None
     if weights_raw is None:
         weights = None
@@ -899,7 +906,7 @@ def _load_ensemble(item: Any, path: Path) -> None:
         )
 
 
-def _load_schedule(item: Any, path: Path) -> None:
+def _load_schedule(item: Any, path: YamlPath) -> None:
     prefix = "environment.ai.pipeline_schedules"
     if not isinstance(item, dict):
         raise _ai_error(f"{prefix} musi zawierać obiekty mapujące", path)
@@ -929,7 +936,7 @@ def _load_schedule(item: Any, path: Path) -> None:
 
 
 def _ai_rules(
-    block: _Block, context: str, base: Path, loaded: AILoaded, profiles: set[Any]
+    block: _Block, context: str, base: YamlPath, loaded: AILoaded, profiles: set[Any]
 ) -> None:
     threshold, notional, default_profile, models = loaded
     if threshold < 0:
