@@ -377,7 +377,8 @@ def test_not_a_number_is_judged_as_the_bot_judges_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [None, "", "x", 0, -1, 1.5, True, [], [1], {}, {"a": None}, float("nan")]
+    "value",
+    [None, "", "x", 0, -1, 1.5, True, [], [1], {}, {"a": None}, float("nan"), 10**400],
 )
 def test_hostile_shapes_are_findings_with_lines_never_a_crash(tmp_path: Path, value: Any) -> None:
     document: dict[str, Any] = {

@@ -209,6 +209,8 @@ def _load_live_routing(raw: Any, base: YamlPath) -> list[float]:
             continue
         try:
             buckets.append(float(entry))
+        except OverflowError as exc:  # not caught by the loader: it stops the bot as it is
+            raise LoaderRaised(exc, (*base, "latency_histogram_buckets", index)) from None
         except (TypeError, ValueError):
             raise LoaderRaised(
                 ValueError("latency_histogram_buckets musi zawierać wartości liczbowe"),
