@@ -463,3 +463,28 @@ def test_environment_ai_is_judged_where_the_bot_judges_it(tmp_path: Path) -> Non
         "środowisko 'reached'.ai.models[ETH_USDT:lstm]: profil ryzyka 'ultra' nie istnieje w "
         "konfiguracji",
     ]
+
+
+def test_a_model_path_the_bots_validator_crashes_on_is_refused(tmp_path: Path) -> None:
+    """Stricter on purpose: a name over 255 bytes makes the bot's Path.exists() raise OSError
+    (checked at f59f9e73) when the folders before it exist on the bot's machine."""
+    long_name = "a" * 256
+    found = judge(
+        tmp_path,
+        {
+            "environments": {
+                "e": {
+                    "ai": {
+                        "model_dir": "models",
+                        "models": [{"symbol": "S", "type": "t", "path": f"{long_name}/m.json"}],
+                    }
+                }
+            }
+        },
+    )
+    assert [(rule, text) for rule, _, text in found if "OSError" in text] == [
+        (
+            "config.environment_ai_invalid",
+            "validate_core_config: OSError: [Errno 36] File name too long",
+        )
+    ]

@@ -31,7 +31,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from live_gate.checks.bot_config import COUNTED_STRATEGY_ENGINE, ConfigValidator, mapping_of
+from live_gate.checks.bot_config import (
+    COUNTED_STRATEGY_ENGINE,
+    ConfigValidator,
+    mapping_of,
+    sequence_of,
+)
 from live_gate.kit.parse import NonFinite
 
 YamlPath = tuple[str | int, ...]
@@ -815,7 +820,14 @@ def environment_ai(v: ConfigValidator) -> None:
         except TypeError:
             undefined = True  # unhashable: the bot fails there (bot_config reports it)
         if not undefined:
-            _ai_rules(block, f"środowisko '{name}'.ai", base, loaded, profiles)
+            context = f"środowisko '{name}'.ai"
+            _ai_rules(block, context, base, loaded, profiles)
+            section = mapping_of(raw)  # a mapping: the loader read it
+            if not _empty(as_loaded(section.get("model_dir"))):
+                _name_too_long(block, context, section.get("model_dir"), (*base, "model_dir"))
+            for index, model in enumerate(sequence_of(section.get("models"))):
+                path: YamlPath = (*base, "models", index, "path")
+                _name_too_long(block, context, mapping_of(model).get("path"), path)
 
 
 AIModel = tuple[str, str, str | None, float | None, YamlPath]
@@ -935,6 +947,24 @@ def _load_schedule(item: Any, path: YamlPath) -> None:
         value = _coerce(int, item.get(name), SCHEDULE_DEFAULTS[name], (*path, name))
         if value <= 0:
             raise _ai_error(f"{prefix}[].{name} musi być dodatnie", (*path, name))
+
+
+# Linux NAME_MAX: the bot's validator calls Path.exists() on the model folder and on every model
+# file, which raises OSError (ENAMETOOLONG) for a longer name instead of answering False.
+NAME_MAX_BYTES = 255
+
+
+def _name_too_long(block: _Block, context: str, value: Any, path: YamlPath) -> None:
+    """Stricter on purpose: the bot's validator crashes on such a path (OSError) when the folders
+    before the long name exist on its machine, which the gate cannot know; no such name is ever
+    a real model path, so the gate refuses it wherever it is."""
+    text = str(as_loaded(value))
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX_BYTES for part in text.split("/")):
+        block.error(
+            "validate_core_config: OSError: [Errno 36] File name too long",
+            path,
+            f"{context}: a name in the path {text[:60]}... is longer than {NAME_MAX_BYTES} bytes",
+        )
 
 
 def _ai_rules(
