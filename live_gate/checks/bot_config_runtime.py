@@ -131,16 +131,21 @@ def _number(value: float) -> str:
     return f"{value}"
 
 
-class _Block:
-    """One block's findings: a rule name, the validator, and the gate's words for the block."""
+Emit = Callable[..., None]
 
-    def __init__(self, v: ConfigValidator, rule: str, name: str) -> None:
+
+class _Block:
+    """One block's findings: how it blocks, the validator, and the gate's words for the block.
+    ``emit`` calls the findings' block method with the rule name written out where it is
+    created, so that test_every_blocking_rule_has_a_seeded_defect finds every rule here."""
+
+    def __init__(self, v: ConfigValidator, emit: Emit, name: str) -> None:
         self.v = v
-        self.rule = rule
+        self.emit = emit
         self.name = name
 
     def error(self, bot_message: str, path: YamlPath, what: str) -> None:
-        self.v.out.block(self.rule, **self.v.said(bot_message, path, what))
+        self.emit(**self.v.said(bot_message, path, what))
 
     def raised(self, refused: LoaderRaised) -> None:
         dotted = ".".join(str(p) for p in refused.path)
@@ -160,7 +165,9 @@ def live_routing(v: ConfigValidator) -> None:
     raw = mapping_of(v.raw.get("runtime")).get("live_routing")
     if not raw:  # the loader: no section, or an empty one, is no routing
         return
-    block = _Block(v, "config.live_routing_invalid", "runtime.live_routing")
+    block = _Block(
+        v, lambda **f: v.out.block("config.live_routing_invalid", **f), "runtime.live_routing"
+    )
     base: YamlPath = ("runtime", "live_routing")
     context = "runtime.live_routing"
     try:
@@ -261,7 +268,9 @@ def resource_limits(v: ConfigValidator) -> None:
     entry = mapping_of(v.raw.get("runtime")).get("resource_limits")
     if not isinstance(entry, dict) or not entry:
         return  # the loader ignores anything else
-    block = _Block(v, "config.resource_limits_invalid", "runtime.resource_limits")
+    block = _Block(
+        v, lambda **f: v.out.block("config.resource_limits_invalid", **f), "runtime.resource_limits"
+    )
     base: YamlPath = ("runtime", "resource_limits")
     values: dict[str, float] = {}
     try:
@@ -313,7 +322,9 @@ def decision_engine(v: ConfigValidator) -> None:
     raw = v.raw.get("decision_engine")
     if raw is None:
         return
-    block = _Block(v, "config.decision_engine_invalid", "decision_engine")
+    block = _Block(
+        v, lambda **f: v.out.block("config.decision_engine_invalid", **f), "decision_engine"
+    )
     try:
         ages = _load_decision_engine(raw)
     except LoaderRaised as refused:
@@ -486,7 +497,9 @@ def _load_tco(tco: Any, base: YamlPath) -> Ages:
 def instrument_buckets(v: ConfigValidator) -> None:
     """``_load_instrument_buckets`` + ``_validate_instrument_buckets``, and the risk profiles'
     ``instrument_buckets`` references (``_validate_risk_profiles``)."""
-    block = _Block(v, "config.instrument_bucket_invalid", "instrument_buckets")
+    block = _Block(
+        v, lambda **f: v.out.block("config.instrument_bucket_invalid", **f), "instrument_buckets"
+    )
     section = v.raw.get("instrument_buckets", {}) or {}
     universes = set(mapping_of(v.raw.get("instrument_universes")))
     try:
@@ -536,7 +549,9 @@ def _load_bucket(name: Any, entry: Any) -> Bucket:
 
 
 def _profile_references(v: ConfigValidator, buckets: set[Any]) -> None:
-    block = _Block(v, "config.risk_profile_bucket_undefined", "risk_profiles")
+    block = _Block(
+        v, lambda **f: v.out.block("config.risk_profile_bucket_undefined", **f), "risk_profiles"
+    )
     for name, entry in mapping_of(v.raw.get("risk_profiles")).items():
         if not isinstance(entry, dict):
             continue  # the bot's loader fails on the profile itself: not this rule
@@ -579,7 +594,7 @@ def strategies(v: ConfigValidator) -> None:
     ``daily_trend_momentum`` only, with its defaults for absent parameters), the loader's
     ``_load_strategy_definitions`` over every entry of the section (its exceptions), and
     ``_validate_strategies``."""
-    block = _Block(v, "config.strategy_invalid", "strategies")
+    block = _Block(v, lambda **f: v.out.block("config.strategy_invalid", **f), "strategies")
     section = v.raw.get("strategies", {}) or {}
     try:
         entries = _items(section, ("strategies",))
@@ -669,7 +684,9 @@ def risk_service(v: ConfigValidator) -> None:
     raw = _runtime_entry(v, "risk_service")
     if not as_loaded(raw):
         return  # the loader: no section, or an empty one, is no risk service
-    block = _Block(v, "config.risk_service_invalid", "runtime.risk_service")
+    block = _Block(
+        v, lambda **f: v.out.block("config.risk_service_invalid", **f), "runtime.risk_service"
+    )
     base: YamlPath = ("runtime", "risk_service")
     context = "runtime.risk_service"
     try:
@@ -703,19 +720,21 @@ def risk_service(v: ConfigValidator) -> None:
 
 def risk_decision_log(v: ConfigValidator) -> None:
     """``_load_risk_decision_log`` + ``_validate_risk_decision_log``."""
-    _decision_log(v, "risk_decision_log", 1000)
+    emit = lambda **f: v.out.block("config.risk_decision_log_invalid", **f)  # noqa: E731
+    _decision_log(v, "risk_decision_log", 1000, emit)
 
 
 def portfolio_decision_log(v: ConfigValidator) -> None:
     """``_load_portfolio_decision_log`` + ``_validate_portfolio_decision_log``."""
-    _decision_log(v, "portfolio_decision_log", 512)
+    emit = lambda **f: v.out.block("config.portfolio_decision_log_invalid", **f)  # noqa: E731
+    _decision_log(v, "portfolio_decision_log", 512, emit)
 
 
-def _decision_log(v: ConfigValidator, key: str, default_entries: int) -> None:
+def _decision_log(v: ConfigValidator, key: str, default_entries: int, emit: Emit) -> None:
     raw = _runtime_entry(v, key)
     if not as_loaded(raw):
         return
-    block = _Block(v, f"config.{key}_invalid", f"runtime.{key}")
+    block = _Block(v, emit, f"runtime.{key}")
     base: YamlPath = ("runtime", key)
     context = f"runtime.{key}"
     try:
@@ -756,7 +775,11 @@ def security_baseline(v: ConfigValidator) -> None:
     signing = raw.get("signing") if isinstance(raw, dict) else None
     if not isinstance(signing, dict):
         return  # the loader ignores anything else: no signing rules apply
-    block = _Block(v, "config.security_baseline_invalid", "runtime.security_baseline")
+    block = _Block(
+        v,
+        lambda **f: v.out.block("config.security_baseline_invalid", **f),
+        "runtime.security_baseline",
+    )
     base: YamlPath = ("runtime", "security_baseline", "signing")
     context = "runtime.security_baseline.signing"
     env = signing.get("signing_key_env")
@@ -800,7 +823,9 @@ def environment_ai(v: ConfigValidator) -> None:
     """``_load_environment_ai`` (its exceptions, for every environment) and
     ``_validate_environment_ai`` (for the environments the bot's validator reaches the end of:
     not those whose ``instrument_universe`` is undefined, where it stops)."""
-    block = _Block(v, "config.environment_ai_invalid", "environments.*.ai")
+    block = _Block(
+        v, lambda **f: v.out.block("config.environment_ai_invalid", **f), "environments.*.ai"
+    )
     profiles = set(mapping_of(v.raw.get("risk_profiles")))
     universes = mapping_of(v.raw.get("instrument_universes"))
     for name, entry in mapping_of(v.raw.get("environments")).items():
