@@ -13,6 +13,7 @@ the one defect. The bot's own verdicts on such files are the contract corpus
 from __future__ import annotations
 
 import copy
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -487,4 +488,13 @@ def test_a_model_path_the_bots_validator_crashes_on_is_refused(tmp_path: Path) -
             "config.environment_ai_invalid",
             "validate_core_config: OSError: [Errno 36] File name too long",
         )
+    ]
+
+
+def test_the_loaders_exception_is_worded_as_python_words_it(tmp_path: Path) -> None:
+    """A YAML date where a mapping belongs: Python names the type 'datetime.date' (checked
+    against the bot at f59f9e73)."""
+    found = judge(tmp_path, {"decision_engine": datetime.date(2026, 1, 1)})
+    assert [text for _, _, text in found] == [
+        "load_core_config: AttributeError: 'datetime.date' object has no attribute 'get'"
     ]

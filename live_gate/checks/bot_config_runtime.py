@@ -72,22 +72,27 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value == "")
 
 
+def _attribute_error(value: Any, name: str) -> AttributeError:
+    """What Python says when the loader calls ``value.<name>`` on something without it (its
+    wording, e.g. ``'datetime.date' object has no attribute 'get'`` for a YAML date)."""
+    try:
+        getattr(as_loaded(value), name)
+    except AttributeError as exc:
+        return exc
+    return AttributeError(f"{type(as_loaded(value)).__name__!r} object has no attribute {name!r}")
+
+
 def _get(value: Any, key: str, default: Any, path: YamlPath) -> Any:
     """``value.get(key, default)``: an AttributeError in the loader for anything not a mapping."""
     if isinstance(value, dict):
         return value.get(key, default)
-    raise LoaderRaised(
-        AttributeError(f"'{type(as_loaded(value)).__name__}' object has no attribute 'get'"), path
-    )
+    raise LoaderRaised(_attribute_error(value, "get"), path)
 
 
 def _items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
     if isinstance(value, dict):
         return list(value.items())
-    raise LoaderRaised(
-        AttributeError(f"'{type(as_loaded(value)).__name__}' object has no attribute 'items'"),
-        path,
-    )
+    raise LoaderRaised(_attribute_error(value, "items"), path)
 
 
 def _iterate(value: Any, path: YamlPath) -> list[Any]:
