@@ -2027,6 +2027,7 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
     """Principle 2, checked mechanically: a rule nobody breaks on purpose is a rule that may
     never fire."""
     from tests.test_bot_config_metrics import METRICS_DEFECTS
+    from tests.test_bot_config_runtime import RUNTIME_DEFECTS
     from tests.test_fidelity import FIDELITY_DEFECTS
     from tests.test_gate_close import CLOSE_DEFECTS
     from tests.test_gate_router import BROKEN_ROUTERS, BROKEN_SIMULATORS
@@ -2036,7 +2037,7 @@ def test_every_blocking_rule_has_a_seeded_defect() -> None:
 
     seeded = DEFECTS + CLOSE_DEFECTS + HOSTILE_DEFECTS_A + HOSTILE_DEFECTS_B + HOSTILE_DEFECTS_C
     seeded += FIDELITY_DEFECTS
-    seeded += METRICS_DEFECTS
+    seeded += METRICS_DEFECTS + RUNTIME_DEFECTS
     covered = (
         {rule for *_, rule in seeded}
         | {rule for *_, rule in HOSTILE_POLICY_DEFECTS_A}

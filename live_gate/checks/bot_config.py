@@ -541,7 +541,9 @@ class ConfigValidator:
 
 
 def check_bot_config(deployment: Deployment) -> Findings:
-    from live_gate.checks.bot_config_metrics import metrics_service  # imports this module
+    # both modules build on this one (a module-level import would be circular)
+    from live_gate.checks import bot_config_runtime
+    from live_gate.checks.bot_config_metrics import metrics_service
 
     validator = ConfigValidator(deployment)
     envs = validator.environments()
@@ -551,4 +553,14 @@ def check_bot_config(deployment: Deployment) -> Findings:
     validator.universes(exchanges)
     validator.environment_rules(envs, controllers)
     metrics_service(validator)
+    bot_config_runtime.live_routing(validator)
+    bot_config_runtime.resource_limits(validator)
+    bot_config_runtime.decision_engine(validator)
+    bot_config_runtime.instrument_buckets(validator)
+    bot_config_runtime.strategies(validator)
+    bot_config_runtime.risk_service(validator)
+    bot_config_runtime.risk_decision_log(validator)
+    bot_config_runtime.portfolio_decision_log(validator)
+    bot_config_runtime.security_baseline(validator)
+    bot_config_runtime.environment_ai(validator)
     return validator.out
