@@ -334,8 +334,9 @@ def judge(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, int | Non
 
 
 def test_not_a_number_is_judged_as_the_bot_judges_it(tmp_path: Path) -> None:
-    """.nan passes every comparison in the bot: accepted there, so not a finding here; .inf is
-    a number the bot orders; bool is a number to float()."""
+    """.nan passes every comparison in the bot: its rules do not fire on it here either; .inf
+    is a number the bot orders; bool is a number to float(). Every NaN and Infinity is also a
+    finding of its own (config.not_finite), stricter than the bot on purpose."""
     found = judge(
         tmp_path,
         {
@@ -361,7 +362,10 @@ def test_not_a_number_is_judged_as_the_bot_judges_it(tmp_path: Path) -> None:
     # the bot (checked at f59f9e73): the OverflowError stops its loader; with the decision
     # engine fixed it reports the two bucket errors
     assert all(line for _, line, _ in found)
-    assert [(rule, text) for rule, _, text in found] == [
+    assert sorted(text for rule, _, text in found if rule == "config.not_finite") == sorted(
+        [".nan", "-.inf", ".nan", ".inf", ".inf"]
+    )
+    assert [(rule, text) for rule, _, text in found if rule != "config.not_finite"] == [
         (
             "config.live_routing_invalid",
             "runtime.live_routing: latency_histogram_buckets muszą być dodatnie (otrzymano -inf)",

@@ -486,6 +486,23 @@ def paper_settings_edit(change: Callable[[dict[str, Any]], None]) -> Mutation:
 DEFECTS: list[tuple[str, Mutation, str, str]] = [
     # PRE-0: the bot's own start-up validation (bot_core/config/validation.py at f59f9e73)
     (
+        "a NaN limit the bot's validation lets through",
+        core(
+            lambda d: d["runtime"].__setitem__(
+                "resource_limits",
+                {"cpu_percent": float("nan"), "memory_mb": 512, "io_read_mb_s": 0},
+            )
+        ),
+        "PRE-0",
+        "config.not_finite",
+    ),
+    (
+        "a quoted false the bot reads as true",
+        core(lambda d: d["runtime"].__setitem__("live_routing", {"enabled": "false"})),
+        "PRE-0",
+        "config.quoted_flag",
+    ),
+    (
         "default strategy without strategies",
         core(lambda d: d.pop("strategies")),
         "PRE-0",

@@ -24,12 +24,18 @@ Rules applied, as at upstream Dudzian/Dudzian f59f9e73 (README "PRE-0"):
   strategies and ``runtime.controllers``, the default controller's interval missing from the
   universe's backfill, alert channels (format, type, key in ``alerts``), permissions both required
   and forbidden;
-* ``_validate_metrics_service``: ``runtime.metrics_service.ui_alerts_risk_profiles_file`` that
-  does not exist (relative to the config folder, as the loader resolves it).
+* ``_validate_metrics_service`` with its UI-alert, service-token and TLS rules, and what the
+  loader refuses in ``runtime.metrics_service``: ``bot_config_metrics.py``;
+* ``_validate_live_routing``, ``_validate_resource_limits``, ``_validate_decision_engine``,
+  ``_validate_instrument_buckets``, ``_validate_strategies``, ``_validate_risk_service`` (its
+  tokens and TLS by the metrics module's rules), ``_validate_risk_decision_log``,
+  ``_validate_portfolio_decision_log``, ``_validate_security_baseline`` and
+  ``_validate_environment_ai``, with their loaders' refusals: ``bot_config_runtime.py``.
 
-The bot's warnings are not findings. Blocks of the configuration the reference and the real config
-do not use (TLS, service tokens, decision logs, AI model entries, resource limits, decision
-engine, live routing) are not re-implemented; README "PRE-0" lists them.
+Every block is read as the loader reads it (its defaults, conversions and exceptions). The bot's
+warnings are not findings. What is not judged (only the bot's host can know it, or the loader
+makes the rule unreachable) and where the gate is stricter on purpose: each module's docstring
+and README "PRE-0".
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from __future__ import annotations
 from typing import Any
 
 from live_gate.checks import Findings
+from live_gate.kit.parse import NonFinite
 from live_gate.resources.deployment import Deployment
 
 REQUIREMENT = "PRE-0"
@@ -540,12 +547,52 @@ class ConfigValidator:
             )
 
 
+#: strings the bot's loader turns into a flag with Python's ``bool()``, for which "false" is true
+QUOTED_FLAGS = frozenset({"true", "false"})
+
+
+def values_the_bot_misreads(v: ConfigValidator) -> None:
+    """Stricter than the bot, on purpose (README "Where the gate is stricter than the bot"), in
+    the whole of ``core.yaml`` at once rather than block by block: NaN or Infinity, which the
+    bot's loader converts with ``float()`` and every comparison of its validation lets through
+    (a limit of NaN is no limit); and the string ``"true"`` or ``"false"`` (quoted), which the
+    loader reads as a flag with ``bool()``, so that ``"false"`` switches the thing on."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), v.raw)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, str(k)), x) for k, x in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), x) for i, x in reversed(list(enumerate(value))))
+        elif isinstance(value, NonFinite):
+            v.out.block(
+                "config.not_finite",
+                f"{'.'.join(map(str, path))} is {value}: the bot reads it as a number that "
+                "passes every comparison of its validation (stricter than the bot on purpose)",
+                line=v.deployment.line(*path),
+                field=".".join(map(str, path)),
+                expected="a finite number",
+                found=str(value),
+            )
+        elif isinstance(value, str) and value.strip().lower() in QUOTED_FLAGS:
+            v.out.block(
+                "config.quoted_flag",
+                f"{'.'.join(map(str, path))} is the string {value!r}: where the bot expects a "
+                "flag it reads any non-empty string as true (stricter than the bot on purpose)",
+                line=v.deployment.line(*path),
+                field=".".join(map(str, path)),
+                expected=f"the YAML boolean {value.strip().lower()}, unquoted",
+                found=repr(value),
+            )
+
+
 def check_bot_config(deployment: Deployment) -> Findings:
     # both modules build on this one (a module-level import would be circular)
     from live_gate.checks import bot_config_runtime
     from live_gate.checks.bot_config_metrics import metrics_service
 
     validator = ConfigValidator(deployment)
+    values_the_bot_misreads(validator)
     envs = validator.environments()
     validator.risk_profiles()
     controllers = validator.controllers()
