@@ -247,24 +247,6 @@ def test_metrics_defect_is_caught_by_its_check(
     assert all(f.file and f.line for f in findings), [f.explain() for f in findings]
 
 
-def test_a_metrics_defect_is_no_go_in_a_whole_gate_run(reference: Path, run_gate: Any) -> None:
-    """This file's one whole run: TLS enabled without a certificate; the check-level harness
-    finds exactly the blockers the whole run found."""
-    defect, mutate, requirement, rule = next(
-        d for d in METRICS_DEFECTS if d[3] == "config.metrics_tls"
-    )
-    mutate(reference)
-    gate = run_gate(reference)
-    assert gate.verdict == "NO-GO" and gate.exit_code != 0, gate.output
-    assert gate.status(requirement) == "failed", (defect, gate.requirement(requirement))
-    findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
-    assert findings and all(f.get("file") and f.get("line") for f in findings), findings
-    assert "TLS wymaga certificate_path" in str(findings[0].get("found")), findings
-    assert judge_checks(reference, requirements={requirement}).rules(requirement) == set(
-        gate.rules(requirement)
-    )
-
-
 @pytest.mark.parametrize(
     "mutate",
     [

@@ -4,9 +4,9 @@ strategies, as the bot's loader and ``validate_core_config`` judge them (upstrea
 
 ``RUNTIME_DEFECTS`` are seeded defects for these rules; they are part of
 ``test_every_blocking_rule_has_a_seeded_defect`` (tests/test_gate_defects.py), each judged at check
-level (tests/checklevel.py) and one of them through the whole gate. The reference has none of
-these blocks: each mutation adds them as the bot's real configuration has them, valid except for
-the one defect. The bot's own verdicts on such files are the contract corpus
+level (tests/checklevel.py); PRE-0's one whole-gate run is in tests/test_gate_defects.py. The
+reference has none of these blocks: each mutation adds them as the bot's real configuration has
+them, valid except for the one defect. The bot's own verdicts on such files are the contract corpus
 (``core_config/bad/runtime_*.yaml``, ``core_config/edge/runtime_*.yaml``).
 """
 
@@ -272,20 +272,6 @@ def test_runtime_defect_is_caught_by_its_check(
     assert rule in judged.rules(requirement), (defect, judged.findings.get(requirement))
     findings = [f for f in judged.blocking(requirement) if f.rule == rule]
     assert all(f.file and f.line for f in findings), [f.explain() for f in findings]
-
-
-def test_a_runtime_defect_is_no_go_in_a_whole_gate_run(reference: Path, run_gate: Any) -> None:
-    """This file's one whole run: a decision engine the bot refuses to load."""
-    defect, mutate, requirement, rule = RUNTIME_DEFECTS[4]
-    mutate(reference)
-    gate = run_gate(reference)
-    assert gate.verdict == "NO-GO" and gate.exit_code != 0, gate.output
-    assert gate.status(requirement) == "failed", (defect, gate.requirement(requirement))
-    findings = [f for f in gate.requirement(requirement)["findings"] if f["rule"] == rule]
-    assert [f["found"] for f in findings] == [
-        "load_core_config: ValueError: Brak wymaganego pola 'max_drawdown_pct' w "
-        "konfiguracji decision orchestratora"
-    ]
 
 
 def test_the_blocks_as_the_real_configuration_has_them_pass(reference: Path) -> None:
