@@ -40,6 +40,8 @@ and README "PRE-0".
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 from live_gate.checks import Findings
@@ -77,6 +79,49 @@ INTERVAL_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000}
 # (loader ``_load_strategies``); other engines are strategy definitions it does not count here.
 COUNTED_STRATEGY_ENGINE = "daily_trend_momentum"
 REMEDY = "a configuration the bot's assert_core_config_valid accepts"
+
+
+#: a place in core.yaml: keys and list indices
+YamlPath = tuple[str | int, ...]
+
+
+def as_loaded(value: Any) -> Any:
+    """The scalar the bot's ``yaml.safe_load`` makes of it: the gate's YAML reader keeps .nan and
+    .inf as text (never a number for a check), the bot has floats."""
+    if isinstance(value, NonFinite):
+        text = value.text.strip().lower()
+        if "nan" in text:
+            return math.nan
+        return -math.inf if text.startswith("-") else math.inf
+    return value
+
+
+def blank(value: Any) -> bool:
+    """``value in (None, "")``, as the loader tests it (``0 in (None, "")`` is false)."""
+    return value is None or (isinstance(value, str) and value == "")
+
+
+class LoaderRaised(Exception):
+    """The bot's loader would raise here: ``exc`` is the exception Python gives for the same
+    operation on the same value; ``path`` is where in the YAML."""
+
+    def __init__(self, exc: BaseException, path: YamlPath) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
+        self.path = path
+
+    @property
+    def bot_message(self) -> str:
+        return f"load_core_config: {type(self.exc).__name__}: {self.exc}"
+
+
+def converted(kind: Callable[[Any], Any], value: Any, path: YamlPath) -> Any:
+    """``kind(value)`` as the loader calls it (``float``, ``int``): Python's own exception, as
+    :class:`LoaderRaised`, where the loader would stop."""
+    try:
+        return kind(as_loaded(value))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise LoaderRaised(exc, path) from None
 
 
 def mapping_of(value: Any) -> dict[str, Any]:

@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from live_gate.checks.bot_config import ConfigValidator, mapping_of
+from live_gate.checks.bot_config import ConfigValidator, as_loaded, blank, mapping_of
 from live_gate.kit.files import InputRefused
-from live_gate.kit.parse import NonFinite
 from live_gate.paths import PathEscapesDeployment
 
 CONTEXT = "runtime.metrics_service"
@@ -125,22 +123,6 @@ UI_ALERT_BLOCKS = (
 )
 
 
-def bot_value(value: Any) -> Any:
-    """The value the bot's ``yaml.safe_load`` produced: the gate's reader keeps NaN and
-    infinities as :class:`NonFinite` (never a number for a check); the bot has floats."""
-    if isinstance(value, NonFinite):
-        text = value.text.strip().lower()
-        if "nan" in text:
-            return math.nan
-        return -math.inf if text.startswith("-") else math.inf
-    return value
-
-
-def blank(value: Any) -> bool:
-    """``value in (None, "")`` as the loader tests it (``0 in (None, "")`` is false)."""
-    return value is None or (isinstance(value, str) and value == "")
-
-
 def no_path(value: Any) -> bool:
     """``_normalize_runtime_path`` gives no path: ``value in (None, "", False)`` (0 == False)."""
     return blank(value) or (not isinstance(value, str) and value == False)  # noqa: E712
@@ -151,7 +133,7 @@ def either(mapping: dict[str, Any], *keys: str) -> Any:
     first truthy value, else the last key's value."""
     found: Any = None
     for key in keys:
-        found = bot_value(mapping.get(key))
+        found = as_loaded(mapping.get(key))
         if found:
             return found
     return found
@@ -182,7 +164,7 @@ class MetricsRules:
         self.raw = raw
 
     def get(self, key: str, default: Any = None) -> Any:
-        return bot_value(self.raw.get(key, default))
+        return as_loaded(self.raw.get(key, default))
 
     def loader(self, error: str, path: tuple[str | int, ...], what: str) -> None:
         """A value ``load_core_config`` raises on: the bot never gets to validate."""
@@ -378,12 +360,12 @@ def tls_block(
     if not isinstance(tls, dict) or not tls:
         return
     tpath = (*path, "tls")
-    if bool(bot_value(tls.get("enabled", False))):
+    if bool(as_loaded(tls.get("enabled", False))):
         needed = [
             (key, f"{context}: TLS wymaga {key} przy włączonym szyfrowaniu")
             for key in ("certificate_path", "private_key_path")
         ]
-        if bool(bot_value(tls.get("require_client_auth", False))):
+        if bool(as_loaded(tls.get("require_client_auth", False))):
             needed.append(
                 ("client_ca_path", f"{context}: TLS z require_client_auth wymaga client_ca_path")
             )
@@ -398,7 +380,7 @@ def tls_block(
                         + (" (require_client_auth is set)" if key == "client_ca_path" else ""),
                     ),
                 )
-    pins: Any = bot_value(tls.get("pinned_fingerprints"))
+    pins: Any = as_loaded(tls.get("pinned_fingerprints"))
     ppath: tuple[str | int, ...] = (*tpath, "pinned_fingerprints")
     if blank(pins):
         return
@@ -418,7 +400,7 @@ def tls_block(
             )
             return
     for index, entry in enumerate(entries):
-        problem = pin_error(bot_value(entry))
+        problem = pin_error(as_loaded(entry))
         if problem is not None:
             where = ppath if isinstance(pins, str | dict) else (*ppath, index)
             v.out.block(
@@ -457,7 +439,7 @@ def service_tokens(
 ) -> None:
     """``rbac_tokens`` as ``_load_service_tokens`` reads them and ``_validate_service_tokens_block``
     judges them (``context`` is the service's, e.g. ``runtime.metrics_service``)."""
-    raw = bot_value(service.get("rbac_tokens"))
+    raw = as_loaded(service.get("rbac_tokens"))
     tpath: tuple[str | int, ...] = (*path, "rbac_tokens")
     if blank(raw):
         return
@@ -567,13 +549,13 @@ def not_a_mapping(v: ConfigValidator, value: Any, path: tuple[str, ...]) -> None
 
 def metrics_service(v: ConfigValidator) -> None:
     """``runtime.metrics_service``: absent, null or empty is no service (nothing validated)."""
-    runtime = bot_value(v.raw.get("runtime"))
+    runtime = as_loaded(v.raw.get("runtime"))
     if runtime and not isinstance(runtime, dict):
         # ``(raw.get("runtime") or {}).get("metrics_service")``: the loader fails on it (the
         # other runtime blocks would too; one finding is enough, and this block owns it)
         not_a_mapping(v, runtime, ("runtime",))
         return
-    raw = bot_value(mapping_of(runtime).get("metrics_service"))
+    raw = as_loaded(mapping_of(runtime).get("metrics_service"))
     if not raw:
         return
     if not isinstance(raw, dict):
@@ -614,14 +596,14 @@ class GrpcMetadata:
         )
 
     def judge(self) -> None:
-        value = bot_value(self.raw.get(self.KEY))
+        value = as_loaded(self.raw.get(self.KEY))
         path: tuple[str | int, ...] = (*PATH, self.KEY)
         if no_path(value):  # ``value in (None, False, "")``
             return
         if isinstance(value, dict):
             for key, item in value.items():
                 where = (*path, str(key))
-                item = bot_value(item)
+                item = as_loaded(item)
                 if isinstance(item, dict) and any(k in item for k in self.RESOLVED):
                     label = str(key).strip() or str(key)
                     if not self.resolves(item, label, where):
@@ -631,7 +613,7 @@ class GrpcMetadata:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 where = (*path, index)
-                item = bot_value(item)
+                item = as_loaded(item)
                 if isinstance(item, dict):
                     if "key" not in item:
                         self.refuse(
@@ -640,7 +622,7 @@ class GrpcMetadata:
                             f"entry {index} has no key",
                         )
                         continue
-                    key = bot_value(item["key"])
+                    key = as_loaded(item["key"])
                     label = str(key).strip() or str(key)
                     if not self.resolves(item, label, where, listed=True):
                         continue
@@ -723,8 +705,8 @@ class GrpcMetadata:
     def inline(self, item: dict[str, Any], label: str, where: tuple[str | int, ...]) -> Any:
         """The entry's value: inline, or inline base64 decoded (None after a finding)."""
         if "value" in item:
-            return bot_value(item.get("value"))
-        encoded = bot_value(item.get("value_base64") or item.get("value_b64"))
+            return as_loaded(item.get("value"))
+        encoded = as_loaded(item.get("value_base64") or item.get("value_b64"))
         text = "".join(("" if encoded is None else str(encoded)).split())
         if not text:
             problem = f"grpc_metadata klucz '{label}' otrzymał pustą wartość base64 (źródło inline)"
@@ -785,7 +767,7 @@ def risk_profiles_file(v: ConfigValidator, raw: dict[str, Any]) -> None:
     """``ui_alerts_risk_profiles_file`` must exist; the loader resolves it against the config
     folder. (The bot's message names the absolute path it resolved; the gate quotes the
     configured one, the only one it knows.)"""
-    configured = bot_value(raw.get("ui_alerts_risk_profiles_file"))
+    configured = as_loaded(raw.get("ui_alerts_risk_profiles_file"))
     if no_path(configured):  # ``[]`` is a path for the loader (``str([])``), ``0`` is not
         return
     path = (*PATH, "ui_alerts_risk_profiles_file")

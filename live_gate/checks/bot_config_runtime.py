@@ -27,49 +27,20 @@ fail to expand (``~user`` of an unknown user), which depends on the bot's machin
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from live_gate.checks.bot_config import (
     COUNTED_STRATEGY_ENGINE,
     ConfigValidator,
+    LoaderRaised,
+    YamlPath,
+    as_loaded,
+    blank,
+    converted,
     mapping_of,
     sequence_of,
 )
-from live_gate.kit.parse import NonFinite
-
-YamlPath = tuple[str | int, ...]
-
-
-class LoaderRaised(Exception):
-    """The bot's loader would raise here: ``exc`` is the exception Python gives for the same
-    operation on the same value; ``path`` is where in the YAML."""
-
-    def __init__(self, exc: BaseException, path: YamlPath) -> None:
-        super().__init__(str(exc))
-        self.exc = exc
-        self.path = path
-
-    @property
-    def bot_message(self) -> str:
-        return f"load_core_config: {type(self.exc).__name__}: {self.exc}"
-
-
-def as_loaded(value: Any) -> Any:
-    """The scalar the bot's ``yaml.safe_load`` makes of it: the gate's YAML reader keeps .nan and
-    .inf as text (never a number for a check), the bot has floats."""
-    if isinstance(value, NonFinite):
-        text = value.text.strip().lower()
-        if "nan" in text:
-            return math.nan
-        return -math.inf if text.startswith("-") else math.inf
-    return value
-
-
-def _empty(value: Any) -> bool:
-    """``value in (None, "")``, as the loader tests it."""
-    return value is None or (isinstance(value, str) and value == "")
 
 
 def _attribute_error(value: Any, name: str) -> AttributeError:
@@ -103,20 +74,13 @@ def _iterate(value: Any, path: YamlPath) -> list[Any]:
         raise LoaderRaised(exc, path) from None
 
 
-def _convert(kind: Callable[[Any], Any], value: Any, path: YamlPath) -> Any:
-    try:
-        return kind(as_loaded(value))
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise LoaderRaised(exc, path) from None
-
-
 def _float(value: Any, path: YamlPath) -> float:
-    result: float = _convert(float, value, path)
+    result: float = converted(float, value, path)
     return result
 
 
 def _int(value: Any, path: YamlPath) -> int:
-    result: int = _convert(int, value, path)
+    result: int = converted(int, value, path)
     return result
 
 
@@ -124,11 +88,11 @@ def _coerce(kind: Callable[[Any], Any], value: Any, default: Any, path: YamlPath
     """The loader's ``_coerce_float``/``_coerce_int``: None and "" give the default; a list or a
     mapping goes through ``str()`` first."""
     value = as_loaded(value)
-    if _empty(value):
+    if blank(value):
         return default
     if isinstance(value, int | float | str | bytes | bytearray):
-        return _convert(kind, value, path)
-    return _convert(kind, str(value), path)
+        return converted(kind, value, path)
+    return converted(kind, str(value), path)
 
 
 def _number(value: float) -> str:
@@ -222,7 +186,7 @@ def _load_live_routing(raw: Any, base: YamlPath) -> list[float]:
     buckets: list[float] = []
     raw_buckets = raw.get("latency_histogram_buckets") or ()
     for index, entry in enumerate(_iterate(raw_buckets, (*base, "latency_histogram_buckets"))):
-        if _empty(entry):
+        if blank(entry):
             continue
         try:
             buckets.append(float(entry))
@@ -396,7 +360,7 @@ def _load_decision_engine(raw: Any) -> Ages | None:
         )
     for key in ("evaluation_history_limit", "max_autonomous_open_winners_per_batch"):
         value = as_loaded(raw.get(key))
-        if _empty(value):
+        if blank(value):
             continue
         try:
             _coerce(int, value, 0, (*base, key))
@@ -437,7 +401,7 @@ def _threshold(entry: Any, path: YamlPath, *, fallback: bool) -> None:
     if latency is not None:
         _float(latency, (*path, "max_latency_ms"))
     notional = as_loaded(data.get("max_trade_notional"))
-    if not _empty(notional):
+    if not blank(notional):
         _coerce(float, notional, 0.0, (*path, "max_trade_notional"))
 
 
@@ -470,7 +434,7 @@ def _load_tco(tco: Any, base: YamlPath) -> Ages:
             (*base, "runtime_export_formats"),
         )
     flush = as_loaded(tco.get("runtime_flush_events"))
-    if not _empty(flush):
+    if not blank(flush):
         path: YamlPath = (*base, "runtime_flush_events")
         _int(_float(flush, path), path)
     metadata = tco.get("runtime_metadata")
@@ -480,7 +444,7 @@ def _load_tco(tco: Any, base: YamlPath) -> Ages:
             (*base, "runtime_metadata"),
         )
     limit = as_loaded(tco.get("runtime_cost_limit_bps"))
-    if not _empty(limit):
+    if not blank(limit):
         _coerce(float, limit, 0.0, (*base, "runtime_cost_limit_bps"))
     ages: list[tuple[float, YamlPath]] = []
     for key, default in (
@@ -489,7 +453,7 @@ def _load_tco(tco: Any, base: YamlPath) -> Ages:
     ):
         value = as_loaded(tco.get(key))
         path = (*base, key)
-        if _empty(value):
+        if blank(value):
             ages.append((default, base))  # an absent or empty age keeps the loader's default
         else:
             ages.append((float(_coerce(float, value, 0.0, path)), path))
@@ -771,7 +735,7 @@ def _decision_log(v: ConfigValidator, key: str, default_entries: int, emit: Emit
         for name, present in (
             ("signing_key_env", isinstance(env, str) and bool(env.strip())),
             ("signing_key_path", not _is_unset(raw.get("signing_key_path"))),
-            ("signing_key_value", not _empty(as_loaded(raw.get("signing_key_value")))),
+            ("signing_key_value", not blank(as_loaded(raw.get("signing_key_value")))),
         )
         if present
     ]
@@ -802,7 +766,7 @@ def security_baseline(v: ConfigValidator) -> None:
         for name, present in (
             ("signing_key_env", not _is_unset(env) and bool(str(as_loaded(env)).strip())),
             ("signing_key_path", not _is_unset(signing.get("signing_key_path"))),
-            ("signing_key_value", not _empty(as_loaded(signing.get("signing_key_value")))),
+            ("signing_key_value", not blank(as_loaded(signing.get("signing_key_value")))),
         )
         if present
     ]
@@ -862,7 +826,7 @@ def environment_ai(v: ConfigValidator) -> None:
             context = f"środowisko '{name}'.ai"
             _ai_rules(block, context, base, loaded, profiles)
             section = mapping_of(raw)  # a mapping: the loader read it
-            if not _empty(as_loaded(section.get("model_dir"))):
+            if not blank(as_loaded(section.get("model_dir"))):
                 _name_too_long(block, context, section.get("model_dir"), (*base, "model_dir"))
             for index, model in enumerate(sequence_of(section.get("models"))):
                 path: YamlPath = (*base, "models", index, "path")
@@ -883,7 +847,7 @@ def _load_ai(raw: Any, base: YamlPath) -> AILoaded:
     notional_raw = as_loaded(raw.get("default_notional"))
     notional = (
         None
-        if _empty(notional_raw)
+        if blank(notional_raw)
         else float(_coerce(float, notional_raw, 0.0, (*base, "default_notional")))
     )
     _iterate(raw.get("preload", ()) or (), (*base, "preload"))
@@ -905,7 +869,7 @@ def _load_ai(raw: Any, base: YamlPath) -> AILoaded:
                 str(symbol),
                 str(kind),
                 str(own).strip() if own else None,
-                None if _empty(amount) else float(_coerce(float, amount, 0.0, (*path, "notional"))),
+                None if blank(amount) else float(_coerce(float, amount, 0.0, (*path, "notional"))),
                 path,
             )
         )
@@ -977,7 +941,7 @@ def _load_schedule(item: Any, path: YamlPath) -> None:
     )
     interval = (
         SCHEDULE_DEFAULTS["interval_seconds"]
-        if _empty(interval_raw)
+        if blank(interval_raw)
         else _float(interval_raw, (*path, ikey))
     )
     if interval <= 0:
