@@ -85,3 +85,45 @@ def test_the_permission_profile_fills_an_empty_list(tmp_path: Path) -> None:
         "środowisko 'a': uprawnienia trade nie mogą jednocześnie znajdować się w required i "
         "forbidden",
     ) in found
+
+
+def test_a_risk_profile_the_loader_cannot_read_stops_the_bot(tmp_path: Path) -> None:
+    """The loader requires every limit of every profile and converts it with float() (int() for
+    max_open_positions): what it cannot read stops the bot, with Python's own words (messages as
+    the bot printed them at f59f9e73; the contract corpus has them: risk_profile_*.yaml)."""
+    limits = {
+        "max_daily_loss_pct": "0.01",  # a numeric string: converted, accepted
+        "max_position_pct": 0.03,
+        "target_volatility": 0.07,
+        "max_leverage": 2.0,
+        "stop_loss_atr_multiple": 1.0,
+        "max_open_positions": 2.5,  # int(2.5): accepted
+        "hard_drawdown_pct": 0.05,
+    }
+    found = judge(
+        tmp_path,
+        {
+            "risk_profiles": {
+                "ok": limits,
+                "missing": {k: v for k, v in limits.items() if k != "max_leverage"},
+                "text": {**limits, "max_daily_loss_pct": "abc", "max_leverage": -1},
+                "positions": {**limits, "max_open_positions": "3.5"},
+                "quality": {**limits, "data_quality": "x"},
+                "weights": {**limits, "strategy_allocations": {"core": "x"}},
+                "scalar": "x",
+            }
+        },
+    )
+    assert all(line for _, line, _ in found)
+    assert {rule for rule, _, _ in found} == {"config.risk_profile_unloadable"}
+    assert sorted(text for _, _, text in found) == sorted(
+        [
+            "load_core_config: KeyError: 'max_leverage'",
+            # the loader stops at the first: the negative max_leverage is never validated
+            "load_core_config: ValueError: could not convert string to float: 'abc'",
+            "load_core_config: ValueError: invalid literal for int() with base 10: '3.5'",
+            "load_core_config: AttributeError: 'str' object has no attribute 'get'",
+            "load_core_config: ValueError: could not convert string to float: 'x'",
+            "load_core_config: TypeError: string indices must be integers, not 'str'",
+        ]
+    )

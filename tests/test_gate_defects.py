@@ -497,6 +497,12 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "config.not_finite",
     ),
     (
+        "a risk profile without one of its limits: the loader stops",
+        core(lambda d: d["risk_profiles"]["balanced_paper"].pop("max_leverage")),
+        "PRE-0",
+        "config.risk_profile_unloadable",
+    ),
+    (
         "a quoted false the bot reads as true",
         core(lambda d: d["runtime"].__setitem__("live_routing", {"enabled": "false"})),
         "PRE-0",

@@ -14,6 +14,8 @@ Rules applied, as at upstream Dudzian/Dudzian f59f9e73 (README "PRE-0"):
   ``data_cache_path``/``risk_profile``; ``environment`` not exactly ``live``/``paper``/``testnet``
   (the bot's ``Environment`` enum is case-sensitive); a non-empty ``alert_throttle`` whose
   ``window_seconds`` (or ``window``) is absent or not positive;
+* the loader's ``RiskProfileConfig``: every limit present and converted (``float``, ``int`` for
+  ``max_open_positions``), ``data_quality`` and ``strategy_allocations`` converted;
 * ``_validate_risk_profiles``: negative limits;
 * ``_validate_runtime_controllers``: ``tick_seconds`` not positive, an interval the bot cannot
   parse;
@@ -122,6 +124,47 @@ def converted(kind: Callable[[Any], Any], value: Any, path: YamlPath) -> Any:
         return kind(as_loaded(value))
     except (TypeError, ValueError, OverflowError) as exc:
         raise LoaderRaised(exc, path) from None
+
+
+def _python_error(operation: Callable[[], Any]) -> BaseException:
+    """The exception Python raises for ``operation`` (what the loader's own line raises)."""
+    try:
+        operation()
+    except Exception as exc:  # the caller knows it raises; which one is Python's to say
+        return exc
+    raise AssertionError("the operation did not raise")  # pragma: no cover
+
+
+def subscripted(value: Any, key: str, path: YamlPath) -> Any:
+    """``value[key]`` as the loader writes it: a KeyError for a key that is not there, a
+    TypeError for a value that is not a mapping."""
+    try:
+        return as_loaded(value)[key]
+    except (KeyError, TypeError, IndexError) as exc:
+        raise LoaderRaised(exc, path) from None  # a key that is not there has no line
+
+
+def _got(value: Any, key: str, path: YamlPath) -> Any:
+    """``value.get(key)``: an AttributeError in the loader for anything not a mapping."""
+    if isinstance(value, dict):
+        return value.get(key)
+    raise LoaderRaised(_python_error(lambda: as_loaded(value).get(key)), path)
+
+
+def _python_items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
+    if isinstance(value, dict):
+        return list(value.items())
+    raise LoaderRaised(_python_error(lambda: as_loaded(value).items()), path)
+
+
+def coerced_float(value: Any, path: YamlPath) -> float:
+    """The loader's ``_coerce_float`` on a value that is not None or "": ``float()``, through
+    ``str()`` for anything but a number or a string."""
+    value = as_loaded(value)
+    if not isinstance(value, int | float | str | bytes | bytearray):
+        value = str(value)
+    result: float = converted(float, value, path)
+    return result
 
 
 def mapping_of(value: Any) -> dict[str, Any]:
@@ -242,11 +285,13 @@ class ConfigValidator:
 
     # -- validate_core_config ---------------------------------------------------------------
     def risk_profiles(self) -> None:
-        for name, entry in mapping_of(self.raw.get("risk_profiles")).items():
-            profile = mapping_of(entry)
+        """The loader's ``RiskProfileConfig`` for each profile (every limit required, converted
+        with ``float()``, ``int()`` for ``max_open_positions``; ``data_quality`` and
+        ``strategy_allocations`` converted), then ``_validate_risk_profiles``: negative limits."""
+        for name, limits in self._loaded_risk_profiles().items():
             for key in RISK_LIMITS:
-                value = number_of(profile.get(key))
-                if value is not None and value < 0:
+                value = limits[key]
+                if value < 0:
                     self.out.block(
                         "config.risk_limit_negative",
                         **self.said(
@@ -255,6 +300,51 @@ class ConfigValidator:
                             f"risk profile {name}: {key} is negative",
                         ),
                     )
+
+    def _loaded_risk_profiles(self) -> dict[str, dict[str, float]]:
+        """Each profile's limits as the loader converts them; a profile the loader cannot read
+        (it stops the bot at start-up) is a finding, quoting Python's own exception."""
+        loaded: dict[str, dict[str, float]] = {}
+        raw = as_loaded(self.raw.get("risk_profiles", {})) or {}
+        if not isinstance(raw, dict):
+            self._unloadable(LoaderRaised(_python_error(lambda: raw.items()), ("risk_profiles",)))
+            return loaded
+        for name, entry in raw.items():
+            path: YamlPath = ("risk_profiles", str(name))
+            try:
+                limits = {
+                    key: converted(
+                        int if key == "max_open_positions" else float,
+                        subscripted(entry, key, path),
+                        (*path, key),
+                    )
+                    for key in RISK_LIMITS
+                }
+                quality = entry.get("data_quality")
+                if quality:  # the loader's _load_data_quality: a falsy entry is none
+                    for key in ("max_gap_minutes", "min_ok_ratio"):
+                        value = _got(quality, key, (*path, "data_quality"))
+                        if not blank(value):
+                            coerced_float(value, (*path, "data_quality", key))
+                allocations = entry.get("strategy_allocations", {}) or {}
+                for bucket, weight in _python_items(allocations, (*path, "strategy_allocations")):
+                    converted(float, weight, (*path, "strategy_allocations", str(bucket)))
+            except LoaderRaised as refused:
+                self._unloadable(refused)
+                continue
+            loaded[str(name)] = limits
+        return loaded
+
+    def _unloadable(self, refused: LoaderRaised) -> None:
+        dotted = ".".join(str(p) for p in refused.path)
+        self.out.block(
+            "config.risk_profile_unloadable",
+            **self.said(
+                refused.bot_message,
+                refused.path,
+                f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
+            ),
+        )
 
     def controllers(self) -> dict[str, str]:
         """Runtime controllers by name, with their interval (the loader's default ``1d``)."""
