@@ -127,3 +127,39 @@ def test_a_risk_profile_the_loader_cannot_read_stops_the_bot(tmp_path: Path) -> 
             "load_core_config: TypeError: string indices must be integers, not 'str'",
         ]
     )
+
+
+def test_an_empty_universe_is_no_universe_as_for_the_bot(tmp_path: Path) -> None:
+    """The bot accepts ``instrument_universe: []`` (or ``{}``): no universe, nothing to check
+    (at f59f9e73); a list or mapping with something in it names nothing defined."""
+    env = {
+        "exchange": "binance_spot",
+        "environment": "paper",
+        "keychain_key": "k",
+        "data_cache_path": "var/data",
+        "risk_profile": "p",
+    }
+    limits = dict.fromkeys(
+        (
+            "max_daily_loss_pct",
+            "max_position_pct",
+            "target_volatility",
+            "max_leverage",
+            "stop_loss_atr_multiple",
+            "max_open_positions",
+            "hard_drawdown_pct",
+        ),
+        1,
+    )
+    found = judge(
+        tmp_path,
+        {
+            "risk_profiles": {"p": limits},
+            "environments": {
+                "a": {**env, "instrument_universe": []},
+                "b": {**env, "instrument_universe": {}},
+                "c": {**env, "instrument_universe": ["u"]},
+            },
+        },
+    )
+    assert [rule for rule, _, _ in found] == ["config.universe_undefined"], found

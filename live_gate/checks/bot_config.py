@@ -495,7 +495,9 @@ class ConfigValidator:
                         f"environment {name}: risk profile {profile!r} is not defined",
                     ),
                 )
-            universe_name = name_of(env.get("instrument_universe"))
+            universe = env.get("instrument_universe")
+            # an empty list or mapping is no universe to the bot (checked at f59f9e73: accepted)
+            universe_name = None if universe in ([], {}) else name_of(universe)
             if universe_name and universe_name not in universes:
                 self.out.block(
                     "config.universe_undefined",
