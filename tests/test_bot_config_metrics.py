@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from live_gate.checks.bot_config import check_bot_config
+from live_gate.checks.bot_config import RISK_LIMITS, check_bot_config
 from live_gate.resources.deployment import Deployment
 from tests.checklevel import judge_checks
 from tests.mutations import Mutation
@@ -297,7 +297,9 @@ def test_a_valid_metrics_service_gives_no_finding(mutate: Mutation, reference: P
 
 def judge(tmp_path: Path, service: Any) -> list[tuple[str, int | None, str]]:
     (tmp_path / "config").mkdir()
-    document = {"risk_profiles": {"balanced": {}}, "runtime": {"metrics_service": service}}
+    # a profile the loader can read (every limit), for ui_alerts_risk_profile to name
+    limits = dict.fromkeys(RISK_LIMITS, 1)
+    document = {"risk_profiles": {"balanced": limits}, "runtime": {"metrics_service": service}}
     (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     return [(f.rule, f.line, str(f.found)) for f in check_bot_config(Deployment(tmp_path))]
 
