@@ -157,6 +157,17 @@ def _python_items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
     raise LoaderRaised(_python_error(lambda: as_loaded(value).items()), path)
 
 
+def _got_either(
+    entry: Any, key: str, alias: str, default: Any, path: YamlPath
+) -> tuple[Any, YamlPath]:
+    """``entry.get(key, entry.get(alias, default))`` as the loader writes it (an AttributeError
+    for anything not a mapping), and the place of the key it used."""
+    if not isinstance(entry, dict):
+        raise LoaderRaised(_python_error(lambda: as_loaded(entry).get(key)), path)
+    used = alias if key not in entry and alias in entry else key
+    return entry.get(key, entry.get(alias, default)), (*path, used)
+
+
 def coerced_float(value: Any, path: YamlPath) -> float:
     """The loader's ``_coerce_float`` on a value that is not None or "": ``float()``, through
     ``str()`` for anything but a number or a string."""
@@ -209,17 +220,6 @@ def name_of(value: Any) -> Any:
     return repr(value)
 
 
-def number_of(value: Any) -> float | None:
-    # The bot's loader converts with float(): numbers and numeric strings; bool is excluded
-    # because YAML booleans are never limits.
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class ConfigValidator:
     """The bot's configuration rules applied to the raw YAML, one method per block of
     ``validate_core_config``; each error a blocking finding of PRE-0 (``said``: the gate's words,
@@ -267,11 +267,26 @@ class ConfigValidator:
                         f"environment {name} is of kind {kind!r}, not one of live, paper, testnet",
                     ),
                 )
-            throttle = env.get("alert_throttle")
+            throttle = as_loaded(env.get("alert_throttle"))
             if throttle:
-                block = mapping_of(throttle)
-                window = number_of(block.get("window_seconds", block.get("window", 0.0)))
-                if window is None or window <= 0:
+                # the loader's _load_alert_throttle: float(entry.get("window_seconds", ...))
+                try:
+                    value, where = _got_either(
+                        throttle, "window_seconds", "window", 0.0, (*path, "alert_throttle")
+                    )
+                    window = converted(float, value, where)
+                except LoaderRaised as refused:
+                    self.out.block(
+                        "config.throttle_window",
+                        **self.said(
+                            refused.bot_message,
+                            refused.path,
+                            f"environment {name}: the loader cannot read alert_throttle "
+                            f"({type(refused.exc).__name__})",
+                        ),
+                    )
+                    window = math.inf  # judged: no second finding
+                if window <= 0:
                     self.out.block(
                         "config.throttle_window",
                         **self.said(
@@ -346,15 +361,40 @@ class ConfigValidator:
             ),
         )
 
+    def _controller_unloadable(self, refused: LoaderRaised) -> None:
+        dotted = ".".join(str(p) for p in refused.path)
+        self.out.block(
+            "config.controller_invalid",
+            **self.said(
+                refused.bot_message,
+                refused.path,
+                f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
+            ),
+        )
+
     def controllers(self) -> dict[str, str]:
         """Runtime controllers by name, with their interval (the loader's default ``1d``)."""
         result: dict[str, str] = {}
         runtime = mapping_of(self.raw.get("runtime"))
-        for name, entry in mapping_of(runtime.get("controllers")).items():
-            controller = mapping_of(entry)
+        section = as_loaded(runtime.get("controllers")) or {}
+        try:
+            entries = _python_items(section, ("runtime", "controllers"))
+        except LoaderRaised as refused:
+            self._controller_unloadable(refused)
+            return result
+        for name, entry in entries:
             path = ("runtime", "controllers", str(name))
-            tick = number_of(controller.get("tick_seconds", controller.get("tick", 60.0)))
-            if tick is None or tick <= 0:
+            try:
+                value, where = _got_either(entry, "tick_seconds", "tick", 60.0, path)
+                tick = converted(float, value, where)
+            except LoaderRaised as refused:
+                self._controller_unloadable(refused)
+                # the bot stops there; the controller is defined (no finding more for an
+                # environment naming it), with no interval to compare
+                result[str(name)] = ""
+                continue
+            controller: dict[str, Any] = entry
+            if tick <= 0:
                 self.out.block(
                     "config.controller_invalid",
                     **self.said(
@@ -396,7 +436,10 @@ class ConfigValidator:
                 instrument = mapping_of(data)
                 where = (*path, "instruments", str(instrument_name))
                 inst = f"{context}: instrument '{instrument_name}'"
-                if not instrument.get("base_asset") or not instrument.get("quote_asset"):
+                # the loader's str(data.get("base_asset", "")): null is "None", not empty
+                if not all(
+                    str(as_loaded(instrument.get(key, ""))) for key in ("base_asset", "quote_asset")
+                ):
                     self.out.block(
                         "config.universe_invalid",
                         **self.said(
@@ -405,15 +448,7 @@ class ConfigValidator:
                             f"instrument {instrument_name} lacks base_asset or quote_asset",
                         ),
                     )
-                if not sequence_of(instrument.get("categories")):
-                    self.out.block(
-                        "config.universe_invalid",
-                        **self.said(
-                            f"{inst}: lista kategorii nie może być pusta",
-                            where,
-                            f"instrument {instrument_name} has no categories",
-                        ),
-                    )
+                self._categories(instrument, where, inst, instrument_name)
                 symbols = mapping_of(instrument.get("exchanges"))
                 if not symbols:
                     self.out.block(
@@ -425,7 +460,7 @@ class ConfigValidator:
                         ),
                     )
                 for exchange, symbol in symbols.items():
-                    if symbol is None or str(symbol) == "":
+                    if str(as_loaded(symbol)) == "":  # the loader's str(): null is "None"
                         self.out.block(
                             "config.universe_invalid",
                             **self.said(
@@ -460,8 +495,24 @@ class ConfigValidator:
                             ),
                         )
                         continue
-                    lookback = number_of(spec.get("lookback_days"))
-                    if lookback is None or lookback <= 0:
+                    try:  # the loader's int(window["lookback_days"]): 0.5 is 0, "1.5" raises
+                        lookback = converted(
+                            int,
+                            subscripted(window, "lookback_days", wpath),
+                            (*wpath, "lookback_days"),
+                        )
+                    except LoaderRaised as refused:
+                        self.out.block(
+                            "config.universe_invalid",
+                            **self.said(
+                                refused.bot_message,
+                                refused.path,
+                                f"instrument {instrument_name}: the loader cannot read "
+                                f"lookback_days ({type(refused.exc).__name__})",
+                            ),
+                        )
+                        continue
+                    if lookback <= 0:
                         self.out.block(
                             "config.universe_invalid",
                             **self.said(
@@ -471,6 +522,37 @@ class ConfigValidator:
                                 f"instrument {instrument_name}: lookback_days is not positive",
                             ),
                         )
+
+    def _categories(
+        self, instrument: dict[str, Any], where: YamlPath, inst: str, instrument_name: Any
+    ) -> None:
+        """The loader's ``tuple(data.get("categories", ()) or ())`` (a string gives its
+        characters, a mapping its keys), then the validator's ``cat.lower()`` on each, which
+        raises for a category that is not text: the bot does not start."""
+        path = (*where, "categories")
+        raw = as_loaded(instrument.get("categories", ())) or ()
+        try:
+            categories = [as_loaded(c) for c in raw]
+        except TypeError as exc:
+            bot, what = LoaderRaised(exc, path).bot_message, "categories is not a list"
+        else:
+            odd = [c for c in categories if not hasattr(c, "lower")]
+            if categories and not odd:
+                return
+            if not categories:
+                bot, what, path = (
+                    f"{inst}: lista kategorii nie może być pusta",
+                    "has no categories",
+                    where,
+                )
+            else:
+                error = _python_error(lambda: odd[0].lower())
+                bot = f"validate_core_config: {type(error).__name__}: {error}"
+                what = f"category {odd[0]!r} is not text"
+        self.out.block(
+            "config.universe_invalid",
+            **self.said(bot, path, f"instrument {instrument_name}: {what}"),
+        )
 
     def environment_rules(
         self, envs: dict[str, dict[str, Any]], controllers: dict[str, str]
