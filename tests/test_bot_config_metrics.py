@@ -405,3 +405,20 @@ def test_a_runtime_section_that_is_not_a_mapping_is_refused_as_the_loader_refuse
             f"load_core_config: AttributeError: '{kind}' object has no attribute 'get'",
         )
     ]
+
+
+def test_a_grpc_metadata_entry_the_loader_refuses_is_not_quoted(tmp_path: Path) -> None:
+    """A list entry without ``=`` or ``:`` is most likely a header with its value (a bearer
+    token); no key name marks it as a secret for redaction, so the finding must not quote it
+    (found in a whole run's evidence.json and report.html by the review of PRE-0)."""
+    secret = "Bearer SUPERSECRETgrpc77"
+    (tmp_path / "config").mkdir()
+    limits = dict.fromkeys(RISK_LIMITS, 1)
+    service = {"grpc_metadata": [f"authorization {secret}"]}
+    document = {"risk_profiles": {"balanced": limits}, "runtime": {"metrics_service": service}}
+    (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    findings = list(check_bot_config(Deployment(tmp_path)))
+    assert [f.rule for f in findings] == ["config.metrics_unloadable"]
+    for finding in findings:
+        for value in (finding.message, finding.found, finding.expected, finding.field):
+            assert "SUPERSECRET" not in str(value), finding

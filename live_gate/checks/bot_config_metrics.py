@@ -635,7 +635,9 @@ class GrpcMetadata:
                         "ValueError: grpc_metadata element listy musi mieć format klucz=wartość "
                         "lub klucz:wartość",
                         where,
-                        f"entry {index} {text!r} is not key=value",
+                        # not quoted: the entry is most likely a header with its secret
+                        # value ("authorization Bearer ..."), which redaction does not know
+                        f"entry {index} is not key=value (the bot does not quote it either)",
                     )
                     continue
                 key, _, rest = text.partition(separator)
