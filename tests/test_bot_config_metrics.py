@@ -414,11 +414,18 @@ def test_a_grpc_metadata_entry_the_loader_refuses_is_not_quoted(tmp_path: Path) 
     secret = "Bearer SUPERSECRETgrpc77"
     (tmp_path / "config").mkdir()
     limits = dict.fromkeys(RISK_LIMITS, 1)
-    service = {"grpc_metadata": [f"authorization {secret}"]}
+    service = {
+        "grpc_metadata": [
+            f"authorization {secret}",
+            # base64 padding makes the text a key=value, whose key holds the token
+            f"authorization {secret}==",
+            f"x-api-key {secret}:x",
+        ]
+    }
     document = {"risk_profiles": {"balanced": limits}, "runtime": {"metrics_service": service}}
     (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     findings = list(check_bot_config(Deployment(tmp_path)))
-    assert [f.rule for f in findings] == ["config.metrics_unloadable"]
+    assert [f.rule for f in findings] == ["config.metrics_unloadable"] * 3
     for finding in findings:
         for value in (finding.message, finding.found, finding.expected, finding.field):
             assert "SUPERSECRET" not in str(value), finding

@@ -641,7 +641,7 @@ class GrpcMetadata:
                     )
                     continue
                 key, _, rest = text.partition(separator)
-                self.entry(key, rest, where)
+                self.entry(key, rest, where, quoted=False)
         else:
             self.refuse(
                 "TypeError: grpc_metadata musi być mapą lub listą wpisów",
@@ -723,17 +723,22 @@ class GrpcMetadata:
         self.refuse(f"ValueError: {problem}", where, f"{label}: the base64 value does not decode")
         return None
 
-    def entry(self, key: Any, value: Any, where: tuple[str | int, ...]) -> None:
-        """``_append_entry``: the key's rules, and binary values only under a ``-bin`` key."""
+    def entry(
+        self, key: Any, value: Any, where: tuple[str | int, ...], quoted: bool = True
+    ) -> None:
+        """``_append_entry``: the key's rules, and binary values only under a ``-bin`` key.
+        ``quoted=False`` for the key of a ``key=value`` text, which is not quoted: a malformed
+        text ("authorization Bearer <base64>=") makes a key of the header's secret value."""
         text = "" if key is None else str(key).strip()
+        named = f"key {text!r}" if quoted else f"the key of entry {where[-1]} (not quoted)"
         if not text:
             problem, what = "grpc_metadata wymaga niepustego klucza", "a key is empty"
         elif text != text.lower():
             problem = "grpc_metadata klucz musi być zapisany małymi literami"
-            what = f"key {text!r} is not lower-case"
+            what = f"{named} is not lower-case"
         elif not GRPC_KEY.fullmatch(text):
             problem = "grpc_metadata klucz może zawierać wyłącznie [0-9a-z._-]"
-            what = f"key {text!r} has characters outside [0-9a-z._-]"
+            what = f"{named} has characters outside [0-9a-z._-]"
         elif isinstance(value, bytes) and not text.endswith("-bin"):
             try:
                 value.decode("utf-8")
