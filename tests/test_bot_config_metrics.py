@@ -429,3 +429,15 @@ def test_a_grpc_metadata_entry_the_loader_refuses_is_not_quoted(tmp_path: Path) 
     for finding in findings:
         for value in (finding.message, finding.found, finding.expected, finding.field):
             assert "SUPERSECRET" not in str(value), finding
+
+
+def test_an_integer_threshold_the_validator_cannot_convert_stops_the_bot(tmp_path: Path) -> None:
+    """The loader keeps ``int(10**400)``; the validator's ``float()`` of it raises OverflowError,
+    which it does not catch (checked against the bot at f59f9e73): the gate passed it."""
+    found = judge(tmp_path, {"overlay_alerts": True, "overlay_alert_critical_threshold": 10**400})
+    assert [(rule, message) for rule, _, message in found] == [
+        (
+            "config.metrics_ui_alert",
+            "validate_core_config: OverflowError: int too large to convert to float",
+        )
+    ]

@@ -278,6 +278,17 @@ class MetricsRules:
                     (*PATH, key),
                     f"{key} is set but blank",
                 )
+        if block.threshold is not None and isinstance(threshold, int):
+            try:  # the validator's float(threshold): only TypeError/ValueError are caught
+                float(threshold)
+            except OverflowError as exc:
+                self.error(
+                    "config.metrics_ui_alert",
+                    f"validate_core_config: {raised(exc)}",
+                    (*PATH, block.threshold),
+                    f"{block.threshold} is too large for the bot's validator, which then fails",
+                )
+                return effective
         if block.threshold is not None and threshold is not None and threshold <= 0:
             self.error(
                 "config.metrics_ui_alert",
