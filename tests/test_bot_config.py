@@ -3,6 +3,7 @@ and the rules whose bot messages the corpus does not exercise."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +289,21 @@ def test_values_are_converted_as_the_loader_converts_them(
     else:
         assert [message for _, _, message in found] == [bot], found
         assert all(line for _, line, _ in found)
+
+
+def test_aliases_repeating_bad_values_stay_a_bounded_finding_list(tmp_path: Path) -> None:
+    """21 kB of YAML (a list of 1000 quoted flags, repeated 1000 times by aliases) made a
+    million findings: a 1.3 GB evidence bundle, two minutes and 5.8 GB of memory for one run
+    (review of PRE-0). The first MAX_FINDINGS are listed, the rest counted in a fact."""
+    from live_gate.checks.bot_config import MAX_FINDINGS
+
+    flags = ", ".join(['"true"'] * 1000)
+    text = f"x_flags: &q [{flags}]\nx_many: [{', '.join(['*q'] * 1000)}]\n"
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "core.yaml").write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    findings = check_bot_config(Deployment(tmp_path))
+    assert time.perf_counter() - started < 5  # 0.1 s here; 6 s (findings only) before
+    assert len(findings) == MAX_FINDINGS
+    assert {f.rule for f in findings} == {"config.quoted_flag"}
+    assert [label for label, _ in findings.facts] == ["findings not listed"]

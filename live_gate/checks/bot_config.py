@@ -47,6 +47,7 @@ from collections.abc import Callable
 from typing import Any
 
 from live_gate.checks import Findings
+from live_gate.findings import Severity
 from live_gate.kit.parse import NonFinite
 from live_gate.resources.deployment import Deployment
 
@@ -81,6 +82,10 @@ INTERVAL_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000}
 # (loader ``_load_strategies``); other engines are strategy definitions it does not count here.
 COUNTED_STRATEGY_ENGINE = "daily_trend_momentum"
 REMEDY = "a configuration the bot's assert_core_config_valid accepts"
+# Findings listed for one core.yaml (the bot's real configuration has 26 errors): aliases
+# repeating a list of bad values made a million findings of 21 kB of YAML (a 1.3 GB evidence
+# bundle, two minutes and 5.8 GB of memory for one run); the rest are counted in a fact.
+MAX_FINDINGS = 500
 
 
 #: a place in core.yaml: keys and list indices
@@ -220,6 +225,34 @@ def name_of(value: Any) -> Any:
     return repr(value)
 
 
+class CappedFindings(Findings):
+    """PRE-0's findings, the first :data:`MAX_FINDINGS` listed and the rest counted: the verdict
+    is the same (every one of them blocks), the bundle stays small."""
+
+    def __init__(self, requirement: str, file: str | None = None) -> None:
+        super().__init__(requirement, file)
+        self.unlisted = 0
+        self.uncounted = False  # a walk stopped once full: the count is a lower bound
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= MAX_FINDINGS
+
+    def _add(self, severity: Severity, rule: str, message: str, where: dict[str, Any]) -> None:
+        if self.full:
+            self.unlisted += 1
+            return
+        super()._add(severity, rule, message, where)
+
+    def close(self) -> None:
+        if self.unlisted or self.uncounted:
+            self.fact(
+                "findings not listed",
+                f"{'at least ' if self.uncounted else ''}{max(self.unlisted, 1)} more (the first "
+                f"{MAX_FINDINGS} are listed; every one blocks)",
+            )
+
+
 class ConfigValidator:
     """The bot's configuration rules applied to the raw YAML, one method per block of
     ``validate_core_config``; each error a blocking finding of PRE-0 (``said``: the gate's words,
@@ -229,7 +262,7 @@ class ConfigValidator:
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
         self.raw = deployment.raw
-        self.out = Findings(REQUIREMENT, deployment.config_file)
+        self.out = CappedFindings(REQUIREMENT, deployment.config_file)
 
     def said(self, bot_message: str, path: tuple[str | int, ...], what: str) -> dict[str, Any]:
         """A finding's text and place: what the gate saw, the line, and the bot's own message."""
@@ -778,6 +811,9 @@ def values_the_bot_misreads(v: ConfigValidator) -> None:
     loader reads as a flag with ``bool()``, so that ``"false"`` switches the thing on."""
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), v.raw)]
     while stack:
+        if v.out.full:  # no walk over a million aliased values for nothing
+            v.out.uncounted = True
+            break
         path, value = stack.pop()
         if isinstance(value, dict):
             stack.extend(((*path, str(k)), x) for k, x in reversed(list(value.items())))
@@ -829,4 +865,5 @@ def check_bot_config(deployment: Deployment) -> Findings:
     bot_config_runtime.portfolio_decision_log(validator)
     bot_config_runtime.security_baseline(validator)
     bot_config_runtime.environment_ai(validator)
+    validator.out.close()
     return validator.out
