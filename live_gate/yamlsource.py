@@ -30,6 +30,14 @@ DEFAULT_MAX_NODES = 2_000_000
 
 KeyPath = tuple[str | int, ...]
 
+# The tags yaml.safe_load constructs a mapping or a list from; any other tag on a mapping or a
+# list (``!!python/object:...``, ``!!str {a: 1}``) is a ConstructorError for the bot, which then
+# does not start: the builder, which builds by the node's kind, must not read it as a mapping.
+_MAPPING_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:set"})
+_SEQUENCE_TAGS = frozenset(
+    {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"}
+)
+
 
 @dataclass(frozen=True)
 class DuplicateKey:
@@ -95,11 +103,20 @@ class _Builder:
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, ScalarNode):
-            value = self.constructor.construct_object(node, deep=True)
+            try:
+                value = self.constructor.construct_object(node, deep=True)
+            except ValueError as exc:  # e.g. an integer of over 4300 digits (Python's cap)
+                raise YamlError(f"not valid YAML: {exc}", node.start_mark.line + 1) from None
             if isinstance(value, float) and not math.isfinite(value):
                 # .nan/.inf pass every comparison: never a number for a check (kit.parse)
                 return NonFinite(str(node.value))
             return value
+        if node.tag not in (_SEQUENCE_TAGS if isinstance(node, SequenceNode) else _MAPPING_TAGS):
+            raise YamlError(
+                f"not valid YAML: a {'list' if isinstance(node, SequenceNode) else 'mapping'} "
+                f"tagged {node.tag!r}, which yaml.safe_load cannot construct",
+                node.start_mark.line + 1,
+            )
         if isinstance(node, SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):

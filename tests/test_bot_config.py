@@ -3,9 +3,11 @@ and the rules whose bot messages the corpus does not exercise."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from live_gate.checks.bot_config import check_bot_config, interval_error
@@ -13,7 +15,7 @@ from live_gate.resources.deployment import Deployment
 
 
 def judge(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, int | None, str]]:
-    (tmp_path / "config").mkdir()
+    (tmp_path / "config").mkdir(parents=True)
     (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     return [(f.rule, f.line, str(f.found)) for f in check_bot_config(Deployment(tmp_path))]
 
@@ -163,3 +165,145 @@ def test_an_empty_universe_is_no_universe_as_for_the_bot(tmp_path: Path) -> None
         },
     )
     assert [rule for rule, _, _ in found] == ["config.universe_undefined"], found
+
+
+def _minimal() -> dict[str, Any]:
+    """A configuration the bot accepts (checked at f59f9e73), with one controller, universe and
+    alert throttle, for the tests below to change one value of."""
+    limits = dict.fromkeys(
+        (
+            "max_daily_loss_pct",
+            "max_position_pct",
+            "target_volatility",
+            "max_leverage",
+            "stop_loss_atr_multiple",
+            "max_open_positions",
+            "hard_drawdown_pct",
+        ),
+        1,
+    )
+    instrument = {
+        "base_asset": "BTC",
+        "quote_asset": "USDT",
+        "categories": ["core"],
+        "exchanges": {"binance_spot": "BTCUSDT"},
+        "backfill": [{"interval": "1d", "lookback_days": 30}],
+    }
+    return {
+        "risk_profiles": {"p": limits},
+        "runtime": {"controllers": {"c": {"tick_seconds": 86400, "interval": "1d"}}},
+        "instrument_universes": {"u": {"instruments": {"BTC_USDT": instrument}}},
+        "environments": {
+            "a": {
+                "exchange": "binance_spot",
+                "environment": "paper",
+                "keychain_key": "k",
+                "data_cache_path": "var/data",
+                "risk_profile": "p",
+                "instrument_universe": "u",
+                "default_controller": "c",
+                "alert_throttle": {"window_seconds": 60},
+            }
+        },
+    }
+
+
+# (where, value, the bot's verdict at f59f9e73: None when it accepts, else its message)
+NUMBERS_AS_THE_LOADER_CONVERTS_THEM: list[tuple[tuple[str | int, ...], Any, str | None]] = [
+    # float() of 10**400 raises OverflowError in the loader; the gate raised it itself
+    (
+        ("runtime", "controllers", "c", "tick_seconds"),
+        10**400,
+        "load_core_config: OverflowError: int too large to convert to float",
+    ),
+    (
+        ("environments", "a", "alert_throttle", "window_seconds"),
+        10**400,
+        "load_core_config: OverflowError: int too large to convert to float",
+    ),
+    # a boolean is a number to float() (1.0): the bot starts
+    (("runtime", "controllers", "c", "tick_seconds"), True, None),
+    (("environments", "a", "alert_throttle", "window_seconds"), True, None),
+    # lookback_days goes through int(): 10**400 and True are fine, 0.5 is 0, "1.5" raises
+    (
+        ("instrument_universes", "u", "instruments", "BTC_USDT", "backfill", 0, "lookback_days"),
+        10**400,
+        None,
+    ),
+    (
+        ("instrument_universes", "u", "instruments", "BTC_USDT", "backfill", 0, "lookback_days"),
+        True,
+        None,
+    ),
+    (
+        ("instrument_universes", "u", "instruments", "BTC_USDT", "backfill", 0, "lookback_days"),
+        0.5,
+        "uniwersum instrumentów 'u': instrument 'BTC_USDT': lookback_days dla interwału '1d' musi "
+        "być dodatni",
+    ),
+    (
+        ("instrument_universes", "u", "instruments", "BTC_USDT", "backfill", 0, "lookback_days"),
+        "1.5",
+        "load_core_config: ValueError: invalid literal for int() with base 10: '1.5'",
+    ),
+    # categories: tuple() of the value, then cat.lower() in the validator
+    (
+        ("instrument_universes", "u", "instruments", "BTC_USDT", "categories"),
+        [1],
+        "validate_core_config: AttributeError: 'int' object has no attribute 'lower'",
+    ),
+    (("instrument_universes", "u", "instruments", "BTC_USDT", "categories"), "core", None),
+    (("instrument_universes", "u", "instruments", "BTC_USDT", "categories"), {"core": 1}, None),
+    # str() of null is "None": not empty for the bot
+    (("instrument_universes", "u", "instruments", "BTC_USDT", "base_asset"), None, None),
+    (
+        ("instrument_universes", "u", "instruments", "BTC_USDT", "exchanges", "binance_spot"),
+        None,
+        None,
+    ),
+    # a controller that is not a mapping: the loader's entry.get() raises
+    (
+        ("runtime", "controllers", "c"),
+        "x",
+        "load_core_config: AttributeError: 'str' object has no attribute 'get'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "bot"), NUMBERS_AS_THE_LOADER_CONVERTS_THEM)
+def test_values_are_converted_as_the_loader_converts_them(
+    tmp_path: Path, where: tuple[str | int, ...], value: Any, bot: str | None
+) -> None:
+    """Found by differential fuzzing against the bot (review of PRE-0): the gate crashed on
+    10**400, passed lookback_days 0.5 (int() makes it 0) and non-text categories (the bot's
+    validator crashes on them), and refused booleans and nulls the bot accepts."""
+    assert judge(tmp_path / "baseline", _minimal()) == []
+    document = _minimal()
+    target: Any = document
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    found = judge(tmp_path / "changed", document)
+    if bot is None:
+        assert found == []
+    else:
+        assert [message for _, _, message in found] == [bot], found
+        assert all(line for _, line, _ in found)
+
+
+def test_aliases_repeating_bad_values_stay_a_bounded_finding_list(tmp_path: Path) -> None:
+    """21 kB of YAML (a list of 1000 quoted flags, repeated 1000 times by aliases) made a
+    million findings: a 1.3 GB evidence bundle, two minutes and 5.8 GB of memory for one run
+    (review of PRE-0). The first MAX_FINDINGS are listed, the rest counted in a fact."""
+    from live_gate.checks.bot_config import MAX_FINDINGS
+
+    flags = ", ".join(['"true"'] * 1000)
+    text = f"x_flags: &q [{flags}]\nx_many: [{', '.join(['*q'] * 1000)}]\n"
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "core.yaml").write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    findings = check_bot_config(Deployment(tmp_path))
+    assert time.perf_counter() - started < 5  # 0.1 s here; 6 s (findings only) before
+    assert len(findings) == MAX_FINDINGS
+    assert {f.rule for f in findings} == {"config.quoted_flag"}
+    assert [label for label, _ in findings.facts] == ["findings not listed"]

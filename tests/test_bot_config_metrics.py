@@ -405,3 +405,39 @@ def test_a_runtime_section_that_is_not_a_mapping_is_refused_as_the_loader_refuse
             f"load_core_config: AttributeError: '{kind}' object has no attribute 'get'",
         )
     ]
+
+
+def test_a_grpc_metadata_entry_the_loader_refuses_is_not_quoted(tmp_path: Path) -> None:
+    """A list entry without ``=`` or ``:`` is most likely a header with its value (a bearer
+    token); no key name marks it as a secret for redaction, so the finding must not quote it
+    (found in a whole run's evidence.json and report.html by the review of PRE-0)."""
+    secret = "Bearer SUPERSECRETgrpc77"
+    (tmp_path / "config").mkdir()
+    limits = dict.fromkeys(RISK_LIMITS, 1)
+    service = {
+        "grpc_metadata": [
+            f"authorization {secret}",
+            # base64 padding makes the text a key=value, whose key holds the token
+            f"authorization {secret}==",
+            f"x-api-key {secret}:x",
+        ]
+    }
+    document = {"risk_profiles": {"balanced": limits}, "runtime": {"metrics_service": service}}
+    (tmp_path / "config" / "core.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    findings = list(check_bot_config(Deployment(tmp_path)))
+    assert [f.rule for f in findings] == ["config.metrics_unloadable"] * 3
+    for finding in findings:
+        for value in (finding.message, finding.found, finding.expected, finding.field):
+            assert "SUPERSECRET" not in str(value), finding
+
+
+def test_an_integer_threshold_the_validator_cannot_convert_stops_the_bot(tmp_path: Path) -> None:
+    """The loader keeps ``int(10**400)``; the validator's ``float()`` of it raises OverflowError,
+    which it does not catch (checked against the bot at f59f9e73): the gate passed it."""
+    found = judge(tmp_path, {"overlay_alerts": True, "overlay_alert_critical_threshold": 10**400})
+    assert [(rule, message) for rule, _, message in found] == [
+        (
+            "config.metrics_ui_alert",
+            "validate_core_config: OverflowError: int too large to convert to float",
+        )
+    ]

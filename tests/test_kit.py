@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import yaml
 
 from live_gate.errors import UnreadableInput
 from live_gate.findings import Findings
@@ -825,3 +826,28 @@ def test_the_policy_sets_the_kits_caps(tmp_path: Path) -> None:
     assert refused.value.file == "config/core.yaml"
     assert "input_limits.max_file_bytes = 2,048 bytes" in refused.value.message
     assert Deployment(tmp_path).raw == {"environments": {}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "9" * 5000,  # over Python's 4300 digits: a bare ValueError escaped the reader
+        "a: !!python/object:os.system {}",  # read as a mapping: the bot's safe_load refuses it
+        "a: !!python/tuple [1, 2]",
+        "a: !!str {b: 1}",
+        "a: !!map [1]",
+    ],
+)
+def test_yaml_the_bots_safe_load_refuses_is_refused(text: str) -> None:
+    """Each of these makes yaml.safe_load raise (checked), so the bot does not start; the
+    reader must refuse it too (a YamlError with the line), not crash or build a value."""
+    with pytest.raises(yaml.YAMLError if "9999" not in text else ValueError):
+        yaml.safe_load(text)
+    with pytest.raises(YamlError) as refused:
+        parse_yaml(text)
+    assert refused.value.line == 1
+
+
+def test_yaml_tags_safe_load_constructs_are_read() -> None:
+    doc = parse_yaml("a: !!set {b, c}\nd: !!omap [{e: 1}]\nf: !!binary aGk=\n")
+    assert doc.data == {"a": {"b": None, "c": None}, "d": [{"e": 1}], "f": b"hi"}

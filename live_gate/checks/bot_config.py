@@ -47,6 +47,7 @@ from collections.abc import Callable
 from typing import Any
 
 from live_gate.checks import Findings
+from live_gate.findings import Severity
 from live_gate.kit.parse import NonFinite
 from live_gate.resources.deployment import Deployment
 
@@ -81,6 +82,10 @@ INTERVAL_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000}
 # (loader ``_load_strategies``); other engines are strategy definitions it does not count here.
 COUNTED_STRATEGY_ENGINE = "daily_trend_momentum"
 REMEDY = "a configuration the bot's assert_core_config_valid accepts"
+# Findings listed for one core.yaml (the bot's real configuration has 26 errors): aliases
+# repeating a list of bad values made a million findings of 21 kB of YAML (a 1.3 GB evidence
+# bundle, two minutes and 5.8 GB of memory for one run); the rest are counted in a fact.
+MAX_FINDINGS = 500
 
 
 #: a place in core.yaml: keys and list indices
@@ -157,6 +162,17 @@ def _python_items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
     raise LoaderRaised(_python_error(lambda: as_loaded(value).items()), path)
 
 
+def _got_either(
+    entry: Any, key: str, alias: str, default: Any, path: YamlPath
+) -> tuple[Any, YamlPath]:
+    """``entry.get(key, entry.get(alias, default))`` as the loader writes it (an AttributeError
+    for anything not a mapping), and the place of the key it used."""
+    if not isinstance(entry, dict):
+        raise LoaderRaised(_python_error(lambda: as_loaded(entry).get(key)), path)
+    used = alias if key not in entry and alias in entry else key
+    return entry.get(key, entry.get(alias, default)), (*path, used)
+
+
 def coerced_float(value: Any, path: YamlPath) -> float:
     """The loader's ``_coerce_float`` on a value that is not None or "": ``float()``, through
     ``str()`` for anything but a number or a string."""
@@ -209,15 +225,32 @@ def name_of(value: Any) -> Any:
     return repr(value)
 
 
-def number_of(value: Any) -> float | None:
-    # The bot's loader converts with float(): numbers and numeric strings; bool is excluded
-    # because YAML booleans are never limits.
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+class CappedFindings(Findings):
+    """PRE-0's findings, the first :data:`MAX_FINDINGS` listed and the rest counted: the verdict
+    is the same (every one of them blocks), the bundle stays small."""
+
+    def __init__(self, requirement: str, file: str | None = None) -> None:
+        super().__init__(requirement, file)
+        self.unlisted = 0
+        self.uncounted = False  # a walk stopped once full: the count is a lower bound
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= MAX_FINDINGS
+
+    def _add(self, severity: Severity, rule: str, message: str, where: dict[str, Any]) -> None:
+        if self.full:
+            self.unlisted += 1
+            return
+        super()._add(severity, rule, message, where)
+
+    def close(self) -> None:
+        if self.unlisted or self.uncounted:
+            self.fact(
+                "findings not listed",
+                f"{'at least ' if self.uncounted else ''}{max(self.unlisted, 1)} more (the first "
+                f"{MAX_FINDINGS} are listed; every one blocks)",
+            )
 
 
 class ConfigValidator:
@@ -229,7 +262,7 @@ class ConfigValidator:
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
         self.raw = deployment.raw
-        self.out = Findings(REQUIREMENT, deployment.config_file)
+        self.out = CappedFindings(REQUIREMENT, deployment.config_file)
 
     def said(self, bot_message: str, path: tuple[str | int, ...], what: str) -> dict[str, Any]:
         """A finding's text and place: what the gate saw, the line, and the bot's own message."""
@@ -267,11 +300,26 @@ class ConfigValidator:
                         f"environment {name} is of kind {kind!r}, not one of live, paper, testnet",
                     ),
                 )
-            throttle = env.get("alert_throttle")
+            throttle = as_loaded(env.get("alert_throttle"))
             if throttle:
-                block = mapping_of(throttle)
-                window = number_of(block.get("window_seconds", block.get("window", 0.0)))
-                if window is None or window <= 0:
+                # the loader's _load_alert_throttle: float(entry.get("window_seconds", ...))
+                try:
+                    value, where = _got_either(
+                        throttle, "window_seconds", "window", 0.0, (*path, "alert_throttle")
+                    )
+                    window = converted(float, value, where)
+                except LoaderRaised as refused:
+                    self.out.block(
+                        "config.throttle_window",
+                        **self.said(
+                            refused.bot_message,
+                            refused.path,
+                            f"environment {name}: the loader cannot read alert_throttle "
+                            f"({type(refused.exc).__name__})",
+                        ),
+                    )
+                    window = math.inf  # judged: no second finding
+                if window <= 0:
                     self.out.block(
                         "config.throttle_window",
                         **self.said(
@@ -346,15 +394,40 @@ class ConfigValidator:
             ),
         )
 
+    def _controller_unloadable(self, refused: LoaderRaised) -> None:
+        dotted = ".".join(str(p) for p in refused.path)
+        self.out.block(
+            "config.controller_invalid",
+            **self.said(
+                refused.bot_message,
+                refused.path,
+                f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
+            ),
+        )
+
     def controllers(self) -> dict[str, str]:
         """Runtime controllers by name, with their interval (the loader's default ``1d``)."""
         result: dict[str, str] = {}
         runtime = mapping_of(self.raw.get("runtime"))
-        for name, entry in mapping_of(runtime.get("controllers")).items():
-            controller = mapping_of(entry)
+        section = as_loaded(runtime.get("controllers")) or {}
+        try:
+            entries = _python_items(section, ("runtime", "controllers"))
+        except LoaderRaised as refused:
+            self._controller_unloadable(refused)
+            return result
+        for name, entry in entries:
             path = ("runtime", "controllers", str(name))
-            tick = number_of(controller.get("tick_seconds", controller.get("tick", 60.0)))
-            if tick is None or tick <= 0:
+            try:
+                value, where = _got_either(entry, "tick_seconds", "tick", 60.0, path)
+                tick = converted(float, value, where)
+            except LoaderRaised as refused:
+                self._controller_unloadable(refused)
+                # the bot stops there; the controller is defined (no finding more for an
+                # environment naming it), with no interval to compare
+                result[str(name)] = ""
+                continue
+            controller: dict[str, Any] = entry
+            if tick <= 0:
                 self.out.block(
                     "config.controller_invalid",
                     **self.said(
@@ -396,7 +469,10 @@ class ConfigValidator:
                 instrument = mapping_of(data)
                 where = (*path, "instruments", str(instrument_name))
                 inst = f"{context}: instrument '{instrument_name}'"
-                if not instrument.get("base_asset") or not instrument.get("quote_asset"):
+                # the loader's str(data.get("base_asset", "")): null is "None", not empty
+                if not all(
+                    str(as_loaded(instrument.get(key, ""))) for key in ("base_asset", "quote_asset")
+                ):
                     self.out.block(
                         "config.universe_invalid",
                         **self.said(
@@ -405,15 +481,7 @@ class ConfigValidator:
                             f"instrument {instrument_name} lacks base_asset or quote_asset",
                         ),
                     )
-                if not sequence_of(instrument.get("categories")):
-                    self.out.block(
-                        "config.universe_invalid",
-                        **self.said(
-                            f"{inst}: lista kategorii nie może być pusta",
-                            where,
-                            f"instrument {instrument_name} has no categories",
-                        ),
-                    )
+                self._categories(instrument, where, inst, instrument_name)
                 symbols = mapping_of(instrument.get("exchanges"))
                 if not symbols:
                     self.out.block(
@@ -425,7 +493,7 @@ class ConfigValidator:
                         ),
                     )
                 for exchange, symbol in symbols.items():
-                    if symbol is None or str(symbol) == "":
+                    if str(as_loaded(symbol)) == "":  # the loader's str(): null is "None"
                         self.out.block(
                             "config.universe_invalid",
                             **self.said(
@@ -460,8 +528,24 @@ class ConfigValidator:
                             ),
                         )
                         continue
-                    lookback = number_of(spec.get("lookback_days"))
-                    if lookback is None or lookback <= 0:
+                    try:  # the loader's int(window["lookback_days"]): 0.5 is 0, "1.5" raises
+                        lookback = converted(
+                            int,
+                            subscripted(window, "lookback_days", wpath),
+                            (*wpath, "lookback_days"),
+                        )
+                    except LoaderRaised as refused:
+                        self.out.block(
+                            "config.universe_invalid",
+                            **self.said(
+                                refused.bot_message,
+                                refused.path,
+                                f"instrument {instrument_name}: the loader cannot read "
+                                f"lookback_days ({type(refused.exc).__name__})",
+                            ),
+                        )
+                        continue
+                    if lookback <= 0:
                         self.out.block(
                             "config.universe_invalid",
                             **self.said(
@@ -471,6 +555,37 @@ class ConfigValidator:
                                 f"instrument {instrument_name}: lookback_days is not positive",
                             ),
                         )
+
+    def _categories(
+        self, instrument: dict[str, Any], where: YamlPath, inst: str, instrument_name: Any
+    ) -> None:
+        """The loader's ``tuple(data.get("categories", ()) or ())`` (a string gives its
+        characters, a mapping its keys), then the validator's ``cat.lower()`` on each, which
+        raises for a category that is not text: the bot does not start."""
+        path = (*where, "categories")
+        raw = as_loaded(instrument.get("categories", ())) or ()
+        try:
+            categories = [as_loaded(c) for c in raw]
+        except TypeError as exc:
+            bot, what = LoaderRaised(exc, path).bot_message, "categories is not a list"
+        else:
+            odd = [c for c in categories if not hasattr(c, "lower")]
+            if categories and not odd:
+                return
+            if not categories:
+                bot, what, path = (
+                    f"{inst}: lista kategorii nie może być pusta",
+                    "has no categories",
+                    where,
+                )
+            else:
+                error = _python_error(lambda: odd[0].lower())
+                bot = f"validate_core_config: {type(error).__name__}: {error}"
+                what = f"category {odd[0]!r} is not text"
+        self.out.block(
+            "config.universe_invalid",
+            **self.said(bot, path, f"instrument {instrument_name}: {what}"),
+        )
 
     def environment_rules(
         self, envs: dict[str, dict[str, Any]], controllers: dict[str, str]
@@ -696,6 +811,9 @@ def values_the_bot_misreads(v: ConfigValidator) -> None:
     loader reads as a flag with ``bool()``, so that ``"false"`` switches the thing on."""
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), v.raw)]
     while stack:
+        if v.out.full:  # no walk over a million aliased values for nothing
+            v.out.uncounted = True
+            break
         path, value = stack.pop()
         if isinstance(value, dict):
             stack.extend(((*path, str(k)), x) for k, x in reversed(list(value.items())))
@@ -747,4 +865,5 @@ def check_bot_config(deployment: Deployment) -> Findings:
     bot_config_runtime.portfolio_decision_log(validator)
     bot_config_runtime.security_baseline(validator)
     bot_config_runtime.environment_ai(validator)
+    validator.out.close()
     return validator.out

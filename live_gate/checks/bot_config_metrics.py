@@ -278,6 +278,17 @@ class MetricsRules:
                     (*PATH, key),
                     f"{key} is set but blank",
                 )
+        if block.threshold is not None and isinstance(threshold, int):
+            try:  # the validator's float(threshold): only TypeError/ValueError are caught
+                float(threshold)
+            except OverflowError as exc:
+                self.error(
+                    "config.metrics_ui_alert",
+                    f"validate_core_config: {raised(exc)}",
+                    (*PATH, block.threshold),
+                    f"{block.threshold} is too large for the bot's validator, which then fails",
+                )
+                return effective
         if block.threshold is not None and threshold is not None and threshold <= 0:
             self.error(
                 "config.metrics_ui_alert",
@@ -635,11 +646,13 @@ class GrpcMetadata:
                         "ValueError: grpc_metadata element listy musi mieć format klucz=wartość "
                         "lub klucz:wartość",
                         where,
-                        f"entry {index} {text!r} is not key=value",
+                        # not quoted: the entry is most likely a header with its secret
+                        # value ("authorization Bearer ..."), which redaction does not know
+                        f"entry {index} is not key=value (the bot does not quote it either)",
                     )
                     continue
                 key, _, rest = text.partition(separator)
-                self.entry(key, rest, where)
+                self.entry(key, rest, where, quoted=False)
         else:
             self.refuse(
                 "TypeError: grpc_metadata musi być mapą lub listą wpisów",
@@ -721,17 +734,22 @@ class GrpcMetadata:
         self.refuse(f"ValueError: {problem}", where, f"{label}: the base64 value does not decode")
         return None
 
-    def entry(self, key: Any, value: Any, where: tuple[str | int, ...]) -> None:
-        """``_append_entry``: the key's rules, and binary values only under a ``-bin`` key."""
+    def entry(
+        self, key: Any, value: Any, where: tuple[str | int, ...], quoted: bool = True
+    ) -> None:
+        """``_append_entry``: the key's rules, and binary values only under a ``-bin`` key.
+        ``quoted=False`` for the key of a ``key=value`` text, which is not quoted: a malformed
+        text ("authorization Bearer <base64>=") makes a key of the header's secret value."""
         text = "" if key is None else str(key).strip()
+        named = f"key {text!r}" if quoted else f"the key of entry {where[-1]} (not quoted)"
         if not text:
             problem, what = "grpc_metadata wymaga niepustego klucza", "a key is empty"
         elif text != text.lower():
             problem = "grpc_metadata klucz musi być zapisany małymi literami"
-            what = f"key {text!r} is not lower-case"
+            what = f"{named} is not lower-case"
         elif not GRPC_KEY.fullmatch(text):
             problem = "grpc_metadata klucz może zawierać wyłącznie [0-9a-z._-]"
-            what = f"key {text!r} has characters outside [0-9a-z._-]"
+            what = f"{named} has characters outside [0-9a-z._-]"
         elif isinstance(value, bytes) and not text.endswith("-bin"):
             try:
                 value.decode("utf-8")
