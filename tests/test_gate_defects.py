@@ -1424,6 +1424,12 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "ACT-5",
         "permissions.overlap",
     ),
+    (
+        "required permissions not a list",
+        env_key("required_permissions", 1),
+        "ACT-5",
+        "permissions.not_a_list",
+    ),
     # ACT-4: the alert test
     (
         "test alert missing on SMS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timedelta
+from typing import Any
 
 from live_gate.checks import Findings, data_file, read_document
 from live_gate.policy import Policy
@@ -130,20 +131,45 @@ def check_ip_allowlist(environment: Environment) -> Findings:
     return out
 
 
-def _permissions(environment: Environment, kind: str) -> tuple[list[str], str]:
+def _permissions(environment: Environment, kind: str) -> tuple[list[str] | None, str]:
+    """The permissions the key must have (``required``) or must not (``forbidden``), and where
+    they come from; ``None`` when that place holds no list (the bot cannot read it)."""
     own = environment.raw.get(f"{kind}_permissions")
     if own:  # absent or an explicit empty list falls back to the profile (validation.py)
-        return [str(p).lower() for p in own], f"environments.{environment.name}.{kind}_permissions"
+        field = f"environments.{environment.name}.{kind}_permissions"
+        return ([str(p).lower() for p in own] if isinstance(own, list) else None), field
     name = str(environment.raw.get("permission_profile") or "")
+    field = f"permission_profiles.{name}.{kind}_permissions"
     profile = environment.deployment.section("permission_profiles").get(name) or {}
-    values = profile.get(f"{kind}_permissions") or []
-    return [str(p).lower() for p in values], f"permission_profiles.{name}.{kind}_permissions"
+    values = profile.get(f"{kind}_permissions") if isinstance(profile, dict) else profile
+    values = values or []
+    return ([str(p).lower() for p in values] if isinstance(values, list) else None), field
+
+
+def _kind_at(data: Any, path: list[str]) -> str:
+    """What sits at ``path`` of the configuration, by kind (never its value: it could be
+    anything, a secret pasted in the wrong place included)."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return f"a {type(data).__name__}"
 
 
 def check_permissions(environment: Environment) -> Findings:
     out = Findings(REQUIREMENT, environment.deployment.config_file)
     required, required_field = _permissions(environment, "required")
     forbidden, forbidden_field = _permissions(environment, "forbidden")
+    if required is None or forbidden is None:
+        field = required_field if required is None else forbidden_field
+        out.block(
+            "permissions.not_a_list",
+            f"{field} is not a list of permissions: neither the bot nor the gate can tell what "
+            "the key may do",
+            line=environment.deployment.line(*field.split(".")) or environment.line(),
+            field=field,
+            expected="a list such as [read, trade]",
+            found=_kind_at(environment.deployment.raw, field.split(".")),
+        )
+        return out
     if "trade" not in required:
         out.block(
             "permissions.trade_missing",
