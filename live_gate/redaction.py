@@ -71,8 +71,12 @@ KNOWN_SECRET_ENV = (
 
 _CREDENTIAL_KEY = re.compile(
     r"api_?key|secret|passphrase|password|passwd|token|private_?key|hmac_?key|signing_?key"
-    r"|access_?key|credentials$",
+    r"|access_?key|credentials$|authorization",
 )
+# gRPC metadata the bot sends with each call (runtime.*.grpc_metadata): its header values are
+# credentials as often as not ("authorization=Bearer ..."), under no key that says so
+_HEADER_BLOCKS = frozenset({"grpc_metadata"})
+_HEADER_SEPARATORS = ("=", ":")  # the loader splits a text entry at the first
 # Keys that name where a secret lives, or describe it, rather than hold it.
 _REFERENCE_KEY = re.compile(
     r"(_env|_path|_paths|_file|_files|_dir|_directory|_id|_ids|_name|_names|_url|_uri|_source"
@@ -230,6 +234,46 @@ def _secret_file_values(data: Any, env_names: set[str]) -> Iterator[str]:
             yield from _scalar_secrets(value, env_names)
 
 
+def _header_values(block: Any, env_names: set[str]) -> Iterator[str]:
+    """The secrets of a header block, in each form the bot's loader reads (``name=value`` or
+    ``name:value`` texts, split at the first separator; ``{key, value | value_base64}``
+    entries; a ``{name: value}`` mapping): the value of every header whose name says it is a
+    credential (``authorization``, ``x-api-key``...), with its last word (the token after
+    ``Bearer``) and, for a text entry, the whole text; a text entry with no separator at all,
+    whole and its last word (it may be a credential the loader will refuse). Other headers
+    (``x-team=ops``) are not secrets: redacting their values would blank ordinary words
+    everywhere."""
+    entries: list[tuple[Any, Any]] = []
+    if isinstance(block, dict):
+        entries = list(block.items())
+    elif isinstance(block, list):
+        entries = [(None, entry) for entry in block]
+    elif isinstance(block, str):
+        entries = [(None, block)]
+    for name, entry in entries:
+        whole: str | None = None
+        values: list[Any] = [entry]
+        if isinstance(entry, dict):
+            name, values = entry.get("key", name), [entry.get("value"), entry.get("value_base64")]
+        elif isinstance(entry, str) and name is None:
+            cuts = [entry.find(sep) for sep in _HEADER_SEPARATORS if sep in entry]
+            if not cuts:  # no header at all: the text, and its last word, may be the token
+                words = entry.split()
+                for text in [entry, words[-1]] if len(words) > 1 else [entry]:
+                    yield from _scalar_secrets(text, env_names)
+                continue
+            name, values, whole = entry[: min(cuts)], [entry[min(cuts) + 1 :]], entry
+        if not _CREDENTIAL_KEY.search(str(name or "").strip().lower().replace("-", "_")):
+            continue
+        if whole is not None:
+            yield from _scalar_secrets(whole, env_names)
+        for value in values:
+            words = str(value).split() if isinstance(value, str) else []
+            for text in [value, words[-1]] if len(words) > 1 else [value]:
+                if text is not None and len(str(text).strip()) >= SHORT_SECRET:
+                    yield from _scalar_secrets(text, env_names)
+
+
 def _scalar_secrets(value: Any, env_names: set[str]) -> Iterator[str]:
     if value is None or isinstance(value, bool | NonFinite):
         return
@@ -301,6 +345,9 @@ def _config_values(data: Any, env_names: set[str], key_files: set[str]) -> Itera
         lowered = key.lower().replace("-", "_")
         credential = bool(_CREDENTIAL_KEY.search(lowered))
         reference = bool(_REFERENCE_KEY.search(lowered))
+        if lowered in _HEADER_BLOCKS:
+            yield from _header_values(value, env_names)
+            continue
         if lowered.endswith("_env") or lowered == "env":
             for name in value if isinstance(value, list) else [value]:
                 if isinstance(name, str) and _ENV_NAME.fullmatch(name.strip()):

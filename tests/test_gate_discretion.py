@@ -13,6 +13,7 @@ from pathlib import Path
 
 import markupsafe
 import pytest
+import yaml
 
 from live_gate.redaction import REDACTED, Redactor, collect_secrets, forms
 from live_gate.reference.builder import DEMO_KEYS
@@ -299,3 +300,37 @@ def test_descriptive_fields_and_counts_of_a_secret_file_are_not_secrets(tmp_path
     assert not {"binance_spot", "kl-db", "2026-11-01T00:00:00Z", "5432", "3", "True"} & secrets
     # a requirement id in a message survives a short secret of the same digits
     assert Redactor({"3"}).text("PRE-3 failed: 3 of 4") == f"PRE-3 failed: {REDACTED} of 4"
+
+
+def test_credential_headers_of_grpc_metadata_are_secrets(tmp_path: Path) -> None:
+    """The bot sends runtime.*.grpc_metadata with each call: an ``authorization`` header holds a
+    token under no key that says so. Its value, its last word and the whole text entry are
+    redacted, in every form the loader reads; a header that is not a credential is not."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "core.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "runtime": {
+                    "metrics_service": {
+                        "grpc_metadata": [
+                            "authorization=Bearer tok-in-a-text-entry",
+                            "authorization Bearer tok-with-no-separator",
+                            {"key": "x-api-key", "value": "tok-in-an-entry"},
+                            "x-team=operations",
+                        ]
+                    },
+                    "risk_service": {"grpc_metadata": {"Authorization": "Bearer tok-in-a-map"}},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    redactor = Redactor(collect_secrets(tmp_path))
+    for token in (
+        "tok-in-a-text-entry",
+        "tok-with-no-separator",
+        "tok-in-an-entry",
+        "tok-in-a-map",
+    ):
+        assert token not in redactor.text(f"the loader refused {token} here"), token
+    assert redactor.text("x-team=operations") == "x-team=operations"
