@@ -130,9 +130,42 @@ class _Reader:
 
 
 def core_blocks(v: ConfigValidator) -> None:
+    instrument_universes(v)
     permission_profiles(v)
     environments(v)
     alerts(v)
+
+
+# -- instrument_universes -----------------------------------------------------------------------
+
+
+def instrument_universes(v: ConfigValidator) -> None:
+    """``_load_instrument_universes``: ``.items()`` of the section, of each universe's
+    ``instruments`` and each instrument's ``exchanges``; each ``backfill`` window iterated as
+    ``tuple(... or ())`` (a string gives its characters, a mapping its keys), then
+    ``window["interval"]`` and ``int(window["lookback_days"])``. The validator's rules on what
+    this makes: :meth:`ConfigValidator.universes` (same rule)."""
+    reader = _Reader(
+        v, lambda **kw: v.out.block("config.universe_invalid", **kw), "instrument_universes"
+    )
+    base: YamlPath = ("instrument_universes",)
+    with reader.entry():
+        for name, entry in items_of(as_loaded(v.raw.get("instrument_universes", {})) or {}, base):
+            path = (*base, str(name))
+            with reader.entry():
+                instruments = as_loaded(got(entry, "instruments", {}, path)) or {}
+                for instrument, data in items_of(instruments, (*path, "instruments")):
+                    with reader.entry():
+                        _instrument(data, (*path, "instruments", str(instrument)))
+
+
+def _instrument(data: Any, path: YamlPath) -> None:
+    windows = iterated(as_loaded(got(data, "backfill", (), path)) or (), (*path, "backfill"))
+    for index, window in enumerate(windows):
+        where = (*path, "backfill", index) if isinstance(data.get("backfill"), list) else path
+        subscripted(window, "interval", where)
+        converted(int, subscripted(window, "lookback_days", where), (*where, "lookback_days"))
+    items_of(as_loaded(data.get("exchanges", {})) or {}, (*path, "exchanges"))
 
 
 # -- permission_profiles ------------------------------------------------------------------------
