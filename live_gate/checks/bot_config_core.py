@@ -160,11 +160,12 @@ def instrument_universes(v: ConfigValidator) -> None:
 
 
 def _instrument(data: Any, path: YamlPath) -> None:
-    windows = iterated(as_loaded(got(data, "backfill", (), path)) or (), (*path, "backfill"))
-    for index, window in enumerate(windows):
-        where = (*path, "backfill", index) if isinstance(data.get("backfill"), list) else path
-        subscripted(window, "interval", where)
-        converted(int, subscripted(window, "lookback_days", where), (*where, "lookback_days"))
+    backfill = as_loaded(got(data, "backfill", (), path))
+    if not isinstance(backfill, list):  # a list's windows: ConfigValidator.universes
+        for window in iterated(backfill or (), (*path, "backfill")):
+            subscripted(window, "interval", (*path, "backfill"))
+            lookback = subscripted(window, "lookback_days", (*path, "backfill"))
+            converted(int, lookback, (*path, "backfill"))
     items_of(as_loaded(data.get("exchanges", {})) or {}, (*path, "exchanges"))
 
 
