@@ -619,6 +619,12 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "config.environment_unloadable",
     ),
     (
+        "an exchange lifecycle status the loader does not know: it raises ValueError",
+        core(lambda d: d["exchange_lifecycle"]["zonda_spot"].__setitem__("status", "paused")),
+        "PRE-0",
+        "config.exchange_lifecycle_unloadable",
+    ),
+    (
         "a telegram channel without chat_id: the loader raises KeyError",
         core(lambda d: d["alerts"]["telegram_channels"]["primary"].pop("chat_id")),
         "PRE-0",

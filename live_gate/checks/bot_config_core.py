@@ -1,11 +1,12 @@
 """PRE-0, the core blocks of ``core.yaml`` read as the bot's ``load_core_config`` reads them
-(upstream Dudzian/Dudzian f59f9e73, ``bot_core/config/loader.py``): ``permission_profiles``
-(``_load_permission_profiles``), ``environments`` and what the loader reads of each environment
-(permissions, ``adapter_settings``/``adapter_factories``, ``alert_channels``, ``ip_allowlist``,
-``data_source``, ``report_storage``, ``alert_throttle``, ``alert_audit``, ``decision_journal``,
-``data_quality``, ``stream``, ``live_readiness``), and the ``alerts`` channel registries
-(``telegram_channels``, ``email_channels``, ``sms_providers``, ``signal_channels``,
-``whatsapp_channels``, ``messenger_channels``).
+(upstream Dudzian/Dudzian f59f9e73, ``bot_core/config/loader.py``): ``instrument_universes``
+(``_load_instrument_universes``), ``permission_profiles`` (``_load_permission_profiles``),
+``exchange_lifecycle`` (``_load_exchange_lifecycle``), ``environments`` and what the loader reads
+of each environment (permissions, ``adapter_settings``/``adapter_factories``,
+``alert_channels``, ``ip_allowlist``, ``data_source``, ``report_storage``, ``alert_throttle``,
+``alert_audit``, ``decision_journal``, ``data_quality``, ``stream``, ``live_readiness``), and the
+``alerts`` channel registries (``telegram_channels``, ``email_channels``, ``sms_providers``,
+``signal_channels``, ``whatsapp_channels``, ``messenger_channels``).
 
 A value the loader cannot read raises at start-up and the bot does not run: each such place is a
 blocking finding quoting the exception as ``load_core_config: <type>: <message>`` (Python's own
@@ -132,6 +133,7 @@ class _Reader:
 def core_blocks(v: ConfigValidator) -> None:
     instrument_universes(v)
     permission_profiles(v)
+    exchange_lifecycle(v)
     environments(v)
     alerts(v)
 
@@ -185,6 +187,43 @@ def permission_profiles(v: ConfigValidator) -> None:
             with reader.entry():
                 for key in ("required_permissions", "forbidden_permissions"):
                     iterated(as_loaded(got(entry, key, (), path)) or (), (*path, key))
+
+
+# -- exchange_lifecycle -------------------------------------------------------------------------
+
+LIFECYCLE_STATUSES = ("active", "disabled", "deprecated")
+
+
+def exchange_lifecycle(v: ConfigValidator) -> None:
+    """``_load_exchange_lifecycle``: anything but a mapping is ignored; each exchange's status (a
+    mapping's ``status``, else the value itself unless None or "", lower-cased, "active" when
+    blank) must be active, disabled or deprecated, or the loader raises its own ValueError."""
+    raw = as_loaded(v.raw.get("exchange_lifecycle")) or {}
+    if not isinstance(raw, dict):
+        return
+    for exchange, entry in raw.items():
+        normalized = str(as_loaded(exchange)).strip().lower()
+        if not normalized:
+            continue
+        entry = as_loaded(entry)
+        status = "active"
+        if isinstance(entry, dict):
+            status = str(as_loaded(entry.get("status", "active"))).strip().lower() or "active"
+        elif not blank(entry):
+            status = str(entry).strip().lower() or "active"
+        if status in LIFECYCLE_STATUSES:
+            continue
+        path: YamlPath = ("exchange_lifecycle", str(exchange))
+        refused = _raised(f"Nieznany status lifecycle dla giełdy '{normalized}': {status}", path)
+        v.out.block(
+            "config.exchange_lifecycle_unloadable",
+            **v.said(
+                refused.bot_message,
+                (*path, "status") if isinstance(entry, dict) else path,
+                f"exchange {normalized}: lifecycle status {status!r} is not one of "
+                f"{', '.join(LIFECYCLE_STATUSES)}",
+            ),
+        )
 
 
 # -- environments ---------------------------------------------------------------------------------
