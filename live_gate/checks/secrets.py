@@ -7,7 +7,6 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from live_gate.checks import Findings, data_file, read_document
-from live_gate.checks.bot_config_core import loaded_sequence
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
 from live_gate.timeutil import iso
@@ -134,14 +133,10 @@ def check_ip_allowlist(environment: Environment) -> Findings:
 def _permissions(environment: Environment, kind: str) -> tuple[list[str], str]:
     own = environment.raw.get(f"{kind}_permissions")
     if own:  # absent or an explicit empty list falls back to the profile (validation.py)
-        # iterated as the loader iterates it; what it cannot iterate is PRE-0's finding
-        listed = [str(p).lower() for p in loaded_sequence(own)]
-        return listed, f"environments.{environment.name}.{kind}_permissions"
+        return [str(p).lower() for p in own], f"environments.{environment.name}.{kind}_permissions"
     name = str(environment.raw.get("permission_profile") or "")
     profile = environment.deployment.section("permission_profiles").get(name) or {}
-    values = loaded_sequence(
-        profile.get(f"{kind}_permissions") if isinstance(profile, dict) else []
-    )
+    values = profile.get(f"{kind}_permissions") or []
     return [str(p).lower() for p in values], f"permission_profiles.{name}.{kind}_permissions"
 
 
