@@ -592,6 +592,44 @@ DEFECTS: list[tuple[str, Mutation, str, str]] = [
         "PRE-0",
         "config.permission_overlap",
     ),
+    # PRE-0, the core blocks read as load_core_config reads them (bot_config_core.py); each
+    # checked against the bot's loader at f59f9e73 (the bot does not start)
+    (
+        "permission_profiles a string: the loader's .items() raises AttributeError",
+        core(lambda d: d.__setitem__("permission_profiles", "x")),
+        "PRE-0",
+        "config.permission_profile_unloadable",
+    ),
+    (
+        "adapter_settings a string: the loader's .items() raises AttributeError",
+        env(lambda e: e.__setitem__("adapter_settings", "x")),
+        "PRE-0",
+        "config.environment_unloadable",
+    ),
+    (
+        "decision_journal.backend unknown: the loader raises ValueError",
+        env(lambda e: e["decision_journal"].__setitem__("backend", "x")),
+        "PRE-0",
+        "config.environment_unloadable",
+    ),
+    (
+        "alert_throttle.max_entries not a number: int() in the loader raises ValueError",
+        env(lambda e: e["alert_throttle"].__setitem__("max_entries", "x")),
+        "PRE-0",
+        "config.environment_unloadable",
+    ),
+    (
+        "an exchange lifecycle status the loader does not know: it raises ValueError",
+        core(lambda d: d["exchange_lifecycle"]["zonda_spot"].__setitem__("status", "paused")),
+        "PRE-0",
+        "config.exchange_lifecycle_unloadable",
+    ),
+    (
+        "a telegram channel without chat_id: the loader raises KeyError",
+        core(lambda d: d["alerts"]["telegram_channels"]["primary"].pop("chat_id")),
+        "PRE-0",
+        "config.alert_unloadable",
+    ),
     (
         "metrics risk profiles file missing",
         core(

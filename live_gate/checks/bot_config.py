@@ -183,6 +183,48 @@ def coerced_float(value: Any, path: YamlPath) -> float:
     return result
 
 
+def attribute_error(value: Any, name: str) -> AttributeError:
+    """What Python says when the loader calls ``value.<name>`` on something without it (its
+    wording, e.g. ``'datetime.date' object has no attribute 'get'`` for a YAML date)."""
+    try:
+        getattr(as_loaded(value), name)
+    except AttributeError as exc:
+        return exc
+    return AttributeError(f"{type(as_loaded(value)).__name__!r} object has no attribute {name!r}")
+
+
+def got(value: Any, key: str, default: Any, path: YamlPath) -> Any:
+    """``value.get(key, default)``: an AttributeError in the loader for anything not a mapping."""
+    if isinstance(value, dict):
+        return value.get(key, default)
+    raise LoaderRaised(attribute_error(value, "get"), path)
+
+
+def items_of(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
+    if isinstance(value, dict):
+        return list(value.items())
+    raise LoaderRaised(attribute_error(value, "items"), path)
+
+
+def iterated(value: Any, path: YamlPath) -> list[Any]:
+    """``for x in value``: a string gives its characters, a mapping its keys, as in the loader."""
+    try:
+        return [as_loaded(item) for item in as_loaded(value)]
+    except TypeError as exc:
+        raise LoaderRaised(exc, path) from None
+
+
+def coerced(kind: Callable[[Any], Any], value: Any, default: Any, path: YamlPath) -> Any:
+    """The loader's ``_coerce_float``/``_coerce_int``: None and "" give the default; a list or a
+    mapping goes through ``str()`` first."""
+    value = as_loaded(value)
+    if blank(value):
+        return default
+    if isinstance(value, int | float | str | bytes | bytearray):
+        return converted(kind, value, path)
+    return converted(kind, str(value), path)
+
+
 def mapping_of(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -750,8 +792,11 @@ class ConfigValidator:
 
     def _channels(self, name: str, env: dict[str, Any]) -> None:
         context = f"środowisko '{name}'"
+        from live_gate.checks.bot_config_core import loaded_sequence
+
         alerts = mapping_of(self.raw.get("alerts"))
-        for index, channel in enumerate(sequence_of(env.get("alert_channels"))):
+        # the loader's tuple(... or ()): a string gives its characters, a mapping its keys
+        for index, channel in enumerate(loaded_sequence(env.get("alert_channels"))):
             text = str(channel)
             path = ("environments", name, "alert_channels", index)
             backend, _, key = text.partition(":")
@@ -774,18 +819,12 @@ class ConfigValidator:
 
     def _permissions(self, name: str, env: dict[str, Any]) -> None:
         # The loader falls back to the environment's permission_profile for an absent or empty
-        # list (loader: permission_profile, required_permissions, forbidden_permissions).
-        profile = mapping_of(
-            mapping_of(self.raw.get("permission_profiles")).get(str(env.get("permission_profile")))
-        )
+        # list (loader: permission_profile, required_permissions, forbidden_permissions), and
+        # iterates what is there as it is (a string gives its characters, a mapping its keys).
+        from live_gate.checks.bot_config_core import loaded_permissions
 
-        def effective(key: str) -> set[str]:
-            own = [str(v).lower() for v in sequence_of(env.get(key))]
-            if not own:
-                own = [str(v).lower() for v in sequence_of(profile.get(key))]
-            return set(own)
-
-        overlap = effective("required_permissions") & effective("forbidden_permissions")
+        required, forbidden = loaded_permissions(self.raw.get("permission_profiles"), env)
+        overlap = set(required) & set(forbidden)
         if overlap:
             listed = ", ".join(sorted(overlap))
             self.out.block(
@@ -844,11 +883,13 @@ def values_the_bot_misreads(v: ConfigValidator) -> None:
 def check_bot_config(deployment: Deployment) -> Findings:
     # both modules build on this one (a module-level import would be circular)
     from live_gate.checks import bot_config_runtime
+    from live_gate.checks.bot_config_core import core_blocks
     from live_gate.checks.bot_config_metrics import metrics_service
 
     validator = ConfigValidator(deployment)
     values_the_bot_misreads(validator)
     envs = validator.environments()
+    core_blocks(validator)
     validator.risk_profiles()
     controllers = validator.controllers()
     exchanges = {str(env.get("exchange")) for env in envs.values()}

@@ -41,37 +41,10 @@ from live_gate.checks.bot_config import (
     mapping_of,
     sequence_of,
 )
-
-
-def _attribute_error(value: Any, name: str) -> AttributeError:
-    """What Python says when the loader calls ``value.<name>`` on something without it (its
-    wording, e.g. ``'datetime.date' object has no attribute 'get'`` for a YAML date)."""
-    try:
-        getattr(as_loaded(value), name)
-    except AttributeError as exc:
-        return exc
-    return AttributeError(f"{type(as_loaded(value)).__name__!r} object has no attribute {name!r}")
-
-
-def _get(value: Any, key: str, default: Any, path: YamlPath) -> Any:
-    """``value.get(key, default)``: an AttributeError in the loader for anything not a mapping."""
-    if isinstance(value, dict):
-        return value.get(key, default)
-    raise LoaderRaised(_attribute_error(value, "get"), path)
-
-
-def _items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
-    if isinstance(value, dict):
-        return list(value.items())
-    raise LoaderRaised(_attribute_error(value, "items"), path)
-
-
-def _iterate(value: Any, path: YamlPath) -> list[Any]:
-    """``for x in value``: a string gives its characters, a mapping its keys, as in the loader."""
-    try:
-        return [as_loaded(item) for item in as_loaded(value)]
-    except TypeError as exc:
-        raise LoaderRaised(exc, path) from None
+from live_gate.checks.bot_config import coerced as _coerce
+from live_gate.checks.bot_config import got as _get
+from live_gate.checks.bot_config import items_of as _items
+from live_gate.checks.bot_config import iterated as _iterate
 
 
 def _float(value: Any, path: YamlPath) -> float:
@@ -82,17 +55,6 @@ def _float(value: Any, path: YamlPath) -> float:
 def _int(value: Any, path: YamlPath) -> int:
     result: int = converted(int, value, path)
     return result
-
-
-def _coerce(kind: Callable[[Any], Any], value: Any, default: Any, path: YamlPath) -> Any:
-    """The loader's ``_coerce_float``/``_coerce_int``: None and "" give the default; a list or a
-    mapping goes through ``str()`` first."""
-    value = as_loaded(value)
-    if blank(value):
-        return default
-    if isinstance(value, int | float | str | bytes | bytearray):
-        return converted(kind, value, path)
-    return converted(kind, str(value), path)
 
 
 def _number(value: float) -> str:
