@@ -131,15 +131,6 @@ def converted(kind: Callable[[Any], Any], value: Any, path: YamlPath) -> Any:
         raise LoaderRaised(exc, path) from None
 
 
-def _python_error(operation: Callable[[], Any]) -> BaseException:
-    """The exception Python raises for ``operation`` (what the loader's own line raises)."""
-    try:
-        operation()
-    except Exception as exc:  # the caller knows it raises; which one is Python's to say
-        return exc
-    raise AssertionError("the operation did not raise")  # pragma: no cover
-
-
 def subscripted(value: Any, key: str, path: YamlPath) -> Any:
     """``value[key]`` as the loader writes it: a KeyError for a key that is not there, a
     TypeError for a value that is not a mapping."""
@@ -149,38 +140,15 @@ def subscripted(value: Any, key: str, path: YamlPath) -> Any:
         raise LoaderRaised(exc, path) from None  # a key that is not there has no line
 
 
-def _got(value: Any, key: str, path: YamlPath) -> Any:
-    """``value.get(key)``: an AttributeError in the loader for anything not a mapping."""
-    if isinstance(value, dict):
-        return value.get(key)
-    raise LoaderRaised(_python_error(lambda: as_loaded(value).get(key)), path)
-
-
-def _python_items(value: Any, path: YamlPath) -> list[tuple[Any, Any]]:
-    if isinstance(value, dict):
-        return list(value.items())
-    raise LoaderRaised(_python_error(lambda: as_loaded(value).items()), path)
-
-
 def _got_either(
     entry: Any, key: str, alias: str, default: Any, path: YamlPath
 ) -> tuple[Any, YamlPath]:
     """``entry.get(key, entry.get(alias, default))`` as the loader writes it (an AttributeError
     for anything not a mapping), and the place of the key it used."""
     if not isinstance(entry, dict):
-        raise LoaderRaised(_python_error(lambda: as_loaded(entry).get(key)), path)
+        raise LoaderRaised(attribute_error(entry, "get"), path)
     used = alias if key not in entry and alias in entry else key
     return entry.get(key, entry.get(alias, default)), (*path, used)
-
-
-def coerced_float(value: Any, path: YamlPath) -> float:
-    """The loader's ``_coerce_float`` on a value that is not None or "": ``float()``, through
-    ``str()`` for anything but a number or a string."""
-    value = as_loaded(value)
-    if not isinstance(value, int | float | str | bytes | bytearray):
-        value = str(value)
-    result: float = converted(float, value, path)
-    return result
 
 
 def attribute_error(value: Any, name: str) -> AttributeError:
@@ -397,7 +365,7 @@ class ConfigValidator:
         loaded: dict[str, dict[str, float]] = {}
         raw = as_loaded(self.raw.get("risk_profiles", {})) or {}
         if not isinstance(raw, dict):
-            self._unloadable(LoaderRaised(_python_error(lambda: raw.items()), ("risk_profiles",)))
+            self._unloadable(LoaderRaised(attribute_error(raw, "items"), ("risk_profiles",)))
             return loaded
         for name, entry in raw.items():
             path: YamlPath = ("risk_profiles", str(name))
@@ -413,11 +381,11 @@ class ConfigValidator:
                 quality = entry.get("data_quality")
                 if quality:  # the loader's _load_data_quality: a falsy entry is none
                     for key in ("max_gap_minutes", "min_ok_ratio"):
-                        value = _got(quality, key, (*path, "data_quality"))
+                        value = got(quality, key, None, (*path, "data_quality"))
                         if not blank(value):
-                            coerced_float(value, (*path, "data_quality", key))
+                            coerced(float, value, 0.0, (*path, "data_quality", key))
                 allocations = entry.get("strategy_allocations", {}) or {}
-                for bucket, weight in _python_items(allocations, (*path, "strategy_allocations")):
+                for bucket, weight in items_of(allocations, (*path, "strategy_allocations")):
                     converted(float, weight, (*path, "strategy_allocations", str(bucket)))
             except LoaderRaised as refused:
                 self._unloadable(refused)
@@ -453,7 +421,7 @@ class ConfigValidator:
         runtime = mapping_of(self.raw.get("runtime"))
         section = as_loaded(runtime.get("controllers")) or {}
         try:
-            entries = _python_items(section, ("runtime", "controllers"))
+            entries = items_of(section, ("runtime", "controllers"))
         except LoaderRaised as refused:
             self._controller_unloadable(refused)
             return result
@@ -621,7 +589,7 @@ class ConfigValidator:
                     where,
                 )
             else:
-                error = _python_error(lambda: odd[0].lower())
+                error = attribute_error(odd[0], "lower")
                 bot = f"validate_core_config: {type(error).__name__}: {error}"
                 what = f"category {odd[0]!r} is not text"
         self.out.block(

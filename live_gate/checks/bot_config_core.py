@@ -36,7 +36,6 @@ from live_gate.checks.bot_config import (
     as_loaded,
     blank,
     coerced,
-    coerced_float,
     converted,
     got,
     items_of,
@@ -339,7 +338,7 @@ def _data_quality(entry: dict[str, Any], path: YamlPath) -> None:
     for key in ("max_gap_minutes", "min_ok_ratio"):
         value = got(raw, key, None, where)
         if not blank(as_loaded(value)):
-            coerced_float(value, (*where, key))
+            coerced(float, value, 0.0, (*where, key))
 
 
 def _stream(entry: dict[str, Any], path: YamlPath) -> None:
@@ -362,7 +361,7 @@ def _stream(entry: dict[str, Any], path: YamlPath) -> None:
         if blank(value):
             continue
         try:
-            coerced_float(value, (*where, key))
+            coerced(float, value, 0.0, (*where, key))
         except LoaderRaised as refused:
             raise _raised(f"environment.stream.{key} musi być liczbą", refused.path) from None
 

@@ -1,10 +1,10 @@
 """PRE-0, more blocks of the bot's ``validate_core_config`` (upstream Dudzian/Dudzian f59f9e73,
 ``bot_core/config/validation.py``) and the loader code that builds what they validate
 (``bot_core/config/loader.py``): ``runtime.live_routing``, ``runtime.resource_limits``,
-``decision_engine`` (its orchestrator thresholds and ``tco`` block), ``instrument_buckets`` (and
-the risk profiles' references to them), the ``daily_trend_momentum`` strategies (and the loader's
-strategy definitions of every engine), ``runtime.risk_service`` (without its ``rbac_tokens`` and
-``tls``: the metrics service's rules, module bot_config_metrics), ``runtime.risk_decision_log``,
+``decision_engine`` (its orchestrator thresholds and ``tco`` block), ``instrument_buckets`` (and the
+risk profiles' references to them), the ``daily_trend_momentum`` strategies (and the loader's
+strategy definitions of every engine), ``runtime.risk_service`` (its ``rbac_tokens`` and ``tls`` by
+the metrics service's rules, module bot_config_metrics), ``runtime.risk_decision_log``,
 ``runtime.portfolio_decision_log``, ``runtime.security_baseline`` and ``environments.*.ai``.
 
 The gate judges the raw YAML, so each function first does what the loader does with it (defaults
@@ -13,7 +13,8 @@ applies the validator's rules to the result. A value the loader cannot convert s
 an exception: the finding quotes it as ``load_core_config: <type>: <message>``, the message
 being what Python says for the same conversion of the same value, and the rest of that block is
 then not judged (the bot never gets that far). The validator's warnings are not findings. NaN
-passes every comparison of the bot's validator, so it is accepted here too (as the bot does);
+passes every comparison of the bot's validator, so these rules let it through as the bot does
+(``bot_config.values_the_bot_misreads`` blocks every NaN of the file, stricter on purpose);
 booleans are numbers wherever the loader calls ``float()``/``int()`` on them.
 
 Rules the loader makes unreachable are not re-implemented: ``default_route`` empty while
