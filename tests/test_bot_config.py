@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from live_gate.checks.bot_config import check_bot_config, interval_error
+from live_gate.checks.bot_config import RISK_LIMITS, check_bot_config, interval_error
 from live_gate.resources.deployment import Deployment
 from tests.conftest import edit_core
 
@@ -143,18 +143,7 @@ def test_an_empty_universe_is_no_universe_as_for_the_bot(tmp_path: Path) -> None
         "data_cache_path": "var/data",
         "risk_profile": "p",
     }
-    limits = dict.fromkeys(
-        (
-            "max_daily_loss_pct",
-            "max_position_pct",
-            "target_volatility",
-            "max_leverage",
-            "stop_loss_atr_multiple",
-            "max_open_positions",
-            "hard_drawdown_pct",
-        ),
-        1,
-    )
+    limits = dict.fromkeys(RISK_LIMITS, 1)
     found = judge(
         tmp_path,
         {
@@ -172,18 +161,7 @@ def test_an_empty_universe_is_no_universe_as_for_the_bot(tmp_path: Path) -> None
 def _minimal() -> dict[str, Any]:
     """A configuration the bot accepts (checked at f59f9e73), with one controller, universe and
     alert throttle, for the tests below to change one value of."""
-    limits = dict.fromkeys(
-        (
-            "max_daily_loss_pct",
-            "max_position_pct",
-            "target_volatility",
-            "max_leverage",
-            "stop_loss_atr_multiple",
-            "max_open_positions",
-            "hard_drawdown_pct",
-        ),
-        1,
-    )
+    limits = dict.fromkeys(RISK_LIMITS, 1)
     instrument = {
         "base_asset": "BTC",
         "quote_asset": "USDT",
