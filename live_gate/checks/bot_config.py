@@ -284,6 +284,16 @@ class ConfigValidator:
             "found": bot_message,
         }
 
+    def refused(self, refused: LoaderRaised, block: str = "") -> dict[str, Any]:
+        """:meth:`said` for a loader exception: Python's own words, where it stopped (or the
+        ``block`` it was reading, when the place is the section itself)."""
+        dotted = ".".join(str(p) for p in refused.path) or block
+        return self.said(
+            refused.bot_message,
+            refused.path,
+            f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
+        )
+
     # -- loader -------------------------------------------------------------------------------
     def environments(self) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = {}
@@ -365,7 +375,8 @@ class ConfigValidator:
         loaded: dict[str, dict[str, float]] = {}
         raw = as_loaded(self.raw.get("risk_profiles", {})) or {}
         if not isinstance(raw, dict):
-            self._unloadable(LoaderRaised(attribute_error(raw, "items"), ("risk_profiles",)))
+            refused = LoaderRaised(attribute_error(raw, "items"), ("risk_profiles",))
+            self.out.block("config.risk_profile_unloadable", **self.refused(refused))
             return loaded
         for name, entry in raw.items():
             path: YamlPath = ("risk_profiles", str(name))
@@ -388,32 +399,10 @@ class ConfigValidator:
                 for bucket, weight in items_of(allocations, (*path, "strategy_allocations")):
                     converted(float, weight, (*path, "strategy_allocations", str(bucket)))
             except LoaderRaised as refused:
-                self._unloadable(refused)
+                self.out.block("config.risk_profile_unloadable", **self.refused(refused))
                 continue
             loaded[str(name)] = limits
         return loaded
-
-    def _unloadable(self, refused: LoaderRaised) -> None:
-        dotted = ".".join(str(p) for p in refused.path)
-        self.out.block(
-            "config.risk_profile_unloadable",
-            **self.said(
-                refused.bot_message,
-                refused.path,
-                f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
-            ),
-        )
-
-    def _controller_unloadable(self, refused: LoaderRaised) -> None:
-        dotted = ".".join(str(p) for p in refused.path)
-        self.out.block(
-            "config.controller_invalid",
-            **self.said(
-                refused.bot_message,
-                refused.path,
-                f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
-            ),
-        )
 
     def controllers(self) -> dict[str, str]:
         """Runtime controllers by name, with their interval (the loader's default ``1d``)."""
@@ -423,7 +412,7 @@ class ConfigValidator:
         try:
             entries = items_of(section, ("runtime", "controllers"))
         except LoaderRaised as refused:
-            self._controller_unloadable(refused)
+            self.out.block("config.controller_invalid", **self.refused(refused))
             return result
         for name, entry in entries:
             path = ("runtime", "controllers", str(name))
@@ -431,7 +420,7 @@ class ConfigValidator:
                 value, where = _got_either(entry, "tick_seconds", "tick", 60.0, path)
                 tick = converted(float, value, where)
             except LoaderRaised as refused:
-                self._controller_unloadable(refused)
+                self.out.block("config.controller_invalid", **self.refused(refused))
                 # the bot stops there; the controller is defined (no finding more for an
                 # environment naming it), with no interval to compare
                 result[str(name)] = ""

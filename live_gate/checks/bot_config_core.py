@@ -119,14 +119,7 @@ class _Reader:
         try:
             yield
         except LoaderRaised as refused:
-            dotted = ".".join(str(p) for p in refused.path) or self.block
-            self.emit(
-                **self.v.said(
-                    refused.bot_message,
-                    refused.path,
-                    f"the loader cannot read {dotted} ({type(refused.exc).__name__})",
-                )
-            )
+            self.emit(**self.v.refused(refused, self.block))
 
 
 def core_blocks(v: ConfigValidator) -> None:

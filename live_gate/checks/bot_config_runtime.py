@@ -80,12 +80,7 @@ class _Block:
         self.emit(**self.v.said(bot_message, path, what))
 
     def raised(self, refused: LoaderRaised) -> None:
-        dotted = ".".join(str(p) for p in refused.path)
-        self.error(
-            refused.bot_message,
-            refused.path,
-            f"the loader cannot read {dotted or self.name} ({type(refused.exc).__name__})",
-        )
+        self.emit(**self.v.refused(refused, self.name))
 
 
 # -- runtime.live_routing -----------------------------------------------------------------------
