@@ -49,6 +49,7 @@ from typing import Any
 from live_gate.checks import Findings
 from live_gate.findings import Severity
 from live_gate.kit.parse import NonFinite
+from live_gate.kit.values import is_non_finite, leaves
 from live_gate.resources.deployment import Deployment
 
 REQUIREMENT = "PRE-0"
@@ -805,17 +806,8 @@ def values_the_bot_misreads(v: ConfigValidator) -> None:
     bot's loader converts with ``float()`` and every comparison of its validation lets through
     (a limit of NaN is no limit); and the string ``"true"`` or ``"false"`` (quoted), which the
     loader reads as a flag with ``bool()``, so that ``"false"`` switches the thing on."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), v.raw)]
-    while stack:
-        if v.out.full:  # no walk over a million aliased values for nothing
-            v.out.uncounted = True
-            break
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(((*path, str(k)), x) for k, x in reversed(list(value.items())))
-        elif isinstance(value, list):
-            stack.extend(((*path, i), x) for i, x in reversed(list(enumerate(value))))
-        elif isinstance(value, NonFinite):
+    for path, value in leaves(v.raw):
+        if is_non_finite(value):
             v.out.block(
                 "config.not_finite",
                 f"{'.'.join(map(str, path))} is {value}: the bot reads it as a number that "

@@ -20,7 +20,7 @@ from live_gate.errors import UnreadableInput
 from live_gate.kit.files import DeploymentFiles, InputRefused
 from live_gate.kit.parse import NonFinite
 from live_gate.kit.schemas import all_errors
-from live_gate.kit.values import finite_number
+from live_gate.kit.values import finite_number, non_finite_paths
 from live_gate.paths import ConfinedPath
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
@@ -248,21 +248,6 @@ def _checksums(files: DeploymentFiles, sums: ConfinedPath, out: Findings) -> dic
     return listed
 
 
-def _non_finite_paths(value: Any, path: str = "$") -> list[tuple[str, Any]]:
-    """Every NaN/Infinity in a JSON document, with its path (iteratively: no recursion limit)."""
-    found: list[tuple[str, Any]] = []
-    stack: list[tuple[str, Any]] = [(path, value)]
-    while stack:
-        where, item = stack.pop()
-        if isinstance(item, NonFinite):
-            found.append((where, item))
-        elif isinstance(item, dict):
-            stack.extend((f"{where}.{k}", v) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
-    return sorted(found, key=lambda f: f[0])
-
-
 def check_summary(
     environment: Environment, as_of: datetime, *, policy: Policy | None = None
 ) -> Findings:
@@ -355,7 +340,7 @@ def check_summary(
 def _check_summary_numbers(data: dict[str, Any], relative: str, out: Findings) -> None:
     """NaN passes every comparison: none anywhere in the summary, and the runbook's figures
     (every limit, the alert counts) are finite numbers."""
-    for where, value in _non_finite_paths(data):
+    for where, value in non_finite_paths(data):
         out.not_a_number(
             "summary.not_a_number",
             f"migration_summary.json at {where}",

@@ -22,7 +22,7 @@ from live_gate.errors import UnreadableInput
 from live_gate.findings import Finding
 from live_gate.kit.files import InputRefused
 from live_gate.kit.parse import NonFinite
-from live_gate.kit.values import describe_flag, finite_number, strict_bool
+from live_gate.kit.values import describe_flag, finite_number, non_finite_paths, strict_bool
 from live_gate.paths import PathEscapesDeployment
 from live_gate.policy import Policy
 from live_gate.resources.deployment import Environment
@@ -466,21 +466,6 @@ def _line_of(lines: list[bytes], *keys: str) -> int | None:
     return index + 1
 
 
-def _non_finite(value: Any, path: str) -> list[tuple[str, Any]]:
-    """Every NaN/±Infinity under ``value``, with its dotted path (iterative)."""
-    found: list[tuple[str, Any]] = []
-    stack: list[tuple[str, Any]] = [(path, value)]
-    while stack:
-        where, item = stack.pop()
-        if isinstance(item, NonFinite) or (isinstance(item, float) and not math.isfinite(item)):
-            found.append((where, item))
-        elif isinstance(item, dict):
-            stack.extend((f"{where}.{k}", v) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
-    return sorted(found, key=lambda pair: pair[0])
-
-
 def smoke_risk_states(
     paper: Environment,
     out: Findings,
@@ -582,7 +567,7 @@ def _smoke_summary(
             found=f"{state!r} ({type(state).__name__})" if state is not None else "absent",
         )
         return [], ended
-    for path, value in _non_finite(state, "risk_state"):
+    for path, value in non_finite_paths(state, "risk_state"):
         out.not_a_number(
             "paper.smoke_not_a_number",
             f"the paper smoke summary's {path}",

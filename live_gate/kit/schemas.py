@@ -49,8 +49,8 @@ def validator(name: str) -> Draft202012Validator:
     return compiled
 
 
-def json_path(parts: Any) -> str:
-    out = "$"
+def json_path(parts: Any, root: str = "$") -> str:
+    out = root
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out

@@ -10,6 +10,7 @@ bot writes, or ``None`` and a reason (the caller turns it into a finding naming 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -26,8 +27,36 @@ def finite_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def is_non_finite(value: Any) -> bool:
+    """NaN or ±Infinity, as the gate's readers keep it (:class:`NonFinite`) or as a float."""
+    return isinstance(value, NonFinite) or (isinstance(value, float) and not math.isfinite(value))
+
+
+def leaves(value: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value under ``value`` that is neither a mapping nor a list, with its path of keys
+    and list indices, in document order; walked with a stack, so that no nesting a file can
+    write reaches Python's recursion limit."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(((*path, str(k)), x) for k, x in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend(((*path, i), x) for i, x in reversed(list(enumerate(item))))
+        else:
+            yield path, item
+
+
+def non_finite_paths(value: Any, root: str = "$") -> list[tuple[str, Any]]:
+    """Every NaN/±Infinity under ``value``, with its path (``root.key[index]``), sorted."""
+    from live_gate.kit.schemas import json_path
+
+    found = [(json_path(path, root), leaf) for path, leaf in leaves(value) if is_non_finite(leaf)]
+    return sorted(found, key=lambda pair: pair[0])
+
+
 def describe_non_number(value: Any) -> str:
-    if isinstance(value, NonFinite) or (isinstance(value, float) and not math.isfinite(value)):
+    if is_non_finite(value):
         return f"{value} (not a finite number)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
