@@ -194,6 +194,19 @@ def coerced(kind: Callable[[Any], Any], value: Any, default: Any, path: YamlPath
     return converted(kind, str(value), path)
 
 
+def loaded_data_quality(entry: dict[str, Any], path: YamlPath) -> None:
+    """``_load_data_quality`` (an environment's or a risk profile's): a falsy entry is none;
+    ``_coerce_float`` of each limit that is set."""
+    raw = as_loaded(entry.get("data_quality"))
+    if not raw:
+        return
+    where = (*path, "data_quality")
+    for key in ("max_gap_minutes", "min_ok_ratio"):
+        value = got(raw, key, None, where)
+        if not blank(as_loaded(value)):
+            coerced(float, value, 0.0, (*where, key))
+
+
 def mapping_of(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -390,12 +403,7 @@ class ConfigValidator:
                     )
                     for key in RISK_LIMITS
                 }
-                quality = entry.get("data_quality")
-                if quality:  # the loader's _load_data_quality: a falsy entry is none
-                    for key in ("max_gap_minutes", "min_ok_ratio"):
-                        value = got(quality, key, None, (*path, "data_quality"))
-                        if not blank(value):
-                            coerced(float, value, 0.0, (*path, "data_quality", key))
+                loaded_data_quality(entry, path)
                 allocations = entry.get("strategy_allocations", {}) or {}
                 for bucket, weight in items_of(allocations, (*path, "strategy_allocations")):
                     converted(float, weight, (*path, "strategy_allocations", str(bucket)))

@@ -40,6 +40,7 @@ from live_gate.checks.bot_config import (
     got,
     items_of,
     iterated,
+    loaded_data_quality,
     subscripted,
 )
 
@@ -322,18 +323,6 @@ def _decision_journal(entry: dict[str, Any], path: YamlPath) -> None:
     )  # fmt: skip
 
 
-def _data_quality(entry: dict[str, Any], path: YamlPath) -> None:
-    """``_load_data_quality``: ``_coerce_float`` of each limit that is set."""
-    raw = as_loaded(entry.get("data_quality"))
-    if not raw:
-        return
-    where = (*path, "data_quality")
-    for key in ("max_gap_minutes", "min_ok_ratio"):
-        value = got(raw, key, None, where)
-        if not blank(as_loaded(value)):
-            coerced(float, value, 0.0, (*where, key))
-
-
 def _stream(entry: dict[str, Any], path: YamlPath) -> None:
     """``_load_environment_stream``: a mapping; ``int(port)``; ``_coerce_float`` of
     ``retry_after`` and ``poll_interval``, each with the loader's own message."""
@@ -399,7 +388,7 @@ _ENVIRONMENT_READS: tuple[Callable[[dict[str, Any], YamlPath], None], ...] = (
     _throttle,
     _alert_audit,
     _decision_journal,
-    _data_quality,
+    loaded_data_quality,
     _stream,
     _live_readiness,
 )
