@@ -131,45 +131,41 @@ def check_ip_allowlist(environment: Environment) -> Findings:
     return out
 
 
-def _permissions(environment: Environment, kind: str) -> tuple[list[str] | None, str]:
-    """The permissions the key must have (``required``) or must not (``forbidden``), and where
-    they come from; ``None`` when that place holds no list (the bot cannot read it)."""
-    own = environment.raw.get(f"{kind}_permissions")
-    if own:  # absent or an explicit empty list falls back to the profile (validation.py)
-        field = f"environments.{environment.name}.{kind}_permissions"
-        return ([str(p).lower() for p in own] if isinstance(own, list) else None), field
+def _permissions(environment: Environment, kind: str) -> tuple[Any, tuple[str, ...]]:
+    """The permissions the key must have (``required``) or must not (``forbidden``) as the
+    configuration writes them, and where: the environment's own list, else its permission
+    profile's (an absent or explicit empty list falls back to the profile, validation.py)."""
+    key = f"{kind}_permissions"
+    own = environment.raw.get(key)
+    if own:
+        return own, ("environments", environment.name, key)
     name = str(environment.raw.get("permission_profile") or "")
-    field = f"permission_profiles.{name}.{kind}_permissions"
     profile = environment.deployment.section("permission_profiles").get(name) or {}
-    values = profile.get(f"{kind}_permissions") if isinstance(profile, dict) else profile
-    values = values or []
-    return ([str(p).lower() for p in values] if isinstance(values, list) else None), field
-
-
-def _kind_at(data: Any, path: list[str]) -> str:
-    """What sits at ``path`` of the configuration, by kind (never its value: it could be
-    anything, a secret pasted in the wrong place included)."""
-    for key in path:
-        data = data.get(key) if isinstance(data, dict) else None
-    return f"a {type(data).__name__}"
+    values = profile.get(key) if isinstance(profile, dict) else profile
+    return values or [], ("permission_profiles", name, key)
 
 
 def check_permissions(environment: Environment) -> Findings:
     out = Findings(REQUIREMENT, environment.deployment.config_file)
-    required, required_field = _permissions(environment, "required")
-    forbidden, forbidden_field = _permissions(environment, "forbidden")
-    if required is None or forbidden is None:
-        field = required_field if required is None else forbidden_field
-        out.block(
-            "permissions.not_a_list",
-            f"{field} is not a list of permissions: neither the bot nor the gate can tell what "
-            "the key may do",
-            line=environment.deployment.line(*field.split(".")) or environment.line(),
-            field=field,
-            expected="a list such as [read, trade]",
-            found=_kind_at(environment.deployment.raw, field.split(".")),
-        )
-        return out
+    written = [_permissions(environment, kind) for kind in ("required", "forbidden")]
+    for value, place in written:
+        if not isinstance(value, list):
+            field = ".".join(place)
+            out.block(
+                "permissions.not_a_list",
+                f"{field} is not a list of permissions: neither the bot nor the gate can tell "
+                "what the key may do",
+                line=environment.deployment.line(*place) or environment.line(),
+                field=field,
+                # its kind, never its value: anything could be pasted there, a secret included
+                expected="a list such as [read, trade]",
+                found=f"a {type(value).__name__}",
+            )
+            return out
+    (required_written, required_place), (forbidden_written, forbidden_place) = written
+    required = [str(p).lower() for p in required_written]
+    forbidden = [str(p).lower() for p in forbidden_written]
+    required_field, forbidden_field = ".".join(required_place), ".".join(forbidden_place)
     if "trade" not in required:
         out.block(
             "permissions.trade_missing",
